@@ -1,0 +1,234 @@
+//! What the run has measured, in bounded memory: counters by outcome, a latency histogram and a ring
+//! of per-second buckets for live figures.
+
+use std::collections::VecDeque;
+
+use super::event::{SECOND, Time};
+
+/// Why a request failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Cause {
+    /// The balancer had no server it could send to.
+    NoServer,
+    /// The server's queue was full.
+    QueueFull,
+    /// The server crashed while holding the request, or was down when it arrived.
+    ServerDown,
+    /// The database leader was down.
+    DbDown,
+}
+
+impl Cause {
+    pub const ALL: [Cause; 4] = [Cause::NoServer, Cause::QueueFull, Cause::ServerDown, Cause::DbDown];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Cause::NoServer => "no_server",
+            Cause::QueueFull => "queue_full",
+            Cause::ServerDown => "server_down",
+            Cause::DbDown => "db_down",
+        }
+    }
+}
+
+/// Latency histogram with log-linear buckets: exact below 128 µs, then 128 sub-buckets per power of
+/// two, so any quantile is off by at most 1/256 of its value (well inside 1 %).
+#[derive(Clone, Debug)]
+pub struct Histogram {
+    counts: Vec<u64>,
+    total: u64,
+    sum: u128,
+    max: u64,
+}
+
+const SUB_BITS: u32 = 7;
+const SUB: u64 = 1 << SUB_BITS;
+/// Values are clamped below 2^40 µs (about 12 days).
+const TOP_BIT: u32 = 40;
+
+impl Default for Histogram {
+    fn default() -> Self {
+        let buckets = (SUB + (TOP_BIT - SUB_BITS) as u64 * SUB) as usize;
+        Self { counts: vec![0; buckets], total: 0, sum: 0, max: 0 }
+    }
+}
+
+impl Histogram {
+    fn index(v: u64) -> usize {
+        if v < SUB {
+            return v as usize;
+        }
+        let e = 63 - v.leading_zeros();
+        let sub = (v >> (e - SUB_BITS)) - SUB;
+        (SUB + (e - SUB_BITS) as u64 * SUB + sub) as usize
+    }
+
+    /// The midpoint of bucket `i`.
+    fn value(i: usize) -> f64 {
+        let i = i as u64;
+        if i < SUB {
+            return i as f64;
+        }
+        let e = (i - SUB) / SUB + SUB_BITS as u64;
+        let sub = (i - SUB) % SUB + SUB;
+        let width = 1u64 << (e - SUB_BITS as u64);
+        (sub * width) as f64 + (width as f64 - 1.0) / 2.0
+    }
+
+    pub fn record(&mut self, v: u64) {
+        let v = v.min((1 << TOP_BIT) - 1);
+        self.counts[Self::index(v)] += 1;
+        self.total += 1;
+        self.sum += v as u128;
+        self.max = self.max.max(v);
+    }
+
+    pub fn count(&self) -> u64 {
+        self.total
+    }
+
+    pub fn mean(&self) -> Option<f64> {
+        (self.total > 0).then(|| self.sum as f64 / self.total as f64)
+    }
+
+    pub fn max(&self) -> Option<u64> {
+        (self.total > 0).then_some(self.max)
+    }
+
+    /// The value below which a share `q` (0..=1) of the samples fall.
+    pub fn quantile(&self, q: f64) -> Option<f64> {
+        if self.total == 0 {
+            return None;
+        }
+        let rank = ((q.clamp(0.0, 1.0) * self.total as f64).ceil() as u64).max(1);
+        let mut seen = 0;
+        for (i, &c) in self.counts.iter().enumerate() {
+            seen += c;
+            if seen >= rank {
+                return Some(Self::value(i).min(self.max as f64));
+            }
+        }
+        Some(self.max as f64)
+    }
+}
+
+/// Outcomes completed within one simulated second.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Second {
+    pub ok: u64,
+    pub failed: u64,
+}
+
+/// Seconds of history kept for live figures and charts.
+pub const HISTORY_SECONDS: usize = 120;
+
+#[derive(Clone, Debug, Default)]
+pub struct Metrics {
+    pub issued: u64,
+    pub succeeded: u64,
+    pub failed: [u64; Cause::ALL.len()],
+    pub latency: Histogram,
+    /// `seconds[i]` covers simulated second `first_second + i`.
+    seconds: VecDeque<Second>,
+    first_second: u64,
+}
+
+impl Metrics {
+    pub fn failed_total(&self) -> u64 {
+        self.failed.iter().sum()
+    }
+
+    pub fn failed_by(&self, cause: Cause) -> u64 {
+        self.failed[cause as usize]
+    }
+
+    fn bucket(&mut self, now: Time) -> &mut Second {
+        let s = now / SECOND;
+        if self.seconds.is_empty() {
+            self.first_second = s;
+        }
+        while self.first_second + (self.seconds.len() as u64) <= s {
+            self.seconds.push_back(Second::default());
+            if self.seconds.len() > HISTORY_SECONDS {
+                self.seconds.pop_front();
+                self.first_second += 1;
+            }
+        }
+        let i = (s - self.first_second) as usize;
+        &mut self.seconds[i]
+    }
+
+    pub fn succeed(&mut self, now: Time, latency: Time) {
+        self.succeeded += 1;
+        self.latency.record(latency);
+        self.bucket(now).ok += 1;
+    }
+
+    pub fn fail(&mut self, now: Time, cause: Cause) {
+        self.failed[cause as usize] += 1;
+        self.bucket(now).failed += 1;
+    }
+
+    /// Outcomes over the window from the start of second ⌊now⌋−`span`+1 to `now`, and its length in
+    /// seconds: a live figure that moves smoothly and forgets the past within `span` seconds.
+    pub fn recent(&self, now: Time, span: u64) -> (Second, f64) {
+        let s = now / SECOND;
+        let from = (s + 1).saturating_sub(span);
+        let mut total = Second::default();
+        for (i, b) in self.seconds.iter().enumerate() {
+            if self.first_second + i as u64 >= from {
+                total.ok += b.ok;
+                total.failed += b.failed;
+            }
+        }
+        let length = (now - from * SECOND) as f64 / SECOND as f64;
+        (total, length)
+    }
+
+    /// Successful responses per simulated second over the last few seconds.
+    pub fn throughput(&self, now: Time) -> f64 {
+        let (recent, length) = self.recent(now, 5);
+        if length > 0.0 { recent.ok as f64 / length } else { 0.0 }
+    }
+
+    /// Share of requests completed in the last few seconds that succeeded, in percent.
+    pub fn success_rate(&self, now: Time) -> Option<f64> {
+        let (recent, _) = self.recent(now, 10);
+        let done = recent.ok + recent.failed;
+        (done > 0).then(|| 100.0 * recent.ok as f64 / done as f64)
+    }
+
+    /// The per-second history, oldest first, with the second each covers.
+    pub fn history(&self) -> impl Iterator<Item = (u64, Second)> + '_ {
+        self.seconds.iter().enumerate().map(|(i, b)| (self.first_second + i as u64, *b))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantiles_are_within_one_percent() {
+        let mut h = Histogram::default();
+        for v in 1..=100_000u64 {
+            h.record(v * 37);
+        }
+        for q in [0.5, 0.95, 0.99] {
+            let exact = (q * 100_000.0) * 37.0;
+            let got = h.quantile(q).unwrap();
+            assert!((got - exact).abs() / exact < 0.01, "q{q}: {got} vs {exact}");
+        }
+        assert_eq!(h.max(), Some(3_700_000));
+    }
+
+    #[test]
+    fn history_is_bounded() {
+        let mut m = Metrics::default();
+        for s in 0..1_000u64 {
+            m.succeed(s * SECOND + 5, 10);
+        }
+        assert_eq!(m.history().count(), HISTORY_SECONDS);
+        assert_eq!(m.history().last().unwrap().0, 999);
+    }
+}

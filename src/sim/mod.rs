@@ -1,0 +1,23 @@
+//! The model: a deterministic discrete-event simulation of clients, a load balancer, servers and a
+//! replicated database. Nothing here knows about the browser; the view projects a [`World`] and sends
+//! it [`Action`]s, and the headless runner drives the very same code.
+
+pub mod balancer;
+pub mod config;
+pub mod event;
+pub mod metrics;
+pub mod network;
+pub mod replication;
+pub mod sample;
+pub mod server;
+pub mod slab;
+pub mod world;
+
+pub use balancer::Strategy;
+pub use config::{Config, ConfigError};
+pub use event::{Action, Time};
+pub use metrics::{Cause, Metrics};
+pub use network::{Message, NodeId, PacketKind, Payload};
+pub use replication::{Replica, Role};
+pub use server::{Server, Status};
+pub use world::World;
