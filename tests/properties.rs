@@ -19,17 +19,27 @@ fn action() -> impl Strategy<Value = Action> {
 }
 
 fn config() -> impl Strategy<Value = Config> {
-    (any::<u64>(), 1usize..6, 1usize..4, 0.5f64..200.0, 1.0f64..400.0, 0.0f64..300.0, 0usize..5)
-        .prop_map(|(seed, servers, replicas, rate, service, latency, cap)| Config {
-            seed,
-            servers,
-            replicas,
-            arrival_rate: rate,
-            service_ms: service,
-            latency_ms: latency,
-            queue_cap: cap,
-            ..Config::default()
-        })
+    (
+        any::<u64>(),
+        1usize..6,
+        1usize..4,
+        0.5f64..200.0,
+        1.0f64..400.0,
+        0.0f64..300.0,
+        0usize..5,
+    )
+        .prop_map(
+            |(seed, servers, replicas, rate, service, latency, cap)| Config {
+                seed,
+                servers,
+                replicas,
+                arrival_rate: rate,
+                service_ms: service,
+                latency_ms: latency,
+                queue_cap: cap,
+                ..Config::default()
+            },
+        )
 }
 
 proptest! {
@@ -52,10 +62,11 @@ proptest! {
             let m = w.metrics();
             prop_assert_eq!(m.issued, m.succeeded + m.failed_total() + w.in_flight());
             for (h, msg) in w.messages() {
-                if let (NodeId::Lb, NodeId::Server(i), Payload::Request(_)) = (msg.from, msg.to, &msg.payload) {
-                    if msg.sent == w.now() && seen.insert(h.id) {
-                        prop_assert!(w.servers()[i].accepts_work(), "sent to server {} while down", i + 1);
-                    }
+                if let (NodeId::Lb, NodeId::Server(i), Payload::Request(_)) = (msg.from, msg.to, &msg.payload)
+                    && msg.sent == w.now()
+                    && seen.insert(h.id)
+                {
+                    prop_assert!(w.servers()[i].accepts_work(), "sent to server {} while down", i + 1);
                 }
             }
         }

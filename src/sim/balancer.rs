@@ -39,10 +39,16 @@ impl fmt::Display for Strategy {
 impl FromStr for Strategy {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        Strategy::ALL.into_iter().find(|st| st.name() == s).ok_or_else(|| {
-            let names: Vec<_> = Strategy::ALL.iter().map(|s| s.name()).collect();
-            format!("unknown strategy '{s}' (expected one of: {})", names.join(", "))
-        })
+        Strategy::ALL
+            .into_iter()
+            .find(|st| st.name() == s)
+            .ok_or_else(|| {
+                let names: Vec<_> = Strategy::ALL.iter().map(|s| s.name()).collect();
+                format!(
+                    "unknown strategy '{s}' (expected one of: {})",
+                    names.join(", ")
+                )
+            })
     }
 }
 

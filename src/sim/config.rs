@@ -23,7 +23,7 @@ pub struct Config {
     pub workers: usize,
     /// Requests a server may hold waiting for a worker; more are rejected (0..=100000; default 20).
     pub queue_cap: usize,
-    /// One-way latency of every network hop, in ms (0..=10000; default 150).
+    /// One-way latency of every network hop, in ms (0..=10000; default 120).
     pub latency_ms: f64,
     /// Share of requests that write (0..=1; default 0.3).
     pub write_ratio: f64,
@@ -44,7 +44,7 @@ impl Default for Config {
             service_ms: 200.0,
             workers: 1,
             queue_cap: 20,
-            latency_ms: 150.0,
+            latency_ms: 120.0,
             write_ratio: 0.3,
             keys: 50,
             use_db: true,
@@ -73,7 +73,10 @@ fn check_f64(field: &'static str, v: f64, lo: f64, hi: f64) -> Result<(), Config
     if v.is_finite() && (lo..=hi).contains(&v) {
         Ok(())
     } else {
-        Err(ConfigError { field, message: format!("{v} is outside {lo}..={hi}") })
+        Err(ConfigError {
+            field,
+            message: format!("{v} is outside {lo}..={hi}"),
+        })
     }
 }
 
@@ -81,7 +84,10 @@ fn check_int(field: &'static str, v: u64, lo: u64, hi: u64) -> Result<(), Config
     if (lo..=hi).contains(&v) {
         Ok(())
     } else {
-        Err(ConfigError { field, message: format!("{v} is outside {lo}..={hi}") })
+        Err(ConfigError {
+            field,
+            message: format!("{v} is outside {lo}..={hi}"),
+        })
     }
 }
 
@@ -107,11 +113,20 @@ mod tests {
     #[test]
     fn defaults_are_valid_and_extremes_are_named() {
         assert_eq!(Config::default().validate(), Ok(()));
-        let bad = Config { arrival_rate: f64::NAN, ..Config::default() };
+        let bad = Config {
+            arrival_rate: f64::NAN,
+            ..Config::default()
+        };
         assert_eq!(bad.validate().unwrap_err().field, "arrival_rate");
-        let bad = Config { servers: 0, ..Config::default() };
+        let bad = Config {
+            servers: 0,
+            ..Config::default()
+        };
         assert_eq!(bad.validate().unwrap_err().field, "servers");
-        let bad = Config { latency_ms: -1.0, ..Config::default() };
+        let bad = Config {
+            latency_ms: -1.0,
+            ..Config::default()
+        };
         assert_eq!(bad.validate().unwrap_err().field, "latency_ms");
     }
 }

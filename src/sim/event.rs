@@ -38,7 +38,11 @@ pub enum Event {
     Deliver(Handle),
     /// A worker of `server` finishes the request it was serving (ignored if the server crashed since:
     /// `epoch` no longer matches).
-    ServiceDone { server: usize, epoch: u32, req: Handle },
+    ServiceDone {
+        server: usize,
+        epoch: u32,
+        req: Handle,
+    },
     /// A scheduled action takes effect.
     Act(Action),
 }
@@ -77,7 +81,11 @@ pub struct EventQueue {
 impl EventQueue {
     pub fn push(&mut self, at: Time, event: Event) {
         self.seq += 1;
-        self.heap.push(Scheduled { at, seq: self.seq, event });
+        self.heap.push(Scheduled {
+            at,
+            seq: self.seq,
+            event,
+        });
     }
 
     pub fn next_time(&self) -> Option<Time> {

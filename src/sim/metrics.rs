@@ -19,7 +19,12 @@ pub enum Cause {
 }
 
 impl Cause {
-    pub const ALL: [Cause; 4] = [Cause::NoServer, Cause::QueueFull, Cause::ServerDown, Cause::DbDown];
+    pub const ALL: [Cause; 4] = [
+        Cause::NoServer,
+        Cause::QueueFull,
+        Cause::ServerDown,
+        Cause::DbDown,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -49,7 +54,12 @@ const TOP_BIT: u32 = 40;
 impl Default for Histogram {
     fn default() -> Self {
         let buckets = (SUB + (TOP_BIT - SUB_BITS) as u64 * SUB) as usize;
-        Self { counts: vec![0; buckets], total: 0, sum: 0, max: 0 }
+        Self {
+            counts: vec![0; buckets],
+            total: 0,
+            sum: 0,
+            max: 0,
+        }
     }
 }
 
@@ -188,7 +198,11 @@ impl Metrics {
     /// Successful responses per simulated second over the last few seconds.
     pub fn throughput(&self, now: Time) -> f64 {
         let (recent, length) = self.recent(now, 5);
-        if length > 0.0 { recent.ok as f64 / length } else { 0.0 }
+        if length > 0.0 {
+            recent.ok as f64 / length
+        } else {
+            0.0
+        }
     }
 
     /// Share of requests completed in the last few seconds that succeeded, in percent.
@@ -200,7 +214,10 @@ impl Metrics {
 
     /// The per-second history, oldest first, with the second each covers.
     pub fn history(&self) -> impl Iterator<Item = (u64, Second)> + '_ {
-        self.seconds.iter().enumerate().map(|(i, b)| (self.first_second + i as u64, *b))
+        self.seconds
+            .iter()
+            .enumerate()
+            .map(|(i, b)| (self.first_second + i as u64, *b))
     }
 }
 

@@ -97,7 +97,10 @@ pub enum Payload {
     /// A follower that missed writes asks the leader for everything newer than `have`.
     SyncRequest { have: u64 },
     /// The leader's answer: every key written after `have`, and its own position `upto`.
-    Sync { entries: Vec<(u32, Versioned)>, upto: u64 },
+    Sync {
+        entries: Vec<(u32, Versioned)>,
+        upto: u64,
+    },
 }
 
 impl Payload {
@@ -141,7 +144,13 @@ mod tests {
 
     #[test]
     fn node_names_round_trip() {
-        for n in [NodeId::Client, NodeId::Lb, NodeId::Server(0), NodeId::Server(41), NodeId::Db(2)] {
+        for n in [
+            NodeId::Client,
+            NodeId::Lb,
+            NodeId::Server(0),
+            NodeId::Server(41),
+            NodeId::Db(2),
+        ] {
             assert_eq!(n.to_string().parse::<NodeId>(), Ok(n));
         }
         assert!("server-0".parse::<NodeId>().is_err());

@@ -48,13 +48,22 @@ pub enum Applied {
 
 impl Replica {
     pub fn new(role: Role, keys: u32) -> Self {
-        Self { status: Status::Up, role, applied: 0, data: vec![None; keys as usize], syncing: false }
+        Self {
+            status: Status::Up,
+            role,
+            applied: 0,
+            data: vec![None; keys as usize],
+            syncing: false,
+        }
     }
 
     /// The leader takes a new write; returns its version.
     pub fn lead_write(&mut self, key: u32, value: u64) -> Versioned {
         self.applied += 1;
-        let entry = Versioned { version: self.applied, value };
+        let entry = Versioned {
+            version: self.applied,
+            value,
+        };
         self.data[key as usize] = Some(entry);
         entry
     }

@@ -47,6 +47,9 @@ mod tests {
         for _ in 0..70_000 {
             counts[below(&mut rng, 7)] += 1;
         }
-        assert!(counts.iter().all(|&c| (9_500..10_500).contains(&c)), "{counts:?}");
+        assert!(
+            counts.iter().all(|&c| (9_500..10_500).contains(&c)),
+            "{counts:?}"
+        );
     }
 }

@@ -69,6 +69,10 @@ impl Server {
     pub fn utilization(&self, workers: usize, since: Time, now: Time) -> f64 {
         let pending = now.saturating_sub(self.last_change) * self.busy.len() as u64;
         let span = now.saturating_sub(since) * workers as u64;
-        if span == 0 { 0.0 } else { (self.busy_us + pending) as f64 / span as f64 }
+        if span == 0 {
+            0.0
+        } else {
+            (self.busy_us + pending) as f64 / span as f64
+        }
     }
 }

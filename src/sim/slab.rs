@@ -16,7 +16,11 @@ pub struct Slab<T> {
 
 impl<T> Default for Slab<T> {
     fn default() -> Self {
-        Self { slots: Vec::new(), free: Vec::new(), len: 0 }
+        Self {
+            slots: Vec::new(),
+            free: Vec::new(),
+            len: 0,
+        }
     }
 }
 
@@ -71,7 +75,15 @@ impl<T> Slab<T> {
     /// Live values in slot order (deterministic).
     pub fn iter(&self) -> impl Iterator<Item = (Handle, &T)> {
         self.slots.iter().enumerate().filter_map(|(slot, e)| {
-            e.as_ref().map(|(id, v)| (Handle { slot: slot as u32, id: *id }, v))
+            e.as_ref().map(|(id, v)| {
+                (
+                    Handle {
+                        slot: slot as u32,
+                        id: *id,
+                    },
+                    v,
+                )
+            })
         })
     }
 }

@@ -124,7 +124,9 @@ impl World {
     }
     /// Recent failures, oldest first.
     pub fn bursts(&self) -> impl Iterator<Item = &Burst> {
-        self.bursts.iter().filter(|b| self.now.saturating_sub(b.at) < BURST_LIFETIME)
+        self.bursts
+            .iter()
+            .filter(|b| self.now.saturating_sub(b.at) < BURST_LIFETIME)
     }
     /// A fingerprint of every event handled so far, in order: equal runs have equal hashes.
     pub fn trace_hash(&self) -> u64 {
@@ -167,7 +169,9 @@ impl World {
 
     /// Handles the next event, if any; returns whether there was one.
     pub fn step(&mut self) -> bool {
-        let Some((at, event)) = self.queue.pop() else { return false };
+        let Some((at, event)) = self.queue.pop() else {
+            return false;
+        };
         self.now = at;
         self.mix(at);
         self.handle(event);
@@ -215,12 +219,19 @@ impl World {
             return;
         }
         let gap = sample::exponential(&mut self.rng, SECOND_F / self.cfg.arrival_rate);
-        self.queue.push(self.now + gap.round() as Time, Event::Arrival);
+        self.queue
+            .push(self.now + gap.round() as Time, Event::Arrival);
     }
 
     fn send(&mut self, from: NodeId, to: NodeId, payload: Payload) {
         let arrives = self.now + from_ms(self.cfg.latency_ms);
-        let msg = Message { from, to, sent: self.now, arrives, payload };
+        let msg = Message {
+            from,
+            to,
+            sent: self.now,
+            arrives,
+            payload,
+        };
         self.next_id += 1;
         let h = self.messages.insert(self.next_id, msg);
         self.queue.push(arrives, Event::Deliver(h));
@@ -247,7 +258,14 @@ impl World {
         self.next_id += 1;
         let write = sample::chance(&mut self.rng, self.cfg.write_ratio);
         let key = sample::below(&mut self.rng, self.cfg.keys as usize) as u32;
-        let req = Request { id: self.next_id, issued: self.now, write, key, server: None, held: false };
+        let req = Request {
+            id: self.next_id,
+            issued: self.now,
+            write,
+            key,
+            server: None,
+            held: false,
+        };
         let h = self.requests.insert(self.next_id, req);
         self.metrics.issued += 1;
         self.send(NodeId::Client, NodeId::Lb, Payload::Request(h));
@@ -285,7 +303,9 @@ impl World {
             return;
         }
         let servers = &self.servers;
-        let pick = self.balancer.pick(servers.len(), |i| servers[i].accepts_work(), &mut self.rng);
+        let pick = self
+            .balancer
+            .pick(servers.len(), |i| servers[i].accepts_work(), &mut self.rng);
         match pick {
             None => self.fail(r, Cause::NoServer, NodeId::Lb),
             Some(i) => {
@@ -302,7 +322,9 @@ impl World {
 
     fn server_receive(&mut self, i: usize, r: Handle) {
         let (workers, cap) = (self.cfg.workers, self.cfg.queue_cap);
-        let Some(s) = self.servers.get_mut(i) else { return };
+        let Some(s) = self.servers.get_mut(i) else {
+            return;
+        };
         if s.status == Status::Down {
             self.fail(r, Cause::ServerDown, NodeId::Server(i));
         } else if s.busy.len() < workers {
@@ -321,12 +343,21 @@ impl World {
         s.busy.push(r);
         let epoch = s.epoch;
         let d = sample::exponential(&mut self.rng, self.cfg.service_ms * MS_F);
-        self.queue.push(now + d.round() as Time, Event::ServiceDone { server: i, epoch, req: r });
+        self.queue.push(
+            now + d.round() as Time,
+            Event::ServiceDone {
+                server: i,
+                epoch,
+                req: r,
+            },
+        );
     }
 
     fn service_done(&mut self, i: usize, epoch: u32, r: Handle) {
         let now = self.now;
-        let Some(s) = self.servers.get_mut(i) else { return };
+        let Some(s) = self.servers.get_mut(i) else {
+            return;
+        };
         if s.epoch != epoch {
             return; // the server crashed since; the request already failed
         }
@@ -339,7 +370,11 @@ impl World {
             return;
         }
         if self.cfg.use_db {
-            self.send(NodeId::Server(i), NodeId::Db(self.leader), Payload::Request(r));
+            self.send(
+                NodeId::Server(i),
+                NodeId::Db(self.leader),
+                Payload::Request(r),
+            );
         } else {
             self.respond(i, r);
         }
@@ -347,7 +382,9 @@ impl World {
 
     /// Server `i` sends its answer to request `r` back towards the client.
     fn respond(&mut self, i: usize, r: Handle) {
-        let Some(req) = self.requests.get_mut(r) else { return };
+        let Some(req) = self.requests.get_mut(r) else {
+            return;
+        };
         req.held = false;
         let s = &mut self.servers[i];
         s.served += 1;
@@ -357,7 +394,9 @@ impl World {
     }
 
     fn db_receive(&mut self, j: usize, r: Handle) {
-        let Some(req) = self.requests.get(r) else { return };
+        let Some(req) = self.requests.get(r) else {
+            return;
+        };
         let (write, key, id, server) = (req.write, req.key, req.id, req.server);
         let usable = j == self.leader && self.replicas[j].status == Status::Up;
         let Some(server) = server.filter(|_| usable) else {
@@ -369,7 +408,11 @@ impl World {
                 if f != j {
                     // Sent to down replicas too: they are lost on arrival, which is what missing a
                     // write means.
-                    self.send(NodeId::Db(j), NodeId::Db(f), Payload::Replicate { key, entry });
+                    self.send(
+                        NodeId::Db(j),
+                        NodeId::Db(f),
+                        Payload::Replicate { key, entry },
+                    );
                 }
             }
         }
@@ -378,7 +421,9 @@ impl World {
 
     fn replica_receive(&mut self, j: usize, from: NodeId, payload: Payload) {
         let leader = self.leader;
-        let Some(rep) = self.replicas.get_mut(j) else { return };
+        let Some(rep) = self.replicas.get_mut(j) else {
+            return;
+        };
         if rep.status == Status::Down {
             return; // lost
         }
@@ -387,7 +432,11 @@ impl World {
                 if rep.follow_write(key, entry) == Applied::Gap && !rep.syncing {
                     rep.syncing = true;
                     let have = rep.applied;
-                    self.send(NodeId::Db(j), NodeId::Db(leader), Payload::SyncRequest { have });
+                    self.send(
+                        NodeId::Db(j),
+                        NodeId::Db(leader),
+                        Payload::SyncRequest { have },
+                    );
                 }
             }
             Payload::SyncRequest { have } => {
@@ -412,23 +461,39 @@ impl World {
             // Ask for what was missed while down.
             rep.syncing = true;
             let have = rep.applied;
-            self.send(NodeId::Db(j), NodeId::Db(leader), Payload::SyncRequest { have });
+            self.send(
+                NodeId::Db(j),
+                NodeId::Db(leader),
+                Payload::SyncRequest { have },
+            );
         }
     }
 
     fn fail(&mut self, r: Handle, cause: Cause, at: NodeId) {
-        let Some(req) = self.requests.remove(r) else { return };
-        if let Some(s) = req.server.filter(|_| req.held).and_then(|i| self.servers.get_mut(i)) {
+        let Some(req) = self.requests.remove(r) else {
+            return;
+        };
+        if let Some(s) = req
+            .server
+            .filter(|_| req.held)
+            .and_then(|i| self.servers.get_mut(i))
+        {
             s.pending -= 1;
         }
         self.metrics.fail(self.now, cause);
         self.mix(cause as u64);
-        while self.bursts.front().is_some_and(|b| self.now - b.at >= BURST_LIFETIME)
+        while self
+            .bursts
+            .front()
+            .is_some_and(|b| self.now - b.at >= BURST_LIFETIME)
             || self.bursts.len() >= MAX_BURSTS
         {
             self.bursts.pop_front();
         }
-        self.bursts.push_back(Burst { at: self.now, node: at });
+        self.bursts.push_back(Burst {
+            at: self.now,
+            node: at,
+        });
         self.retire_drained();
     }
 
@@ -467,7 +532,11 @@ impl World {
 
     /// Drops draining servers from the end of the fleet once they hold no request.
     fn retire_drained(&mut self) {
-        while self.servers.last().is_some_and(|s| s.draining && s.pending == 0) {
+        while self
+            .servers
+            .last()
+            .is_some_and(|s| s.draining && s.pending == 0)
+        {
             self.servers.pop();
         }
     }

@@ -1,0 +1,267 @@
+//! Pure layout maths for the diagram: where each node sits and the path a packet follows.
+
+/// The diagram's coordinate space (the SVG viewBox).
+pub const WIDTH: f64 = 1000.0;
+pub const HEIGHT: f64 = 540.0;
+
+const TOP: f64 = 40.0;
+const BOTTOM: f64 = HEIGHT - 30.0;
+const COL_CLIENT: f64 = 95.0;
+const COL_LB: f64 = 320.0;
+const COL_SERVER: f64 = 590.0;
+const COL_DB: f64 = 830.0;
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Point {
+    pub x: f64,
+    pub y: f64,
+}
+
+/// An axis-aligned box centred on `c`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct NodeBox {
+    pub c: Point,
+    pub w: f64,
+    pub h: f64,
+}
+
+impl NodeBox {
+    pub fn left(&self) -> f64 {
+        self.c.x - self.w / 2.0
+    }
+    pub fn top(&self) -> f64 {
+        self.c.y - self.h / 2.0
+    }
+    /// Where a link towards `to` leaves this box: the middle of the side facing it, or of the right
+    /// side when `to` is in the same column (links between replicas bow out to the right).
+    pub fn port(&self, to: Point) -> Point {
+        let x = if to.x < self.left() {
+            self.left()
+        } else {
+            self.left() + self.w
+        };
+        Point { x, y: self.c.y }
+    }
+
+    pub fn overlaps(&self, o: &NodeBox) -> bool {
+        (self.c.x - o.c.x).abs() * 2.0 < self.w + o.w
+            && (self.c.y - o.c.y).abs() * 2.0 < self.h + o.h
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Layout {
+    pub client: NodeBox,
+    pub lb: NodeBox,
+    pub servers: Vec<NodeBox>,
+    pub dbs: Vec<NodeBox>,
+}
+
+/// Centres of `n` boxes spread evenly down a column, and the height each may take.
+fn column(n: usize, max_h: f64, gap: f64) -> (Vec<f64>, f64) {
+    let n = n.max(1);
+    let slot = (BOTTOM - TOP) / n as f64;
+    let h = (slot - gap).clamp(6.0, max_h);
+    ((0..n).map(|i| TOP + slot * (i as f64 + 0.5)).collect(), h)
+}
+
+pub fn layout(servers: usize, replicas: usize) -> Layout {
+    let mid = (TOP + BOTTOM) / 2.0;
+    let (sy, sh) = column(servers, 76.0, 12.0);
+    let (dy, dh) = column(replicas, 84.0, 24.0);
+    Layout {
+        client: NodeBox {
+            c: Point {
+                x: COL_CLIENT,
+                y: mid,
+            },
+            w: 130.0,
+            h: 76.0,
+        },
+        lb: NodeBox {
+            c: Point { x: COL_LB, y: mid },
+            w: 150.0,
+            h: 96.0,
+        },
+        servers: sy
+            .into_iter()
+            .take(servers)
+            .map(|y| NodeBox {
+                c: Point { x: COL_SERVER, y },
+                w: 170.0,
+                h: sh,
+            })
+            .collect(),
+        dbs: dy
+            .into_iter()
+            .take(replicas)
+            .map(|y| NodeBox {
+                c: Point { x: COL_DB, y },
+                w: 150.0,
+                h: dh,
+            })
+            .collect(),
+    }
+}
+
+/// The route a packet takes between two node centres: straight, or bowed out to the right (between
+/// replicas in one column, so the line clears the replicas between them).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Route {
+    Line(Point, Point),
+    Arc(Point, Point, Point),
+}
+
+impl Route {
+    /// The route between two boxes, from port to port, so packets stay visible on the whole way.
+    pub fn linking(a: &NodeBox, b: &NodeBox) -> Route {
+        Route::between(a.port(b.c), b.port(a.c))
+    }
+
+    pub fn between(a: Point, b: Point) -> Route {
+        if (a.x - b.x).abs() < 1.0 {
+            let bow = 30.0 + (a.y - b.y).abs() * 0.25;
+            Route::Arc(
+                a,
+                Point {
+                    x: a.x + bow,
+                    y: (a.y + b.y) / 2.0,
+                },
+                b,
+            )
+        } else {
+            Route::Line(a, b)
+        }
+    }
+
+    /// The point a share `t` (0..=1) of the way along, shifted sideways by `lane` (so requests and
+    /// responses on one link travel in separate lanes).
+    pub fn at(&self, t: f64, lane: f64) -> Point {
+        let t = t.clamp(0.0, 1.0);
+        let (p, (dx, dy)) = match *self {
+            Route::Line(a, b) => (lerp(a, b, t), (b.x - a.x, b.y - a.y)),
+            Route::Arc(a, c, b) => {
+                let p = lerp(lerp(a, c, t), lerp(c, b, t), t);
+                let d = (
+                    2.0 * (1.0 - t) * (c.x - a.x) + 2.0 * t * (b.x - c.x),
+                    2.0 * (1.0 - t) * (c.y - a.y) + 2.0 * t * (b.y - c.y),
+                );
+                (p, d)
+            }
+        };
+        let len = dx.hypot(dy);
+        if len < 1e-9 {
+            return p;
+        }
+        Point {
+            x: p.x - dy / len * lane,
+            y: p.y + dx / len * lane,
+        }
+    }
+
+    /// SVG path data.
+    pub fn d(&self) -> String {
+        match self {
+            Route::Line(a, b) => format!("M{:.1} {:.1}L{:.1} {:.1}", a.x, a.y, b.x, b.y),
+            Route::Arc(a, c, b) => {
+                format!(
+                    "M{:.1} {:.1}Q{:.1} {:.1} {:.1} {:.1}",
+                    a.x, a.y, c.x, c.y, b.x, b.y
+                )
+            }
+        }
+    }
+}
+
+fn lerp(a: Point, b: Point, t: f64) -> Point {
+    Point {
+        x: a.x + (b.x - a.x) * t,
+        y: a.y + (b.y - a.y) * t,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nodes_never_overlap_and_stay_inside() {
+        for servers in 1..=64 {
+            for replicas in 1..=9 {
+                let l = layout(servers, replicas);
+                assert_eq!((l.servers.len(), l.dbs.len()), (servers, replicas));
+                let all: Vec<_> = [l.client, l.lb]
+                    .into_iter()
+                    .chain(l.servers)
+                    .chain(l.dbs)
+                    .collect();
+                for (i, a) in all.iter().enumerate() {
+                    assert!(a.left() >= 0.0 && a.left() + a.w <= WIDTH, "{a:?}");
+                    assert!(a.top() >= 0.0 && a.top() + a.h <= HEIGHT, "{a:?}");
+                    for b in &all[i + 1..] {
+                        assert!(!a.overlaps(b), "{servers}/{replicas}: {a:?} overlaps {b:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    fn close(p: Point, q: Point) -> bool {
+        (p.x - q.x).abs() < 1e-9 && (p.y - q.y).abs() < 1e-9
+    }
+
+    #[test]
+    fn links_leave_from_facing_sides() {
+        let l = layout(3, 3);
+        let r = Route::linking(&l.lb, &l.servers[0]);
+        assert_eq!(
+            r.at(0.0, 0.0),
+            Point {
+                x: l.lb.left() + l.lb.w,
+                y: l.lb.c.y
+            }
+        );
+        let end = r.at(1.0, 0.0);
+        assert!(
+            close(
+                end,
+                Point {
+                    x: l.servers[0].left(),
+                    y: l.servers[0].c.y
+                }
+            ),
+            "{end:?}"
+        );
+        let back = Route::linking(&l.servers[0], &l.lb);
+        assert!(close(back.at(1.0, 0.0), r.at(0.0, 0.0)));
+        let arc = Route::linking(&l.dbs[0], &l.dbs[2]);
+        assert!(matches!(arc, Route::Arc(..)));
+        assert!(
+            arc.at(0.5, 0.0).x > l.dbs[0].left() + l.dbs[0].w,
+            "arcs clear the column"
+        );
+        assert!(arc.at(0.5, 0.0).x < WIDTH);
+    }
+
+    #[test]
+    fn routes_start_and_end_at_their_nodes() {
+        let (a, b) = (Point { x: 10.0, y: 20.0 }, Point { x: 10.0, y: 220.0 });
+        let c = Point { x: 300.0, y: 5.0 };
+        for (r, end) in [(Route::between(a, b), b), (Route::between(a, c), c)] {
+            assert_eq!(r.at(0.0, 0.0), a);
+            assert!(close(r.at(1.0, 0.0), end));
+            assert!(close(r.at(7.0, 0.0), end), "t is clamped");
+        }
+        let arc = Route::between(a, b);
+        assert!(
+            arc.at(0.5, 0.0).x > a.x + 30.0,
+            "the arc bows out to the right"
+        );
+        let line = Route::between(Point { x: 0.0, y: 0.0 }, Point { x: 100.0, y: 0.0 });
+        assert_eq!(
+            line.at(0.5, 4.0),
+            Point { x: 50.0, y: 4.0 },
+            "lanes shift sideways"
+        );
+    }
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Every check and test, in order of cost. Called by `./setup.sh test` (which installs the tools first)
+# and so by CI. Stops at the first failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/.tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+export TRUNK_SKIP_VERSION_CHECK=true
+step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "clippy, native and wasm32"
+cargo clippy --all-targets --quiet -- -D warnings
+cargo clippy --all-targets --quiet --target wasm32-unknown-unknown -- -D warnings
+
+step "native tests: model, properties, view logic"
+cargo test --quiet
+
+step "browser tests in headless Chromium (wasm-pack)"
+CHROMEDRIVER="$(command -v chromedriver)" wasm-pack test --headless --chrome --mode no-install -- --test browser
+
+step "release build of the page (trunk)"
+trunk build --release
+
+step "end-to-end tests of the built page under a sub-path"
+node --test tests/e2e/
