@@ -34,7 +34,10 @@ async fn mount() -> Mounted {
     document().body().unwrap().append_child(&root).unwrap();
     let app = yew::Renderer::<clusterscope::ui::App>::with_root(root.clone()).render();
     sleep(Duration::from_millis(50)).await;
-    Mounted { root, app: Some(app) }
+    Mounted {
+        root,
+        app: Some(app),
+    }
 }
 
 fn button(root: &Element, name: &str) -> Option<HtmlElement> {

@@ -8,7 +8,7 @@ fn world(cfg: Config) -> World {
     World::new(cfg).expect("valid config")
 }
 
-/// Servers the balancer sent requests to, in order, read off the wire as the run goes.
+/// Servers the balancer sends requests to from now on, in order, read off the wire as the run goes.
 fn picks(w: &mut World, until: u64) -> Vec<usize> {
     let mut seen = std::collections::BTreeSet::new();
     let mut order = Vec::new();
@@ -16,6 +16,7 @@ fn picks(w: &mut World, until: u64) -> Vec<usize> {
         w.step();
         for (h, m) in w.messages() {
             if let (NodeId::Lb, NodeId::Server(i), Payload::Request(_)) = (m.from, m.to, &m.payload)
+                && m.sent == w.now()
                 && seen.insert(h.id)
             {
                 order.push(i);
