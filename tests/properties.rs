@@ -2,7 +2,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use clusterscope::sim::event::MS;
-use clusterscope::sim::{Action, Config, NodeId, Payload, Strategy as Balancing, World};
+use clusterscope::sim::{Action, Config, NodeId, Payload, Status, Strategy as Balancing, World};
 use proptest::prelude::*;
 
 fn action() -> impl Strategy<Value = Action> {
@@ -66,7 +66,9 @@ proptest! {
                     && msg.sent == w.now()
                     && seen.insert(h.id)
                 {
-                    prop_assert!(w.servers()[i].accepts_work(), "sent to server {} while down", i + 1);
+                    let s = &w.servers()[i];
+                    prop_assert!(s.status == Status::Up, "sent to server {} while down", i + 1);
+                    prop_assert!(!s.draining, "sent to server {} while draining", i + 1);
                 }
             }
         }

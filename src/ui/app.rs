@@ -59,13 +59,18 @@ pub fn App() -> Html {
                 <p class="tagline">{ "A live, deterministic simulation of a distributed system. Fail things and watch." }</p>
             </header>
             <main class="stage">
-                <div class="canvas">
-                    <Diagram ..view.clone() />
-                    <Legend />
+                <div class="main-column">
+                    <div class="canvas">
+                        <Diagram ..view.clone() />
+                        <Legend />
+                    </div>
+                    <Figures ..view.clone() />
                 </div>
-                <Controls view={view.clone()} playing={sim.playing} {on} />
+                <div class="side-column">
+                    <Controls {view} playing={sim.playing} {on} />
+                    <Guide />
+                </div>
             </main>
-            <Figures ..view />
         </div>
     }
 }
@@ -84,5 +89,21 @@ fn Legend() -> Html {
                 <li><svg width="14" height="14" aria-hidden="true"><circle class={classes!("packet", *class)} cx="7" cy="7" r="5" /></svg>{ *text }</li>
             }) }
         </ul>
+    }
+}
+
+/// A few first things to try, so a newcomer knows where to start.
+#[component]
+fn Guide() -> Html {
+    html! {
+        <section class="guide" aria-label="Things to try">
+            <h2>{ "Try this" }</h2>
+            <ol>
+                <li><b>{ "Fail Server 2." }</b>{ " The balancer stops sending it work; what it was holding fails (red rings) and the errors figure counts it." }</li>
+                <li><b>{ "Fail Replica 3" }</b>{ ", let some writes pass, then recover it: it asks the leader for what it missed and its version catches up." }</li>
+                <li><b>{ "Fail Replica 1" }</b>{ ", the leader: every request needs it, so the success rate falls until it is back." }</li>
+                <li><b>{ "Switch to Random" }</b>{ " and watch the servers' queues grow unevenly, where round robin keeps them level." }</li>
+            </ol>
+        </section>
     }
 }

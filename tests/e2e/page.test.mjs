@@ -2,50 +2,13 @@
 // Debian's headless Chromium through playwright-core. Run by tests/run-all.sh after `trunk build`.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import { readFile, mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, normalize, extname, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
-
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const require = createRequire(join(root, '.tools', 'package.json'));
-const { chromium } = require('playwright-core');
-
-const DIST = join(root, 'dist');
-const BASE = '/clusterscope/';
-const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm',
-  '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png' };
+import { serveDist, launch } from './harness.mjs';
 
 let server, browser, url;
 
-// A static server that serves dist/ only under BASE, as a sub-path host would.
-function serveDist() {
-  return new Promise((resolve) => {
-    const s = createServer(async (req, res) => {
-      const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-      if (!path.startsWith(BASE)) { res.writeHead(404).end('not under ' + BASE); return; }
-      let file = normalize(join(DIST, path.slice(BASE.length) || 'index.html'));
-      if (!file.startsWith(DIST)) { res.writeHead(403).end(); return; }
-      try {
-        const body = await readFile(file);
-        res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body);
-      } catch { res.writeHead(404).end('missing'); }
-    });
-    s.listen(0, '127.0.0.1', () => resolve(s));
-  });
-}
-
 before(async () => {
-  server = await serveDist();
-  url = `http://127.0.0.1:${server.address().port}${BASE}`;
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      '--disable-dev-shm-usage'],
-  });
+  ({ server, url } = await serveDist());
+  browser = await launch();
 });
 
 after(async () => {
@@ -86,9 +49,15 @@ test('round robin: a failed Server 2 stops serving while the others keep going',
   await page.getByRole('button', { name: 'Recover Server 2' }).waitFor();
   assert.equal(await page.locator('[data-node="server-2"]').getAttribute('data-status'), 'down');
 
+  // Requests already on their way to Server 2 fail within a round trip; after that the balancer
+  // sends it nothing, so no new errors appear.
+  await page.waitForTimeout(2000);
+  const errors = await page.locator('[data-metric="errors"]').textContent();
   const before = [await served(page, 1), await served(page, 2), await served(page, 3)];
   await page.waitForTimeout(5000);
   const later = [await served(page, 1), await served(page, 2), await served(page, 3)];
+  assert.equal(await page.locator('[data-metric="errors"]').textContent(), errors,
+    'requests kept failing: the balancer still sends to the down server');
   assert.equal(later[1], before[1], `Server 2 served more while down: ${before} -> ${later}`);
   assert.ok(later[0] > before[0], `Server 1 stopped: ${before} -> ${later}`);
   assert.ok(later[2] > before[2], `Server 3 stopped: ${before} -> ${later}`);
