@@ -2,8 +2,45 @@
 //! that names the knob, never a panic or a silent NaN.
 
 use std::fmt;
+use std::str::FromStr;
 
 use super::balancer::Strategy;
+
+/// How long one request keeps a worker busy (the mean is `service_ms` divided by server power).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ServiceDist {
+    Exponential,
+    Constant,
+    /// Log-normal with σ = 1 (a heavy tail: most requests quick, a few very slow).
+    LogNormal,
+}
+
+impl ServiceDist {
+    pub const ALL: [ServiceDist; 3] = [
+        ServiceDist::Exponential,
+        ServiceDist::Constant,
+        ServiceDist::LogNormal,
+    ];
+    pub fn name(self) -> &'static str {
+        match self {
+            ServiceDist::Exponential => "exp",
+            ServiceDist::Constant => "const",
+            ServiceDist::LogNormal => "lognormal",
+        }
+    }
+}
+
+impl FromStr for ServiceDist {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        ServiceDist::ALL
+            .into_iter()
+            .find(|d| d.name() == s)
+            .ok_or_else(|| {
+                format!("unknown service distribution '{s}' (expected exp, const or lognormal)")
+            })
+    }
+}
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Config {
@@ -15,22 +52,58 @@ pub struct Config {
     pub replicas: usize,
     /// How the balancer picks a server (default round robin).
     pub strategy: Strategy,
+
+    // Traffic
     /// Poisson arrival rate of client requests, per simulated second (0.01..=1e6; default 6).
     pub arrival_rate: f64,
-    /// Mean service time of one request on one worker, in ms (0.001..=60000; default 200).
-    pub service_ms: f64,
-    /// Concurrent requests one server works on (1..=256; default 1).
-    pub workers: usize,
-    /// Requests a server may hold waiting for a worker; more are rejected (0..=100000; default 20).
-    pub queue_cap: usize,
-    /// One-way latency of every network hop, in ms (0..=10000; default 120).
-    pub latency_ms: f64,
     /// Share of requests that write (0..=1; default 0.3).
     pub write_ratio: f64,
     /// Size of the key space requests read and write (1..=1000000; default 50).
     pub keys: u32,
+    /// Key popularity: 0 is uniform, s > 0 is Zipf with exponent s (0..=3; default 0).
+    pub zipf: f64,
+    /// Distinct client sessions; consistent hashing routes by session (1..=1000000; default 1000).
+    pub sessions: u32,
+
+    // Servers
+    /// Mean service time of one request on one worker at power 1, in ms (0.001..=60000; default 200).
+    pub service_ms: f64,
+    pub service_dist: ServiceDist,
+    /// Concurrent requests one server works on (1..=256; default 1).
+    pub workers: usize,
+    /// Requests a server may hold waiting for a worker; more are rejected (0..=1000000, or
+    /// `usize::MAX` for unbounded; default 20).
+    pub queue_cap: usize,
+    /// Speed of a slow (degraded) server relative to its power (0.01..=1; default 0.25).
+    pub slow_factor: f64,
     /// Whether requests go on to the database after the server's work (default true).
     pub use_db: bool,
+
+    // Network
+    /// One-way latency of every hop, in ms (0..=10000; default 120).
+    pub latency_ms: f64,
+    /// Extra one-way delay, uniform in 0..jitter, in ms (0..=10000; default 0).
+    pub jitter_ms: f64,
+    /// Bandwidth of every link in Mbit/s; 0 is unlimited (0..=100000; default 0).
+    pub bandwidth_mbps: f64,
+
+    // Balancer
+    /// The balancer gives up on an attempt after this long, in ms (1..=600000; default 2000).
+    pub timeout_ms: f64,
+    /// Further attempts on another server after a timeout or a rejection (0..=5; default 1).
+    pub retries: u32,
+    /// Retries allowed as a share of requests (token bucket; 0..=1; default 0.2).
+    pub retry_budget: f64,
+    /// Base of the exponential backoff with full jitter before a retry, in ms (0..=10000; default 25).
+    pub backoff_ms: f64,
+    /// Health-check period in ms; 0 turns checks off (0, or 10..=60000; default 1000).
+    pub hc_interval_ms: f64,
+    /// A probe unanswered this long counts as failed, in ms (1..=60000; default 500).
+    pub hc_timeout_ms: f64,
+    /// Consecutive failed checks before the balancer marks a server down (1..=10; default 2).
+    pub hc_fall: u32,
+    /// Consecutive good checks before it marks a server up again (1..=10; default 2).
+    pub hc_rise: u32,
 }
 
 impl Default for Config {
@@ -41,19 +114,41 @@ impl Default for Config {
             replicas: 3,
             strategy: Strategy::RoundRobin,
             arrival_rate: 6.0,
-            service_ms: 200.0,
-            workers: 1,
-            queue_cap: 20,
-            latency_ms: 120.0,
             write_ratio: 0.3,
             keys: 50,
+            zipf: 0.0,
+            sessions: 1_000,
+            service_ms: 200.0,
+            service_dist: ServiceDist::Exponential,
+            workers: 1,
+            queue_cap: 20,
+            slow_factor: 0.25,
             use_db: true,
+            latency_ms: 120.0,
+            jitter_ms: 0.0,
+            bandwidth_mbps: 0.0,
+            timeout_ms: 2_000.0,
+            retries: 1,
+            retry_budget: 0.2,
+            backoff_ms: 25.0,
+            hc_interval_ms: 1_000.0,
+            hc_timeout_ms: 500.0,
+            hc_fall: 2,
+            hc_rise: 2,
         }
     }
 }
 
 pub const MAX_SERVERS: usize = 64;
 pub const MAX_REPLICAS: usize = 9;
+/// Vertical scaling: the power levels a server can run at. 8× is the biggest machine there is.
+pub const POWER_LEVELS: [u32; 4] = [1, 2, 4, 8];
+
+/// Hourly price of one server at `power`: it grows faster than the power it buys (a 2× machine costs
+/// about 2.5×, an 8× machine about 15×), as cloud price lists do near the top of a family.
+pub fn server_cost_per_hour(power: u32) -> f64 {
+    0.10 * libm::pow(power as f64, 1.3)
+}
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfigError {
@@ -96,12 +191,29 @@ impl Config {
         check_int("servers", self.servers as u64, 1, MAX_SERVERS as u64)?;
         check_int("replicas", self.replicas as u64, 1, MAX_REPLICAS as u64)?;
         check_f64("arrival_rate", self.arrival_rate, 0.01, 1e6)?;
-        check_f64("service_ms", self.service_ms, 0.001, 60_000.0)?;
-        check_int("workers", self.workers as u64, 1, 256)?;
-        check_int("queue_cap", self.queue_cap as u64, 0, 100_000)?;
-        check_f64("latency_ms", self.latency_ms, 0.0, 10_000.0)?;
         check_f64("write_ratio", self.write_ratio, 0.0, 1.0)?;
         check_int("keys", self.keys as u64, 1, 1_000_000)?;
+        check_f64("zipf", self.zipf, 0.0, 3.0)?;
+        check_int("sessions", self.sessions as u64, 1, 1_000_000)?;
+        check_f64("service_ms", self.service_ms, 0.001, 60_000.0)?;
+        check_int("workers", self.workers as u64, 1, 256)?;
+        if self.queue_cap != usize::MAX {
+            check_int("queue_cap", self.queue_cap as u64, 0, 1_000_000)?;
+        }
+        check_f64("slow_factor", self.slow_factor, 0.01, 1.0)?;
+        check_f64("latency_ms", self.latency_ms, 0.0, 10_000.0)?;
+        check_f64("jitter_ms", self.jitter_ms, 0.0, 10_000.0)?;
+        check_f64("bandwidth_mbps", self.bandwidth_mbps, 0.0, 100_000.0)?;
+        check_f64("timeout_ms", self.timeout_ms, 1.0, 600_000.0)?;
+        check_int("retries", self.retries as u64, 0, 5)?;
+        check_f64("retry_budget", self.retry_budget, 0.0, 1.0)?;
+        check_f64("backoff_ms", self.backoff_ms, 0.0, 10_000.0)?;
+        if self.hc_interval_ms != 0.0 {
+            check_f64("hc_interval_ms", self.hc_interval_ms, 10.0, 60_000.0)?;
+        }
+        check_f64("hc_timeout_ms", self.hc_timeout_ms, 1.0, 60_000.0)?;
+        check_int("hc_fall", self.hc_fall as u64, 1, 10)?;
+        check_int("hc_rise", self.hc_rise as u64, 1, 10)?;
         Ok(())
     }
 }
@@ -128,5 +240,25 @@ mod tests {
             ..Config::default()
         };
         assert_eq!(bad.validate().unwrap_err().field, "latency_ms");
+        let bad = Config {
+            hc_interval_ms: 5.0,
+            ..Config::default()
+        };
+        assert_eq!(bad.validate().unwrap_err().field, "hc_interval_ms");
+        let ok = Config {
+            queue_cap: usize::MAX,
+            hc_interval_ms: 0.0,
+            ..Config::default()
+        };
+        assert_eq!(ok.validate(), Ok(()));
+    }
+
+    #[test]
+    fn cost_grows_faster_than_power() {
+        let per_unit: Vec<f64> = POWER_LEVELS
+            .iter()
+            .map(|&p| server_cost_per_hour(p) / p as f64)
+            .collect();
+        assert!(per_unit.windows(2).all(|w| w[1] > w[0]), "{per_unit:?}");
     }
 }

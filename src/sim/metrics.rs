@@ -5,34 +5,43 @@ use std::collections::VecDeque;
 
 use super::event::{SECOND, Time};
 
-/// Why a request failed.
+/// Why a request failed, as the client learns it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Cause {
-    /// The balancer had no server it could send to.
+    /// The balancer believed no server healthy (it answers 503 at once).
     NoServer,
-    /// The server's queue was full.
+    /// The server's queue was full and it refused the request (and no retry was left).
     QueueFull,
-    /// The server crashed while holding the request, or was down when it arrived.
-    ServerDown,
-    /// The database leader was down.
-    DbDown,
+    /// No answer within the balancer's timeout (a crashed server, a lost message, a slow one).
+    Timeout,
+    /// The database could not take the query.
+    DbUnavailable,
+    /// The client could not reach the balancer, or its answer could not reach the client.
+    Network,
 }
 
 impl Cause {
-    pub const ALL: [Cause; 4] = [
+    pub const ALL: [Cause; 5] = [
         Cause::NoServer,
         Cause::QueueFull,
-        Cause::ServerDown,
-        Cause::DbDown,
+        Cause::Timeout,
+        Cause::DbUnavailable,
+        Cause::Network,
     ];
 
     pub fn name(self) -> &'static str {
         match self {
             Cause::NoServer => "no_server",
             Cause::QueueFull => "queue_full",
-            Cause::ServerDown => "server_down",
-            Cause::DbDown => "db_down",
+            Cause::Timeout => "timeout",
+            Cause::DbUnavailable => "db_unavailable",
+            Cause::Network => "network",
         }
+    }
+
+    /// Whether trying another server might help.
+    pub fn retryable(self) -> bool {
+        matches!(self, Cause::QueueFull | Cause::Timeout)
     }
 }
 
@@ -137,7 +146,16 @@ pub struct Metrics {
     pub issued: u64,
     pub succeeded: u64,
     pub failed: [u64; Cause::ALL.len()],
+    /// Attempts the balancer gave up on after its timeout.
+    pub attempt_timeouts: u64,
+    /// Attempts made again on another server.
+    pub retries: u64,
+    /// Retries refused by the retry budget.
+    pub retries_denied: u64,
+    /// Latency of successful requests issued after the warm-up.
     pub latency: Histogram,
+    /// Requests issued before this time are left out of `latency`.
+    pub warmup: Time,
     /// `seconds[i]` covers simulated second `first_second + i`.
     seconds: VecDeque<Second>,
     first_second: u64,
@@ -168,9 +186,11 @@ impl Metrics {
         &mut self.seconds[i]
     }
 
-    pub fn succeed(&mut self, now: Time, latency: Time) {
+    pub fn succeed(&mut self, now: Time, issued: Time) {
         self.succeeded += 1;
-        self.latency.record(latency);
+        if issued >= self.warmup {
+            self.latency.record(now - issued);
+        }
         self.bucket(now).ok += 1;
     }
 
@@ -243,7 +263,7 @@ mod tests {
     fn history_is_bounded() {
         let mut m = Metrics::default();
         for s in 0..1_000u64 {
-            m.succeed(s * SECOND + 5, 10);
+            m.succeed(s * SECOND + 5, s * SECOND);
         }
         assert_eq!(m.history().count(), HISTORY_SECONDS);
         assert_eq!(m.history().last().unwrap().0, 999);

@@ -11,13 +11,14 @@ pub mod replication;
 pub mod sample;
 pub mod server;
 pub mod slab;
+pub mod traffic;
 pub mod world;
 
 pub use balancer::Strategy;
-pub use config::{Config, ConfigError};
+pub use config::{Config, ConfigError, ServiceDist};
 pub use event::{Action, Time};
 pub use metrics::{Cause, Metrics};
-pub use network::{Message, NodeId, PacketKind, Payload};
-pub use replication::{Replica, Role};
+pub use network::{Job, Message, NodeId, Outcome, PacketKind, Payload};
+pub use replication::{Database, Replica, Role};
 pub use server::{Server, Status};
 pub use world::World;

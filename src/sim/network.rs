@@ -1,10 +1,15 @@
-//! Nodes, the messages between them, and the links that carry them. A message is in flight from the
-//! moment it is sent until its delivery event; the view draws exactly the messages in flight.
+//! Nodes, the messages between them, and the links that carry them.
+//!
+//! Each directed link behaves like one TCP connection: messages leave in order, wait their turn when
+//! the link's bandwidth is saturated (a FIFO: a visible bottleneck), take the link's latency plus
+//! jitter, and arrive in the order they were sent. A cut link drops what crosses it.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
-use super::event::Time;
+use super::event::{Time, from_ms};
+use super::sample::{self, SimRng};
 use super::slab::Handle;
 
 /// A node of the system. Servers and replicas are numbered from 0 here and from 1 on screen.
@@ -86,16 +91,57 @@ pub struct Versioned {
     pub value: u64,
 }
 
+/// One attempt at serving a request, as the balancer hands it to a server. It carries all a server
+/// and the database need, so they never look at the balancer's bookkeeping (a server may still be
+/// working on an attempt the balancer has long given up on, as real servers do).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Job {
+    pub req: Handle,
+    pub attempt: u16,
+    pub server: u16,
+    pub write: bool,
+    pub key: u32,
+    /// The server's epoch when it took the job: answers from before a crash are void after it.
+    pub epoch: u32,
+}
+
+/// How an attempt or a request ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Ok,
+    Err(super::metrics::Cause),
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum Payload {
-    /// A client request on its way in (client → balancer → server → database).
-    Request(Handle),
-    /// Its answer on the way back out.
-    Response(Handle),
+    /// Client → balancer: a new request.
+    ClientRequest(Handle),
+    /// Balancer → server: one attempt.
+    Job(Job),
+    /// Server → database leader: the data part of an attempt.
+    Query(Job),
+    /// Database → server.
+    QueryReply(Job, Outcome),
+    /// Server → balancer.
+    JobReply(Job, Outcome),
+    /// Balancer → client: the final answer.
+    ClientReply(Handle, Outcome),
+    /// Balancer → server health check, and the server's answer.
+    Probe {
+        seq: u64,
+    },
+    ProbeAck {
+        seq: u64,
+    },
     /// The leader ships one write to a follower.
-    Replicate { key: u32, entry: Versioned },
+    Replicate {
+        key: u32,
+        entry: Versioned,
+    },
     /// A follower that missed writes asks the leader for everything newer than `have`.
-    SyncRequest { have: u64 },
+    SyncRequest {
+        have: u64,
+    },
     /// The leader's answer: every key written after `have`, and its own position `upto`.
     Sync {
         entries: Vec<(u32, Versioned)>,
@@ -106,11 +152,46 @@ pub enum Payload {
 impl Payload {
     pub fn kind(&self) -> PacketKind {
         match self {
-            Payload::Request(_) => PacketKind::Request,
-            Payload::Response(_) => PacketKind::Response,
+            Payload::ClientRequest(_) | Payload::Job(_) | Payload::Query(_) => PacketKind::Request,
+            Payload::QueryReply(..) | Payload::JobReply(..) | Payload::ClientReply(..) => {
+                PacketKind::Response
+            }
+            Payload::Probe { .. } | Payload::ProbeAck { .. } => PacketKind::Probe,
             Payload::Replicate { .. } | Payload::SyncRequest { .. } | Payload::Sync { .. } => {
                 PacketKind::Replication
             }
+        }
+    }
+
+    /// Bytes on the wire (what bandwidth is spent on).
+    pub fn size(&self) -> u64 {
+        match self {
+            Payload::ClientRequest(_) | Payload::Job(_) => 1_000,
+            Payload::Query(_) => 400,
+            Payload::QueryReply(..) => 2_000,
+            Payload::JobReply(..) | Payload::ClientReply(..) => 4_000,
+            Payload::Probe { .. } | Payload::ProbeAck { .. } => 100,
+            Payload::Replicate { .. } | Payload::SyncRequest { .. } => 300,
+            Payload::Sync { entries, .. } => 100 + 60 * entries.len() as u64,
+        }
+    }
+
+    /// Whether this failed (an error answer), for drawing.
+    pub fn is_error(&self) -> bool {
+        matches!(
+            self,
+            Payload::QueryReply(_, Outcome::Err(_))
+                | Payload::JobReply(_, Outcome::Err(_))
+                | Payload::ClientReply(_, Outcome::Err(_))
+        )
+    }
+
+    /// The attempt number, for drawing retries.
+    pub fn attempt(&self) -> u16 {
+        match self {
+            Payload::Job(j) | Payload::Query(j) | Payload::QueryReply(j, _) => j.attempt,
+            Payload::JobReply(j, _) => j.attempt,
+            _ => 0,
         }
     }
 }
@@ -119,6 +200,7 @@ impl Payload {
 pub struct Message {
     pub from: NodeId,
     pub to: NodeId,
+    /// When its first byte left (after any wait for the link).
     pub sent: Time,
     pub arrives: Time,
     pub payload: Payload,
@@ -138,9 +220,122 @@ impl Message {
     }
 }
 
+/// Properties of a link (both directions share them; each direction has its own queue).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LinkSpec {
+    pub latency_ms: f64,
+    pub jitter_ms: f64,
+    /// Megabits per second; 0 means unlimited.
+    pub bandwidth_mbps: f64,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+struct LinkQueue {
+    /// When the link finishes transmitting what it already holds.
+    free_at: Time,
+    /// When the last message sent on it arrives (later ones may not overtake it).
+    last_arrival: Time,
+}
+
+/// Unordered pair, so one setting covers both directions.
+fn pair(a: NodeId, b: NodeId) -> (NodeId, NodeId) {
+    if a <= b { (a, b) } else { (b, a) }
+}
+
+#[derive(Clone, Debug)]
+pub struct Network {
+    pub default: LinkSpec,
+    overrides: BTreeMap<(NodeId, NodeId), LinkSpec>,
+    cut: BTreeMap<(NodeId, NodeId), ()>,
+    queues: BTreeMap<(NodeId, NodeId), LinkQueue>,
+}
+
+impl Network {
+    pub fn new(default: LinkSpec) -> Self {
+        Self {
+            default,
+            overrides: BTreeMap::new(),
+            cut: BTreeMap::new(),
+            queues: BTreeMap::new(),
+        }
+    }
+
+    pub fn spec(&self, a: NodeId, b: NodeId) -> LinkSpec {
+        self.overrides
+            .get(&pair(a, b))
+            .copied()
+            .unwrap_or(self.default)
+    }
+
+    pub fn set_spec(&mut self, a: NodeId, b: NodeId, spec: LinkSpec) {
+        self.overrides.insert(pair(a, b), spec);
+    }
+
+    pub fn is_cut(&self, a: NodeId, b: NodeId) -> bool {
+        !self.cut.is_empty() && self.cut.contains_key(&pair(a, b))
+    }
+
+    pub fn set_cut(&mut self, a: NodeId, b: NodeId, cut: bool) {
+        if cut {
+            self.cut.insert(pair(a, b), ());
+        } else {
+            self.cut.remove(&pair(a, b));
+        }
+    }
+
+    pub fn cut_links(&self) -> impl Iterator<Item = (NodeId, NodeId)> + '_ {
+        self.cut.keys().copied()
+    }
+
+    /// Puts `size` bytes on the link from `from` to `to` at `now`: returns when they start moving
+    /// (after waiting for the link) and when they arrive, or `None` if the link is cut.
+    pub fn transmit(
+        &mut self,
+        now: Time,
+        from: NodeId,
+        to: NodeId,
+        size: u64,
+        rng: &mut SimRng,
+    ) -> Option<(Time, Time)> {
+        if self.is_cut(from, to) {
+            return None;
+        }
+        let spec = self.spec(from, to);
+        let base = from_ms(spec.latency_ms);
+        let jitter = if spec.jitter_ms > 0.0 {
+            from_ms(spec.jitter_ms * sample::unit(rng))
+        } else {
+            0
+        };
+        if spec.bandwidth_mbps <= 0.0 && jitter == 0 {
+            // Unlimited bandwidth and fixed latency keep order by themselves: no state needed.
+            return Some((now, now + base));
+        }
+        let q = self.queues.entry((from, to)).or_default();
+        let (start, tx) = if spec.bandwidth_mbps > 0.0 {
+            let tx = (size as f64 * 8.0 / spec.bandwidth_mbps).round() as Time; // µs
+            (q.free_at.max(now), tx)
+        } else {
+            (now, 0)
+        };
+        q.free_at = start + tx;
+        let arrives = (start + tx + base + jitter).max(q.last_arrival);
+        q.last_arrival = arrives;
+        Some((start, arrives))
+    }
+
+    /// How long a message sent now would wait before the link starts carrying it.
+    pub fn backlog(&self, now: Time, from: NodeId, to: NodeId) -> Time {
+        self.queues
+            .get(&(from, to))
+            .map_or(0, |q| q.free_at.saturating_sub(now))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand::SeedableRng;
 
     #[test]
     fn node_names_round_trip() {
@@ -156,5 +351,36 @@ mod tests {
         assert!("server-0".parse::<NodeId>().is_err());
         assert!("db-".parse::<NodeId>().is_err());
         assert!("server-99999999999999999999999".parse::<NodeId>().is_err());
+    }
+
+    #[test]
+    fn a_saturated_link_queues_in_order_and_a_cut_link_drops() {
+        let mut rng = SimRng::seed_from_u64(1);
+        let spec = LinkSpec {
+            latency_ms: 10.0,
+            jitter_ms: 5.0,
+            bandwidth_mbps: 8.0,
+        };
+        let mut net = Network::new(spec);
+        let (a, b) = (NodeId::Lb, NodeId::Server(0));
+        // 8 Mbit/s: 1000 bytes take 1 ms to transmit.
+        let arrivals: Vec<_> = (0..5)
+            .map(|_| net.transmit(0, a, b, 1_000, &mut rng).unwrap())
+            .collect();
+        for (k, (start, _)) in arrivals.iter().enumerate() {
+            assert_eq!(*start, k as Time * 1_000, "each waits for the one before");
+        }
+        assert!(
+            arrivals.windows(2).all(|w| w[0].1 <= w[1].1),
+            "no overtaking: {arrivals:?}"
+        );
+        assert_eq!(net.backlog(0, a, b), 5_000);
+        net.set_cut(b, a, true);
+        assert!(
+            net.transmit(0, a, b, 1, &mut rng).is_none(),
+            "a cut covers both directions"
+        );
+        net.set_cut(a, b, false);
+        assert!(net.transmit(0, a, b, 1, &mut rng).is_some());
     }
 }

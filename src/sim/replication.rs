@@ -6,8 +6,13 @@
 //! every key remembers the version that last wrote it, that answer brings the follower exactly to the
 //! leader's state at the time of the answer.
 
-use super::network::Versioned;
+use super::metrics::Cause;
+use super::network::{Job, NodeId, Outcome, Payload, Versioned};
 use super::server::Status;
+
+/// Messages a component wants sent: (from, to, payload). Components never touch the network
+/// themselves; the World sends what they return.
+pub type Outbox = Vec<(NodeId, NodeId, Payload)>;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Role {
@@ -100,6 +105,137 @@ impl Replica {
         }
         self.applied = self.applied.max(upto);
         self.syncing = false;
+    }
+}
+
+/// The replicated database as the rest of the system sees it: queries in, replies and replication
+/// traffic out.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Database {
+    pub replicas: Vec<Replica>,
+    pub leader: usize,
+}
+
+impl Database {
+    pub fn new(replicas: usize, keys: u32) -> Self {
+        let replicas = (0..replicas)
+            .map(|i| Replica::new(if i == 0 { Role::Leader } else { Role::Follower }, keys))
+            .collect();
+        Self {
+            replicas,
+            leader: 0,
+        }
+    }
+
+    /// The replica servers send their queries to.
+    pub fn query_target(&self) -> usize {
+        self.leader
+    }
+
+    /// A server's query reaches replica `j`.
+    pub fn on_query(&mut self, j: usize, server: NodeId, job: Job, out: &mut Outbox) {
+        let Some(rep) = self.replicas.get_mut(j) else {
+            return;
+        };
+        if rep.status == Status::Down {
+            return; // lost: the balancer's timeout will notice
+        }
+        if j != self.leader {
+            out.push((
+                NodeId::Db(j),
+                server,
+                Payload::QueryReply(job, Outcome::Err(Cause::DbUnavailable)),
+            ));
+            return;
+        }
+        if job.write {
+            let entry = rep.lead_write(job.key, job.req.id);
+            for f in (0..self.replicas.len()).filter(|&f| f != j) {
+                // Sent to down replicas too: lost on arrival, which is what missing a write means.
+                out.push((
+                    NodeId::Db(j),
+                    NodeId::Db(f),
+                    Payload::Replicate {
+                        key: job.key,
+                        entry,
+                    },
+                ));
+            }
+        }
+        out.push((NodeId::Db(j), server, Payload::QueryReply(job, Outcome::Ok)));
+    }
+
+    /// Replication traffic reaches replica `j`.
+    pub fn on_message(&mut self, j: usize, from: NodeId, payload: Payload, out: &mut Outbox) {
+        let leader = self.leader;
+        let Some(rep) = self.replicas.get_mut(j) else {
+            return;
+        };
+        if rep.status == Status::Down {
+            return;
+        }
+        match payload {
+            Payload::Replicate { key, entry } => {
+                let gap = rep.follow_write(key, entry) == Applied::Gap;
+                if gap && !rep.syncing {
+                    rep.syncing = true;
+                    let have = rep.applied;
+                    out.push((
+                        NodeId::Db(j),
+                        NodeId::Db(leader),
+                        Payload::SyncRequest { have },
+                    ));
+                }
+            }
+            Payload::SyncRequest { have } => {
+                let entries = rep.newer_than(have);
+                out.push((
+                    NodeId::Db(j),
+                    from,
+                    Payload::Sync {
+                        entries,
+                        upto: rep.applied,
+                    },
+                ));
+            }
+            Payload::Sync { entries, upto } => rep.apply_sync(&entries, upto),
+            _ => {}
+        }
+    }
+
+    pub fn fail(&mut self, j: usize) {
+        if let Some(rep) = self.replicas.get_mut(j) {
+            rep.status = Status::Down;
+        }
+    }
+
+    /// Replica `j` comes back; a follower asks the leader for what it missed.
+    pub fn recover(&mut self, j: usize, out: &mut Outbox) {
+        let leader = self.leader;
+        let Some(rep) = self.replicas.get_mut(j) else {
+            return;
+        };
+        if rep.status != Status::Down {
+            return;
+        }
+        rep.status = Status::Up;
+        rep.syncing = j != leader;
+        if j != leader {
+            out.push((
+                NodeId::Db(j),
+                NodeId::Db(leader),
+                Payload::SyncRequest { have: rep.applied },
+            ));
+        }
+    }
+
+    /// Every live replica holds exactly the leader's data.
+    pub fn in_sync(&self) -> bool {
+        let l = &self.replicas[self.leader];
+        self.replicas
+            .iter()
+            .filter(|r| r.status != Status::Down)
+            .all(|r| r.applied == l.applied && r.data == l.data)
     }
 }
 

@@ -1,14 +1,17 @@
 //! An application server: `workers` concurrent slots and a bounded FIFO queue in front of them.
+//! Its speed is its power (vertical scaling), cut down while it is slow (degraded).
 
 use std::collections::VecDeque;
 
 use super::event::Time;
-use super::slab::Handle;
+use super::network::Job;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Status {
     Up,
     Down,
+    /// Up but degraded: serves at a fraction of its power.
+    Slow,
 }
 
 impl Status {
@@ -17,46 +20,69 @@ impl Status {
         match self {
             Status::Up => "up",
             Status::Down => "down",
+            Status::Slow => "slow",
         }
+    }
+
+    pub fn is_up(self) -> bool {
+        self != Status::Down
     }
 }
 
 #[derive(Clone, Debug)]
 pub struct Server {
     pub status: Status,
-    /// Being removed: takes no new requests, leaves once the last one is answered.
+    /// Power level (1, 2, 4 or 8): divides the mean service time.
+    pub power: u32,
+    /// Being removed: the balancer sends it nothing new; it leaves once empty.
     pub draining: bool,
-    pub queue: VecDeque<Handle>,
-    /// Requests a worker is serving now.
-    pub busy: Vec<Handle>,
+    pub queue: VecDeque<Job>,
+    /// Jobs a worker is serving now.
+    pub busy: Vec<Job>,
+    /// Jobs whose database answer it awaits.
+    pub awaiting_db: u32,
     /// Bumped at every crash, so completions scheduled before it are recognised as void.
     pub epoch: u32,
-    /// Requests this server has answered.
+    /// Requests this server has answered successfully.
     pub served: u64,
-    /// Requests handed to this server and not yet answered or failed (queued, served, or at the DB).
-    pub pending: u32,
+    /// Jobs lost when it crashed.
+    pub lost: u64,
     busy_us: u64,
     last_change: Time,
+    since: Time,
 }
 
 impl Server {
-    pub fn new(now: Time) -> Self {
+    pub fn new(now: Time, power: u32) -> Self {
         Self {
             status: Status::Up,
+            power,
             draining: false,
             queue: VecDeque::new(),
             busy: Vec::new(),
+            awaiting_db: 0,
             epoch: 0,
             served: 0,
-            pending: 0,
+            lost: 0,
             busy_us: 0,
             last_change: now,
+            since: now,
         }
     }
 
-    /// May the balancer send it new work?
-    pub fn accepts_work(&self) -> bool {
-        self.status == Status::Up && !self.draining
+    /// Jobs it holds in any form.
+    pub fn holding(&self) -> usize {
+        self.queue.len() + self.busy.len() + self.awaiting_db as usize
+    }
+
+    /// Speed relative to a power-1 server in good health.
+    pub fn speed(&self, slow_factor: f64) -> f64 {
+        let s = self.power as f64;
+        if self.status == Status::Slow {
+            s * slow_factor
+        } else {
+            s
+        }
     }
 
     /// Folds the busy time up to `now` into the total; call before `busy` changes.
@@ -65,14 +91,27 @@ impl Server {
         self.last_change = now;
     }
 
-    /// Mean share of its workers kept busy from `since` to `now`.
-    pub fn utilization(&self, workers: usize, since: Time, now: Time) -> f64 {
+    /// Mean share of its workers kept busy from when it joined to `now`.
+    pub fn utilization(&self, workers: usize, now: Time) -> f64 {
         let pending = now.saturating_sub(self.last_change) * self.busy.len() as u64;
-        let span = now.saturating_sub(since) * workers as u64;
+        let span = now.saturating_sub(self.since) * workers as u64;
         if span == 0 {
             0.0
         } else {
             (self.busy_us + pending) as f64 / span as f64
         }
+    }
+
+    /// Crash: every job it holds is lost (the balancer will notice by timeouts).
+    pub fn crash(&mut self, now: Time) -> usize {
+        self.account(now);
+        self.status = Status::Down;
+        self.epoch += 1;
+        let lost = self.queue.len() + self.busy.len();
+        self.queue.clear();
+        self.busy.clear();
+        self.awaiting_db = 0; // their answers will find a new epoch and be dropped
+        self.lost += lost as u64;
+        lost
     }
 }

@@ -25,7 +25,7 @@ fn button(
 
 fn node_button(on: &Callback<Msg>, node: NodeId, status: Status) -> Html {
     let (verb, class, action): (_, _, fn(NodeId) -> Action) = match status {
-        Status::Up => ("Fail", "fail", Action::Fail),
+        Status::Up | Status::Slow => ("Fail", "fail", Action::Fail),
         Status::Down => ("Recover", "recover", Action::Recover),
     };
     button(on, format!("{verb} {}", node.label()), class, move || {

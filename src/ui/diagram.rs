@@ -45,7 +45,7 @@ fn links(w: &World, l: &Layout) -> Html {
     let leader = l.dbs.get(w.leader());
     let mut routes = vec![(Route::linking(&l.client, &l.lb), "link")];
     for (i, s) in l.servers.iter().enumerate() {
-        let class = if w.servers()[i].accepts_work() {
+        let class = if w.balancer().accepts(i) {
             "link"
         } else {
             "link idle"
@@ -80,13 +80,19 @@ fn packets(w: &World, l: &Layout) -> Html {
                 LANE
             };
             let p = Route::linking(a, b).at(m.progress(now), lane);
-            let r = if kind == PacketKind::Replication {
-                4.0
-            } else {
-                5.5
+            let r = match kind {
+                PacketKind::Replication | PacketKind::Probe => 3.5,
+                _ => 5.5,
             };
+            let class = classes!(
+                "packet",
+                kind.name(),
+                m.payload.is_error().then_some("error"),
+                (m.payload.attempt() > 1).then_some("retry"),
+            );
             Some(html! {
-                <circle key={h.id} class={classes!("packet", kind.name())} data-packet={kind.name()}
+                <circle key={h.id} {class} data-packet={kind.name()}
+                        data-from={m.from.to_string()} data-to={m.to.to_string()}
                         cx={fmt1(p.x)} cy={fmt1(p.y)} r={r.to_string()} />
             })
         })
@@ -111,22 +117,28 @@ fn fmt1(v: f64) -> String {
 }
 
 /// The frame every node shares: its box, a title and a status mark that is a shape, not only a colour.
-fn frame(
-    b: NodeBox,
-    title: String,
-    status: Option<Status>,
-    class: &'static str,
-    body: Html,
-) -> Html {
+fn frame(b: NodeBox, title: String, status: Option<&str>, class: &'static str, body: Html) -> Html {
+    let (x, y) = (b.w / 2.0 - 14.0, -b.h / 2.0 + 14.0);
+    // Each state has its own shape: a dot (up), a cross (down), a dial (slow), a warning sign
+    // (suspect: down, but the balancer has not noticed yet).
     let mark = match status {
         None => Html::default(),
-        Some(Status::Up) => {
-            html! { <circle class="mark up" cx={fmt1(b.w / 2.0 - 14.0)} cy={fmt1(-b.h / 2.0 + 14.0)} r="5" /> }
-        }
-        Some(Status::Down) => {
-            let (x, y) = (b.w / 2.0 - 14.0, -b.h / 2.0 + 14.0);
-            html! { <path class="mark down" d={format!("M{} {}l8 8m0 -8l-8 8", fmt1(x - 4.0), fmt1(y - 4.0))} /> }
-        }
+        Some("down") => html! {
+            <path class="mark down" d={format!("M{} {}l8 8m0 -8l-8 8", fmt1(x - 4.0), fmt1(y - 4.0))} />
+        },
+        Some("slow") => html! {
+            <g class="mark slow">
+                <circle cx={fmt1(x)} cy={fmt1(y)} r="5.5" />
+                <path d={format!("M{} {}l-3 -3", fmt1(x), fmt1(y))} />
+            </g>
+        },
+        Some("suspect") => html! {
+            <g class="mark suspect">
+                <path d={format!("M{} {}l6 11h-12z", fmt1(x), fmt1(y - 6.0))} />
+                <path class="bang" d={format!("M{} {}v3.5", fmt1(x), fmt1(y - 2.0))} />
+            </g>
+        },
+        Some(_) => html! { <circle class="mark up" cx={fmt1(x)} cy={fmt1(y)} r="5" /> },
     };
     html! {
         <>
@@ -164,19 +176,26 @@ fn client(w: &World, b: NodeBox) -> Html {
 }
 
 fn balancer(w: &World, b: NodeBox) -> Html {
-    let next = match w.strategy() {
-        Strategy::RoundRobin if !w.servers().is_empty() => {
-            format!(
-                "next → Server {}",
-                w.balancer().pointer() % w.servers().len() + 1
-            )
-        }
-        _ => "picks at random".into(),
+    let lb = w.balancer();
+    let n = w.servers().len().max(1);
+    let server = |i: usize| format!("Server {}", i + 1);
+    let how = match w.strategy() {
+        Strategy::Random => "picks at random".to_string(),
+        Strategy::RoundRobin => format!("next → {}", server(lb.pointer() % n)),
+        Strategy::WeightedRoundRobin => "in turn, by power".to_string(),
+        Strategy::LeastConnections => "fewest open requests".to_string(),
+        Strategy::PowerOfTwo => match lb.last_pair() {
+            Some((x, y)) => format!("compared {} and {}", x + 1, y + 1),
+            None => "two random, less busy".to_string(),
+        },
+        Strategy::ConsistentHash => "same session, same server".to_string(),
+        Strategy::LeastResponseTime => "fastest recent replies".to_string(),
     };
+    let healthy = (0..w.servers().len()).filter(|&i| lb.accepts(i)).count();
     let body = html! { <>
         { line(b, 1.0, w.strategy().label().into()) }
-        { line(b, 2.0, next) }
-        { line(b, 3.0, format!("{} healthy", w.servers().iter().filter(|s| s.accepts_work()).count())) }
+        { line(b, 2.0, how) }
+        { line(b, 3.0, format!("{healthy} of {} in rotation", w.servers().len())) }
     </> };
     html! {
         <g data-node="lb" data-status="up" class="node lb" transform={translate(b)}>
@@ -185,15 +204,40 @@ fn balancer(w: &World, b: NodeBox) -> Html {
     }
 }
 
+/// A server's `data-status`: its true state, except `suspect` while it is down and the balancer has
+/// not noticed.
+fn server_status(w: &World, i: usize) -> &'static str {
+    if w.is_suspect(i) {
+        "suspect"
+    } else {
+        w.servers()[i].status.name()
+    }
+}
+
 fn server(w: &World, i: usize, b: NodeBox) -> Html {
     let s = &w.servers()[i];
-    let cap = w.config().queue_cap.max(1);
-    let state = match (s.status, s.draining) {
-        (Status::Down, _) => "down".to_string(),
+    let cfg = w.config();
+    let status = server_status(w, i);
+    let state = match (status, s.draining) {
+        ("down", _) => "down".to_string(),
+        ("suspect", _) => "down · balancer unaware".to_string(),
         (_, true) => "draining".to_string(),
-        _ => format!("{} busy · {} queued", s.busy.len(), s.queue.len()),
+        _ => format!(
+            "{}/{} busy · {} queued",
+            s.busy.len(),
+            cfg.workers,
+            s.queue.len()
+        ),
     };
+    let mut first = format!("served {}", s.served);
+    if s.power > 1 {
+        first.push_str(&format!(" · {}× power", s.power));
+    }
+    if status == "slow" {
+        first.push_str(" · slow");
+    }
     // Queue bar: how full the queue is, drawn along the bottom of the box.
+    let cap = cfg.queue_cap.clamp(1, 1_000);
     let bar_w = b.w - 24.0;
     let fill = bar_w * (s.queue.len() as f64 / cap as f64).min(1.0);
     let bar_y = b.h / 2.0 - 10.0;
@@ -202,16 +246,17 @@ fn server(w: &World, i: usize, b: NodeBox) -> Html {
         <rect class="qfill" x={fmt1(-b.w / 2.0 + 12.0)} y={fmt1(bar_y)} width={fmt1(fill)} height="4" rx="2" />
     </> });
     let body = html! { <>
-        { line(b, 1.0, format!("served {}", s.served)) }
+        { line(b, 1.0, first) }
         { line(b, 2.0, state) }
         { bar.unwrap_or_default() }
     </> };
     html! {
-        <g data-node={NodeId::Server(i).to_string()} data-status={s.status.name()}
+        <g data-node={NodeId::Server(i).to_string()} data-status={status}
            data-served={s.served.to_string()} data-queue={s.queue.len().to_string()}
-           class={classes!("node", "server", s.status.name(), s.draining.then_some("draining"))}
+           data-health={if w.balancer().accepts(i) { "in-rotation" } else { "out-of-rotation" }}
+           class={classes!("node", "server", status, s.draining.then_some("draining"))}
            transform={translate(b)}>
-            { frame(b, NodeId::Server(i).label(), Some(s.status), "server", body) }
+            { frame(b, NodeId::Server(i).label(), Some(status), "server", body) }
         </g>
     }
 }
@@ -234,7 +279,7 @@ fn replica(w: &World, j: usize, b: NodeBox) -> Html {
         <g data-node={NodeId::Db(j).to_string()} data-status={r.status.name()} data-role={r.role.name()}
            data-version={r.applied.to_string()}
            class={classes!("node", "db", r.status.name(), r.role.name())} transform={translate(b)}>
-            { frame(b, NodeId::Db(j).label(), Some(r.status), "db", body) }
+            { frame(b, NodeId::Db(j).label(), Some(r.status.name()), "db", body) }
         </g>
     }
 }

@@ -1,0 +1,45 @@
+//! The clients' traffic: Poisson arrivals, a read/write mix, key popularity and sessions.
+
+use super::config::Config;
+use super::event::Time;
+use super::sample::{self, SimRng, Zipf};
+
+/// What one new request is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Draw {
+    pub write: bool,
+    pub key: u32,
+    pub session: u32,
+}
+
+#[derive(Clone, Debug)]
+pub struct Traffic {
+    zipf: Option<Zipf>,
+}
+
+impl Traffic {
+    pub fn new(cfg: &Config) -> Self {
+        Self {
+            zipf: (cfg.zipf > 0.0).then(|| Zipf::new(cfg.keys, cfg.zipf)),
+        }
+    }
+
+    /// Time to the next arrival: exponential with mean 1/rate.
+    pub fn gap(&self, rng: &mut SimRng, rate_per_s: f64) -> Time {
+        sample::exponential(rng, 1e6 / rate_per_s).round() as Time
+    }
+
+    pub fn draw(&self, rng: &mut SimRng, cfg: &Config) -> Draw {
+        let write = sample::chance(rng, cfg.write_ratio);
+        let key = match &self.zipf {
+            Some(z) => z.sample(rng),
+            None => sample::below(rng, cfg.keys as usize) as u32,
+        };
+        let session = sample::below(rng, cfg.sessions as usize) as u32;
+        Draw {
+            write,
+            key,
+            session,
+        }
+    }
+}

@@ -1,0 +1,141 @@
+//! What people and scripts do to the system: each action takes effect at the current instant.
+
+use super::World;
+use crate::sim::config::{MAX_SERVERS, POWER_LEVELS};
+use crate::sim::event::Action;
+use crate::sim::network::NodeId;
+use crate::sim::server::{Server, Status};
+
+impl World {
+    /// Applies an action now. Actions that make no sense (an unknown node, a power level that does
+    /// not exist) change nothing.
+    pub fn apply(&mut self, action: Action) {
+        self.mix(0xac7);
+        match action {
+            Action::Fail(NodeId::Server(i)) if self.server_up(i) => {
+                let lost = self.servers[i].crash(self.now);
+                self.burst(NodeId::Server(i));
+                let name = NodeId::Server(i).label();
+                let what = match lost {
+                    0 => "it held no request".to_string(),
+                    1 => "the request it held was lost".to_string(),
+                    n => format!("the {n} requests it held were lost"),
+                };
+                self.note(Some(NodeId::Server(i)), format!("{name} crashed; {what}"));
+            }
+            Action::Recover(NodeId::Server(i)) if i < self.servers.len() => {
+                let s = &mut self.servers[i];
+                if s.status != Status::Up {
+                    s.account(self.now);
+                    let was = s.status;
+                    s.status = Status::Up;
+                    let name = NodeId::Server(i).label();
+                    let text = if was == Status::Down {
+                        format!("{name} restarted, empty")
+                    } else {
+                        format!("{name} is back to full speed")
+                    };
+                    self.note(Some(NodeId::Server(i)), text);
+                }
+            }
+            Action::Slow(NodeId::Server(i))
+                if self.servers.get(i).is_some_and(|s| s.status == Status::Up) =>
+            {
+                self.servers[i].status = Status::Slow;
+                let text = format!(
+                    "{} slowed down to {:.0}% of its speed",
+                    NodeId::Server(i).label(),
+                    self.cfg.slow_factor * 100.0
+                );
+                self.note(Some(NodeId::Server(i)), text);
+            }
+            Action::Fail(NodeId::Db(j))
+                if self.db.replicas.get(j).is_some_and(|r| r.status.is_up()) =>
+            {
+                self.db.fail(j);
+                self.note(
+                    Some(NodeId::Db(j)),
+                    format!("{} crashed", NodeId::Db(j).label()),
+                );
+            }
+            Action::Recover(NodeId::Db(j))
+                if self.db.replicas.get(j).is_some_and(|r| !r.status.is_up()) =>
+            {
+                self.db.recover(j, &mut self.outbox);
+                self.flush();
+                self.note(
+                    Some(NodeId::Db(j)),
+                    format!("{} restarted and is catching up", NodeId::Db(j).label()),
+                );
+            }
+            Action::SetStrategy(s) if s != self.balancer.strategy => {
+                self.balancer.strategy = s;
+                self.note(
+                    Some(NodeId::Lb),
+                    format!("Balancer now uses {}", s.label().to_lowercase()),
+                );
+            }
+            Action::AddServer => self.add_server(),
+            Action::RemoveServer => self.remove_server(),
+            Action::SetPower { server, power }
+                if server < self.servers.len() && POWER_LEVELS.contains(&power) =>
+            {
+                self.servers[server].power = power;
+                self.balancer.backends[server].weight = power;
+                self.note(
+                    Some(NodeId::Server(server)),
+                    format!(
+                        "{} now runs at {power}× power",
+                        NodeId::Server(server).label()
+                    ),
+                );
+            }
+            _ => {}
+        }
+    }
+
+    fn add_server(&mut self) {
+        if let Some(i) = self.servers.iter().position(|s| s.draining) {
+            self.servers[i].draining = false;
+            self.balancer.backends[i].draining = false;
+            self.note(
+                Some(NodeId::Server(i)),
+                format!("{} stays: draining cancelled", NodeId::Server(i).label()),
+            );
+        } else if self.servers.len() < MAX_SERVERS {
+            let i = self.servers.len();
+            self.servers.push(Server::new(self.now, 1));
+            // With health checks on, a new server earns traffic by passing them, as behind a real
+            // balancer; without them it is trusted at once.
+            let checked = self.cfg.hc_interval_ms > 0.0;
+            self.balancer.add_backend(!checked, 1);
+            let when = if checked {
+                "once it passes its health checks"
+            } else {
+                "now"
+            };
+            self.note(
+                Some(NodeId::Server(i)),
+                format!(
+                    "{} added; it gets traffic {when}",
+                    NodeId::Server(i).label()
+                ),
+            );
+        }
+    }
+
+    fn remove_server(&mut self) {
+        if self.servers.iter().filter(|s| !s.draining).count() <= 1 {
+            return;
+        }
+        if let Some(i) = self.servers.iter().rposition(|s| !s.draining) {
+            self.servers[i].draining = true;
+            self.balancer.backends[i].draining = true;
+            self.note(
+                Some(NodeId::Server(i)),
+                format!("{} draining: no new requests", NodeId::Server(i).label()),
+            );
+        }
+        self.retire_drained();
+    }
+}

@@ -1,0 +1,376 @@
+//! The request path and the health checks: what each node does when something reaches it.
+
+use super::{Request, World};
+use crate::sim::balancer::{Verdict, backoff_ms};
+use crate::sim::event::{Event, Lane, Time, from_ms};
+use crate::sim::metrics::Cause;
+use crate::sim::network::{Job, Message, NodeId, Outcome, Payload};
+use crate::sim::sample;
+use crate::sim::server::Status;
+use crate::sim::slab::Handle;
+
+impl World {
+    pub(super) fn schedule_arrival(&mut self) {
+        if self.issue_limit.is_some_and(|n| self.metrics.issued >= n) {
+            return;
+        }
+        let gap = self.traffic.gap(&mut self.rng, self.cfg.arrival_rate);
+        self.queue.push(self.now + gap, Event::Arrival);
+    }
+
+    pub(super) fn arrive(&mut self) {
+        if self.issue_limit.is_some_and(|n| self.metrics.issued >= n) {
+            return;
+        }
+        let d = self.traffic.draw(&mut self.rng, &self.cfg);
+        self.next_id += 1;
+        let req = Request {
+            id: self.next_id,
+            issued: self.now,
+            write: d.write,
+            key: d.key,
+            session: d.session,
+            attempt: 0,
+            retries: 0,
+            tried: 0,
+            server: None,
+            waiting: false,
+            sent_at: self.now,
+        };
+        let h = self.requests.insert(self.next_id, req);
+        self.metrics.issued += 1;
+        self.balancer.budget.deposit();
+        if !self.send(NodeId::Client, NodeId::Lb, Payload::ClientRequest(h)) {
+            self.complete(h, Outcome::Err(Cause::Network));
+        }
+        self.schedule_arrival();
+    }
+
+    pub(super) fn deliver(&mut self, msg: Message) {
+        match (msg.to, msg.payload) {
+            (NodeId::Lb, Payload::ClientRequest(r)) => self.dispatch(r),
+            (NodeId::Server(i), Payload::Job(job)) => self.server_receive(i, job),
+            (NodeId::Db(j), Payload::Query(job)) => {
+                self.db.on_query(j, msg.from, job, &mut self.outbox);
+                self.flush();
+            }
+            (NodeId::Server(i), Payload::QueryReply(job, outcome)) => {
+                self.query_reply(i, job, outcome)
+            }
+            (NodeId::Lb, Payload::JobReply(job, outcome)) => self.job_reply(job, outcome),
+            (NodeId::Client, Payload::ClientReply(r, outcome)) => self.complete(r, outcome),
+            (NodeId::Server(i), Payload::Probe { seq }) if self.server_up(i) => {
+                self.send(NodeId::Server(i), NodeId::Lb, Payload::ProbeAck { seq });
+            }
+            (NodeId::Lb, Payload::ProbeAck { seq }) => {
+                if let NodeId::Server(i) = msg.from {
+                    let rise = self.cfg.hc_rise;
+                    let verdict = self
+                        .balancer
+                        .backends
+                        .get_mut(i)
+                        .and_then(|b| b.health.answered(seq, rise));
+                    self.verdict(i, verdict);
+                }
+            }
+            (NodeId::Db(j), payload) => {
+                self.db.on_message(j, msg.from, payload, &mut self.outbox);
+                self.flush();
+            }
+            // Nothing else is ever sent.
+            _ => {}
+        }
+    }
+
+    /// The balancer sends (the next attempt of) request `r` to a server.
+    pub(super) fn dispatch(&mut self, r: Handle) {
+        let Some(req) = self.requests.get(r) else {
+            return;
+        };
+        let (session, tried) = (req.session, req.tried);
+        let Some(i) = self.balancer.pick(session, tried, &mut self.rng) else {
+            return self.finish(r, Outcome::Err(Cause::NoServer));
+        };
+        self.mix(i as u64);
+        let now = self.now;
+        let req = self.requests.get_mut(r).expect("checked above");
+        req.attempt += 1;
+        req.tried |= 1 << i;
+        req.server = Some(i);
+        req.waiting = true;
+        req.sent_at = now;
+        let job = Job {
+            req: r,
+            attempt: req.attempt,
+            server: i as u16,
+            write: req.write,
+            key: req.key,
+            epoch: 0,
+        };
+        self.balancer.backends[i].outstanding += 1;
+        self.send(NodeId::Lb, NodeId::Server(i), Payload::Job(job));
+        let at = now + from_ms(self.cfg.timeout_ms);
+        self.queue.push_lane(
+            Lane::Timeouts,
+            at,
+            Event::AttemptTimeout {
+                req: r,
+                attempt: job.attempt,
+            },
+        );
+    }
+
+    fn server_receive(&mut self, i: usize, mut job: Job) {
+        let (workers, cap) = (self.cfg.workers, self.cfg.queue_cap);
+        let Some(s) = self.servers.get_mut(i) else {
+            return;
+        };
+        if !s.status.is_up() {
+            return; // a crashed machine answers nothing
+        }
+        job.epoch = s.epoch;
+        if s.busy.len() < workers {
+            self.start_service(i, job);
+        } else if s.queue.len() < cap {
+            s.queue.push_back(job);
+        } else {
+            self.burst(NodeId::Server(i));
+            self.send(
+                NodeId::Server(i),
+                NodeId::Lb,
+                Payload::JobReply(job, Outcome::Err(Cause::QueueFull)),
+            );
+        }
+    }
+
+    fn start_service(&mut self, i: usize, job: Job) {
+        let now = self.now;
+        let s = &mut self.servers[i];
+        s.account(now);
+        s.busy.push(job);
+        let epoch = s.epoch;
+        let mean_us = self.cfg.service_ms * 1_000.0 / s.speed(self.cfg.slow_factor);
+        let d = match self.cfg.service_dist {
+            crate::sim::config::ServiceDist::Exponential => {
+                sample::exponential(&mut self.rng, mean_us)
+            }
+            crate::sim::config::ServiceDist::Constant => mean_us,
+            crate::sim::config::ServiceDist::LogNormal => {
+                sample::lognormal(&mut self.rng, mean_us, 1.0)
+            }
+        };
+        self.queue.push(
+            now + d.round() as Time,
+            Event::ServiceDone {
+                server: i,
+                epoch,
+                job,
+            },
+        );
+    }
+
+    pub(super) fn service_done(&mut self, i: usize, epoch: u32, job: Job) {
+        let now = self.now;
+        let Some(s) = self.servers.get_mut(i) else {
+            return;
+        };
+        if s.epoch != epoch {
+            return; // the server crashed since; the job died with it
+        }
+        s.account(now);
+        if let Some(k) = s
+            .busy
+            .iter()
+            .position(|b| b.req == job.req && b.attempt == job.attempt)
+        {
+            s.busy.swap_remove(k);
+        }
+        if let Some(next) = s.queue.pop_front() {
+            self.start_service(i, next);
+        }
+        if self.cfg.use_db {
+            self.servers[i].awaiting_db += 1;
+            let target = NodeId::Db(self.db.query_target());
+            self.send(NodeId::Server(i), target, Payload::Query(job));
+        } else {
+            self.servers[i].served += 1;
+            self.send(
+                NodeId::Server(i),
+                NodeId::Lb,
+                Payload::JobReply(job, Outcome::Ok),
+            );
+        }
+        self.retire_drained();
+    }
+
+    fn query_reply(&mut self, i: usize, job: Job, outcome: Outcome) {
+        let Some(s) = self.servers.get_mut(i) else {
+            return;
+        };
+        if !s.status.is_up() || s.epoch != job.epoch {
+            return; // the connection died with the crash
+        }
+        s.awaiting_db -= 1;
+        if outcome == Outcome::Ok {
+            s.served += 1;
+        }
+        self.send(
+            NodeId::Server(i),
+            NodeId::Lb,
+            Payload::JobReply(job, outcome),
+        );
+        self.retire_drained();
+    }
+
+    fn job_reply(&mut self, job: Job, outcome: Outcome) {
+        let i = job.server as usize;
+        let Some(req) = self.requests.get_mut(job.req) else {
+            return;
+        };
+        if req.attempt != job.attempt || !req.waiting {
+            return; // an answer to an attempt the balancer already gave up on
+        }
+        req.waiting = false;
+        let rtt = self.now - req.sent_at;
+        if let Some(b) = self.balancer.backends.get_mut(i) {
+            b.outstanding -= 1;
+        }
+        self.balancer.observe(i, self.now, rtt);
+        match outcome {
+            Outcome::Err(cause) if cause.retryable() => self.retry_or_finish(job.req, cause),
+            _ => self.finish(job.req, outcome),
+        }
+        self.retire_drained();
+    }
+
+    pub(super) fn attempt_timeout(&mut self, r: Handle, attempt: u16) {
+        let Some(req) = self.requests.get_mut(r) else {
+            return;
+        };
+        if req.attempt != attempt || !req.waiting {
+            return;
+        }
+        req.waiting = false;
+        let i = req.server.expect("a waiting attempt has a server");
+        if let Some(b) = self.balancer.backends.get_mut(i) {
+            b.outstanding -= 1;
+        }
+        self.balancer
+            .observe(i, self.now, from_ms(self.cfg.timeout_ms));
+        self.metrics.attempt_timeouts += 1;
+        self.burst(NodeId::Lb);
+        self.retry_or_finish(r, Cause::Timeout);
+        self.retire_drained();
+    }
+
+    fn retry_or_finish(&mut self, r: Handle, cause: Cause) {
+        let Some(req) = self.requests.get_mut(r) else {
+            return;
+        };
+        if req.retries >= self.cfg.retries {
+            return self.finish(r, Outcome::Err(cause));
+        }
+        if !self.balancer.budget.withdraw() {
+            self.metrics.retries_denied += 1;
+            return self.finish(r, Outcome::Err(cause));
+        }
+        req.retries += 1;
+        let n = req.retries;
+        self.metrics.retries += 1;
+        let wait = backoff_ms(&mut self.rng, self.cfg.backoff_ms, n);
+        self.queue.push(self.now + from_ms(wait), Event::Retry(r));
+    }
+
+    /// The balancer answers the client.
+    fn finish(&mut self, r: Handle, outcome: Outcome) {
+        if matches!(outcome, Outcome::Err(_)) {
+            self.burst(NodeId::Lb);
+        }
+        if !self.send(NodeId::Lb, NodeId::Client, Payload::ClientReply(r, outcome)) {
+            self.complete(r, Outcome::Err(Cause::Network));
+        }
+    }
+
+    /// The client learns how its request ended.
+    fn complete(&mut self, r: Handle, outcome: Outcome) {
+        let Some(req) = self.requests.remove(r) else {
+            return;
+        };
+        match outcome {
+            Outcome::Ok => self.metrics.succeed(self.now, req.issued),
+            Outcome::Err(cause) => {
+                self.metrics.fail(self.now, cause);
+                self.mix(cause as u64);
+            }
+        }
+    }
+
+    pub(super) fn probe_tick(&mut self) {
+        let timeout = from_ms(self.cfg.hc_timeout_ms);
+        for i in 0..self.servers.len() {
+            if !self.balancer.backends[i].health.may_probe() {
+                continue;
+            }
+            self.probe_seq += 1;
+            let seq = self.probe_seq;
+            self.balancer.backends[i].health.sent(seq);
+            self.send(NodeId::Lb, NodeId::Server(i), Payload::Probe { seq });
+            self.queue
+                .push(self.now + timeout, Event::ProbeTimeout { server: i, seq });
+        }
+        if self.cfg.hc_interval_ms > 0.0 {
+            self.queue.push(
+                self.now + from_ms(self.cfg.hc_interval_ms),
+                Event::ProbeTick,
+            );
+        }
+    }
+
+    pub(super) fn probe_timeout(&mut self, i: usize, seq: u64) {
+        let fall = self.cfg.hc_fall;
+        let verdict = self
+            .balancer
+            .backends
+            .get_mut(i)
+            .and_then(|b| b.health.timed_out(seq, fall));
+        self.verdict(i, verdict);
+    }
+
+    fn verdict(&mut self, i: usize, verdict: Option<Verdict>) {
+        let name = NodeId::Server(i).label();
+        match verdict {
+            Some(Verdict::MarkedDown { after }) => self.note(
+                Some(NodeId::Server(i)),
+                format!("Balancer marked {name} down after {after} failed health checks"),
+            ),
+            Some(Verdict::MarkedUp { after }) => self.note(
+                Some(NodeId::Server(i)),
+                format!("Balancer marked {name} up after {after} good health checks"),
+            ),
+            None => {}
+        }
+    }
+
+    /// Drops draining servers from the end of the fleet once nothing of theirs is in flight.
+    pub(super) fn retire_drained(&mut self) {
+        while let (Some(s), Some(b)) = (self.servers.last(), self.balancer.backends.last()) {
+            if !(s.draining && s.holding() == 0 && b.outstanding == 0) {
+                break;
+            }
+            let i = self.servers.len() - 1;
+            self.servers.pop();
+            self.balancer.remove_last();
+            self.note(
+                Some(NodeId::Server(i)),
+                format!("{} drained and removed", NodeId::Server(i).label()),
+            );
+        }
+    }
+
+    /// Whether server `i` exists and is not crashed.
+    pub(super) fn server_up(&self, i: usize) -> bool {
+        self.servers
+            .get(i)
+            .is_some_and(|s| s.status != Status::Down)
+    }
+}

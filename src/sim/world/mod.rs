@@ -1,0 +1,346 @@
+//! The World owns the clock, the event queue and the one random generator, and moves every request
+//! along client → balancer → server → database → back. Same seed, same config and the same timed
+//! actions give the same run, event for event, on every target.
+
+mod actions;
+mod flow;
+
+use std::collections::VecDeque;
+
+use rand::SeedableRng;
+
+use super::balancer::{Balancer, Strategy};
+use super::config::{Config, ConfigError, server_cost_per_hour};
+use super::event::{Action, Event, EventQueue, Lane, MS, Time, from_ms};
+use super::metrics::Metrics;
+use super::network::{LinkSpec, Message, Network, NodeId, PacketKind, Payload};
+use super::replication::{Database, Outbox, Replica};
+use super::sample::SimRng;
+use super::server::{Server, Status};
+use super::slab::{Handle, Slab};
+use super::traffic::Traffic;
+
+/// A client request while it is in flight, as the balancer tracks it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Request {
+    pub id: u64,
+    pub issued: Time,
+    pub write: bool,
+    pub key: u32,
+    pub session: u32,
+    /// Attempts made so far (1 for the first).
+    pub attempt: u16,
+    pub retries: u32,
+    /// Servers tried, as a bit set.
+    pub tried: u64,
+    /// The server of the current attempt.
+    pub server: Option<usize>,
+    /// The balancer awaits the current attempt's reply.
+    pub waiting: bool,
+    /// When the current attempt was sent.
+    pub sent_at: Time,
+}
+
+/// A request failed, or work was lost, at `node` at time `at` (the view draws a red burst there).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Burst {
+    pub at: Time,
+    pub node: NodeId,
+}
+
+/// A line of the event log, in plain words.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LogEntry {
+    pub at: Time,
+    pub node: Option<NodeId>,
+    pub text: String,
+}
+
+/// How long a burst stays listed, and how many are kept at most.
+pub const BURST_LIFETIME: Time = 800 * MS;
+const MAX_BURSTS: usize = 64;
+const MAX_LOG: usize = 200;
+
+pub struct World {
+    cfg: Config,
+    now: Time,
+    queue: EventQueue,
+    rng: SimRng,
+    traffic: Traffic,
+    network: Network,
+    balancer: Balancer,
+    servers: Vec<Server>,
+    db: Database,
+    requests: Slab<Request>,
+    messages: Slab<Message>,
+    /// Non-probe messages in flight (the run is settled when this and `requests` are empty).
+    busy_messages: usize,
+    metrics: Metrics,
+    bursts: VecDeque<Burst>,
+    log: VecDeque<LogEntry>,
+    next_id: u64,
+    probe_seq: u64,
+    /// Stop issuing once this many requests were issued (the runner's `--requests`).
+    issue_limit: Option<u64>,
+    trace: u64,
+    outbox: Outbox,
+}
+
+impl World {
+    pub fn new(cfg: Config) -> Result<Self, ConfigError> {
+        cfg.validate()?;
+        let link = LinkSpec {
+            latency_ms: cfg.latency_ms,
+            jitter_ms: cfg.jitter_ms,
+            bandwidth_mbps: cfg.bandwidth_mbps,
+        };
+        let mut world = Self {
+            now: 0,
+            queue: EventQueue::default(),
+            rng: SimRng::seed_from_u64(cfg.seed),
+            traffic: Traffic::new(&cfg),
+            network: Network::new(link),
+            balancer: Balancer::new(cfg.strategy, cfg.servers, cfg.retry_budget),
+            servers: (0..cfg.servers).map(|_| Server::new(0, 1)).collect(),
+            db: Database::new(cfg.replicas, cfg.keys),
+            requests: Slab::default(),
+            messages: Slab::default(),
+            busy_messages: 0,
+            metrics: Metrics::default(),
+            bursts: VecDeque::new(),
+            log: VecDeque::new(),
+            next_id: 0,
+            probe_seq: 0,
+            issue_limit: None,
+            trace: 0xcbf2_9ce4_8422_2325,
+            outbox: Vec::new(),
+            cfg,
+        };
+        world.schedule_arrival();
+        if world.cfg.hc_interval_ms > 0.0 {
+            world
+                .queue
+                .push(from_ms(world.cfg.hc_interval_ms), Event::ProbeTick);
+        }
+        Ok(world)
+    }
+
+    // ---- reading -------------------------------------------------------------------------------
+
+    pub fn config(&self) -> &Config {
+        &self.cfg
+    }
+    pub fn now(&self) -> Time {
+        self.now
+    }
+    pub fn strategy(&self) -> Strategy {
+        self.balancer.strategy
+    }
+    pub fn balancer(&self) -> &Balancer {
+        &self.balancer
+    }
+    pub fn network(&self) -> &Network {
+        &self.network
+    }
+    pub fn servers(&self) -> &[Server] {
+        &self.servers
+    }
+    pub fn database(&self) -> &Database {
+        &self.db
+    }
+    pub fn replicas(&self) -> &[Replica] {
+        &self.db.replicas
+    }
+    pub fn leader(&self) -> usize {
+        self.db.leader
+    }
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
+    }
+    /// Requests issued and not yet answered or failed.
+    pub fn in_flight(&self) -> u64 {
+        self.requests.len() as u64
+    }
+    pub fn requests(&self) -> impl Iterator<Item = &Request> {
+        self.requests.iter().map(|(_, r)| r)
+    }
+    /// Messages on the wire now, in a stable order.
+    pub fn messages(&self) -> impl Iterator<Item = (Handle, &Message)> {
+        self.messages.iter()
+    }
+    /// Recent failures, oldest first.
+    pub fn bursts(&self) -> impl Iterator<Item = &Burst> {
+        self.bursts
+            .iter()
+            .filter(|b| self.now.saturating_sub(b.at) < BURST_LIFETIME)
+    }
+    /// The event log, newest first.
+    pub fn log(&self) -> impl Iterator<Item = &LogEntry> {
+        self.log.iter().rev()
+    }
+    /// A fingerprint of every event handled so far, in order: equal runs have equal hashes.
+    pub fn trace_hash(&self) -> u64 {
+        self.trace
+    }
+    /// No request in flight and no message but health checks on the wire.
+    pub fn is_settled(&self) -> bool {
+        self.requests.is_empty() && self.busy_messages == 0
+    }
+    /// Events waiting in the queue (bounded: at most a few per request in flight and per node).
+    pub fn pending_events(&self) -> usize {
+        self.queue.len()
+    }
+    /// A node's true state (which the balancer may not know yet).
+    pub fn node_status(&self, node: NodeId) -> Option<Status> {
+        match node {
+            NodeId::Client | NodeId::Lb => Some(Status::Up),
+            NodeId::Server(i) => self.servers.get(i).map(|s| s.status),
+            NodeId::Db(j) => self.db.replicas.get(j).map(|r| r.status),
+        }
+    }
+    /// Server `i` is down but the balancer still believes it healthy: the detection window.
+    pub fn is_suspect(&self, i: usize) -> bool {
+        self.servers
+            .get(i)
+            .is_some_and(|s| s.status == Status::Down)
+            && self
+                .balancer
+                .backends
+                .get(i)
+                .is_some_and(|b| b.health.healthy)
+    }
+    /// What the whole fleet of servers costs per hour at its current power levels.
+    pub fn fleet_cost_per_hour(&self) -> f64 {
+        self.servers
+            .iter()
+            .map(|s| server_cost_per_hour(s.power))
+            .sum()
+    }
+
+    // ---- driving -------------------------------------------------------------------------------
+
+    /// Stops issuing new requests once `n` have been issued in all.
+    pub fn set_issue_limit(&mut self, n: Option<u64>) {
+        self.issue_limit = n;
+    }
+
+    /// Leaves requests issued before `t` out of the latency statistics.
+    pub fn set_warmup(&mut self, t: Time) {
+        self.metrics.warmup = t;
+    }
+
+    /// Schedules an action at simulated time `at` (now, if `at` is already past).
+    pub fn schedule(&mut self, at: Time, action: Action) {
+        self.queue.push(at.max(self.now), Event::Act(action));
+    }
+
+    /// Handles every event due up to and including `t`, then sets the clock to `t`.
+    pub fn step_until(&mut self, t: Time) {
+        while self.queue.next_time().is_some_and(|at| at <= t) {
+            self.step();
+        }
+        self.now = self.now.max(t);
+    }
+
+    /// Handles the next event, if any; returns whether there was one.
+    pub fn step(&mut self) -> bool {
+        let Some((at, event)) = self.queue.pop() else {
+            return false;
+        };
+        self.now = at;
+        self.mix(at ^ event.tag() << 56);
+        self.handle(event);
+        true
+    }
+
+    /// Time of the next event, if any.
+    pub fn next_event_time(&self) -> Option<Time> {
+        self.queue.next_time()
+    }
+
+    // ---- shared internals ----------------------------------------------------------------------
+
+    fn mix(&mut self, v: u64) {
+        // FNV-1a-style over the event stream.
+        self.trace = (self.trace ^ v).wrapping_mul(0x100_0000_01b3);
+    }
+
+    fn handle(&mut self, event: Event) {
+        match event {
+            Event::Arrival => self.arrive(),
+            Event::Deliver(h) => {
+                if let Some(msg) = self.messages.remove(h) {
+                    if msg.kind() != PacketKind::Probe {
+                        self.busy_messages -= 1;
+                    }
+                    self.deliver(msg);
+                }
+            }
+            Event::ServiceDone { server, epoch, job } => self.service_done(server, epoch, job),
+            Event::AttemptTimeout { req, attempt } => self.attempt_timeout(req, attempt),
+            Event::Retry(req) => self.dispatch(req),
+            Event::ProbeTick => self.probe_tick(),
+            Event::ProbeTimeout { server, seq } => self.probe_timeout(server, seq),
+            Event::Act(action) => self.apply(action),
+        }
+    }
+
+    /// Puts a message on the wire; returns false if the link is cut (the message is lost).
+    fn send(&mut self, from: NodeId, to: NodeId, payload: Payload) -> bool {
+        let Some((sent, arrives)) =
+            self.network
+                .transmit(self.now, from, to, payload.size(), &mut self.rng)
+        else {
+            return false;
+        };
+        if payload.kind() != PacketKind::Probe {
+            self.busy_messages += 1;
+        }
+        self.next_id += 1;
+        let h = self.messages.insert(
+            self.next_id,
+            Message {
+                from,
+                to,
+                sent,
+                arrives,
+                payload,
+            },
+        );
+        self.queue
+            .push_lane(Lane::Deliveries, arrives, Event::Deliver(h));
+        true
+    }
+
+    /// Sends what a component put in the outbox.
+    fn flush(&mut self) {
+        let mut out = std::mem::take(&mut self.outbox);
+        for (from, to, payload) in out.drain(..) {
+            self.send(from, to, payload);
+        }
+        self.outbox = out;
+    }
+
+    fn burst(&mut self, node: NodeId) {
+        while self
+            .bursts
+            .front()
+            .is_some_and(|b| self.now - b.at >= BURST_LIFETIME)
+            || self.bursts.len() >= MAX_BURSTS
+        {
+            self.bursts.pop_front();
+        }
+        self.bursts.push_back(Burst { at: self.now, node });
+    }
+
+    fn note(&mut self, node: Option<NodeId>, text: String) {
+        if self.log.len() >= MAX_LOG {
+            self.log.pop_front();
+        }
+        self.log.push_back(LogEntry {
+            at: self.now,
+            node,
+            text,
+        });
+    }
+}
