@@ -10,6 +10,21 @@ use web_sys::{Element, HtmlElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+#[path = "common/scenario.rs"]
+mod scenario;
+
+/// The fixed scenario gives, in Chromium's wasm, the very trace pinned for native runs.
+#[wasm_bindgen_test]
+fn wasm_runs_the_fixed_scenario_bit_for_bit_like_native() {
+    let (trace, succeeded, _) = scenario::run();
+    assert!(succeeded > 1_000);
+    assert_eq!(
+        trace,
+        scenario::PINNED_TRACE,
+        "wasm trace {trace:#x} differs from native"
+    );
+}
+
 fn document() -> web_sys::Document {
     web_sys::window().unwrap().document().unwrap()
 }
@@ -108,9 +123,27 @@ async fn failing_server_2_marks_it_down_and_renames_its_button() {
         .expect("a Fail Server 2 button")
         .click();
     sleep(Duration::from_millis(50)).await;
-    assert_eq!(attr(root, "[data-node='server-2']", "data-status"), "down");
+    // Down, but the balancer has not noticed yet: suspect, until enough health checks fail.
+    assert_eq!(
+        attr(root, "[data-node='server-2']", "data-status"),
+        "suspect"
+    );
     assert_eq!(attr(root, "[data-node='server-1']", "data-status"), "up");
     assert!(button(root, "Fail Server 2").is_none());
+    let mut waited = 0;
+    while attr(root, "[data-node='server-2']", "data-status") != "down" {
+        assert!(waited < 5_000, "the balancer never noticed the crash");
+        sleep(Duration::from_millis(100)).await;
+        waited += 100;
+    }
+    assert!(
+        waited >= 500,
+        "detected after {waited} ms: too soon for health checks"
+    );
+    assert_eq!(
+        attr(root, "[data-node='server-2']", "data-health"),
+        "out-of-rotation"
+    );
     button(root, "Recover Server 2")
         .expect("renamed to Recover Server 2")
         .click();

@@ -88,7 +88,7 @@ pub struct Config {
     pub bandwidth_mbps: f64,
 
     // Balancer
-    /// The balancer gives up on an attempt after this long, in ms (1..=600000; default 2000).
+    /// The balancer gives up on an attempt after this long, in ms (1..=600000; default 3000).
     pub timeout_ms: f64,
     /// Further attempts on another server after a timeout or a rejection (0..=5; default 1).
     pub retries: u32,
@@ -127,7 +127,7 @@ impl Default for Config {
             latency_ms: 120.0,
             jitter_ms: 0.0,
             bandwidth_mbps: 0.0,
-            timeout_ms: 2_000.0,
+            timeout_ms: 3_000.0,
             retries: 1,
             retry_budget: 0.2,
             backoff_ms: 25.0,

@@ -21,7 +21,13 @@ pub const SECOND: Time = 1_000_000;
 
 /// Converts milliseconds (validated, finite, non-negative) to simulated time, rounding to the µs.
 pub fn from_ms(ms: f64) -> Time {
-    (ms * 1_000.0).round() as Time
+    round_us(ms * 1_000.0)
+}
+
+/// Rounds a non-negative duration in µs to the nearest µs (half up). Plain arithmetic rather than
+/// `f64::round`, which is a library call on the hot path.
+pub fn round_us(us: f64) -> Time {
+    (us + 0.5) as Time
 }
 
 /// Something a person or a script does to the system.

@@ -11,6 +11,7 @@ pub mod replication;
 pub mod sample;
 pub mod server;
 pub mod slab;
+pub mod summary;
 pub mod traffic;
 pub mod world;
 

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
-use super::event::{Time, from_ms};
+use super::event::{Time, from_ms, round_us};
 use super::sample::{self, SimRng};
 use super::slab::Handle;
 
@@ -244,7 +244,9 @@ fn pair(a: NodeId, b: NodeId) -> (NodeId, NodeId) {
 
 #[derive(Clone, Debug)]
 pub struct Network {
-    pub default: LinkSpec,
+    default: LinkSpec,
+    /// `default.latency_ms` in µs, converted once: every message pays for it otherwise.
+    default_latency: Time,
     overrides: BTreeMap<(NodeId, NodeId), LinkSpec>,
     cut: BTreeMap<(NodeId, NodeId), ()>,
     queues: BTreeMap<(NodeId, NodeId), LinkQueue>,
@@ -254,10 +256,15 @@ impl Network {
     pub fn new(default: LinkSpec) -> Self {
         Self {
             default,
+            default_latency: from_ms(default.latency_ms),
             overrides: BTreeMap::new(),
             cut: BTreeMap::new(),
             queues: BTreeMap::new(),
         }
+    }
+
+    pub fn default_spec(&self) -> LinkSpec {
+        self.default
     }
 
     pub fn spec(&self, a: NodeId, b: NodeId) -> LinkSpec {
@@ -300,8 +307,10 @@ impl Network {
         if self.is_cut(from, to) {
             return None;
         }
-        let spec = self.spec(from, to);
-        let base = from_ms(spec.latency_ms);
+        let (spec, base) = match self.overrides.get(&pair(from, to)) {
+            Some(s) => (*s, from_ms(s.latency_ms)),
+            None => (self.default, self.default_latency),
+        };
         let jitter = if spec.jitter_ms > 0.0 {
             from_ms(spec.jitter_ms * sample::unit(rng))
         } else {
@@ -313,7 +322,7 @@ impl Network {
         }
         let q = self.queues.entry((from, to)).or_default();
         let (start, tx) = if spec.bandwidth_mbps > 0.0 {
-            let tx = (size as f64 * 8.0 / spec.bandwidth_mbps).round() as Time; // µs
+            let tx = round_us(size as f64 * 8.0 / spec.bandwidth_mbps); // µs
             (q.free_at.max(now), tx)
         } else {
             (now, 0)

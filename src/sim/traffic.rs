@@ -1,7 +1,7 @@
 //! The clients' traffic: Poisson arrivals, a read/write mix, key popularity and sessions.
 
 use super::config::Config;
-use super::event::Time;
+use super::event::{Time, round_us};
 use super::sample::{self, SimRng, Zipf};
 
 /// What one new request is.
@@ -26,7 +26,7 @@ impl Traffic {
 
     /// Time to the next arrival: exponential with mean 1/rate.
     pub fn gap(&self, rng: &mut SimRng, rate_per_s: f64) -> Time {
-        sample::exponential(rng, 1e6 / rate_per_s).round() as Time
+        round_us(sample::exponential(rng, 1e6 / rate_per_s))
     }
 
     pub fn draw(&self, rng: &mut SimRng, cfg: &Config) -> Draw {

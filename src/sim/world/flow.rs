@@ -2,7 +2,7 @@
 
 use super::{Request, World};
 use crate::sim::balancer::{Verdict, backoff_ms};
-use crate::sim::event::{Event, Lane, Time, from_ms};
+use crate::sim::event::{Event, Lane, from_ms, round_us};
 use crate::sim::metrics::Cause;
 use crate::sim::network::{Job, Message, NodeId, Outcome, Payload};
 use crate::sim::sample;
@@ -109,7 +109,7 @@ impl World {
         };
         self.balancer.backends[i].outstanding += 1;
         self.send(NodeId::Lb, NodeId::Server(i), Payload::Job(job));
-        let at = now + from_ms(self.cfg.timeout_ms);
+        let at = now + self.timeout;
         self.queue.push_lane(
             Lane::Timeouts,
             at,
@@ -160,7 +160,7 @@ impl World {
             }
         };
         self.queue.push(
-            now + d.round() as Time,
+            now + round_us(d),
             Event::ServiceDone {
                 server: i,
                 epoch,
@@ -255,8 +255,7 @@ impl World {
         if let Some(b) = self.balancer.backends.get_mut(i) {
             b.outstanding -= 1;
         }
-        self.balancer
-            .observe(i, self.now, from_ms(self.cfg.timeout_ms));
+        self.balancer.observe(i, self.now, self.timeout);
         self.metrics.attempt_timeouts += 1;
         self.burst(NodeId::Lb);
         self.retry_or_finish(r, Cause::Timeout);

@@ -83,7 +83,10 @@ pub struct World {
     /// Stop issuing once this many requests were issued (the runner's `--requests`).
     issue_limit: Option<u64>,
     trace: u64,
+    events: u64,
     outbox: Outbox,
+    /// `cfg.timeout_ms` in µs, converted once (it is on every attempt's path).
+    timeout: Time,
 }
 
 impl World {
@@ -113,7 +116,9 @@ impl World {
             probe_seq: 0,
             issue_limit: None,
             trace: 0xcbf2_9ce4_8422_2325,
+            events: 0,
             outbox: Vec::new(),
+            timeout: from_ms(cfg.timeout_ms),
             cfg,
         };
         world.schedule_arrival();
@@ -177,6 +182,10 @@ impl World {
     /// The event log, newest first.
     pub fn log(&self) -> impl Iterator<Item = &LogEntry> {
         self.log.iter().rev()
+    }
+    /// Events handled so far.
+    pub fn events_handled(&self) -> u64 {
+        self.events
     }
     /// A fingerprint of every event handled so far, in order: equal runs have equal hashes.
     pub fn trace_hash(&self) -> u64 {
@@ -248,6 +257,7 @@ impl World {
             return false;
         };
         self.now = at;
+        self.events += 1;
         self.mix(at ^ event.tag() << 56);
         self.handle(event);
         true

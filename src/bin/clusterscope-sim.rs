@@ -1,0 +1,94 @@
+//! The headless runner: `cargo run --release --bin clusterscope-sim -- --help`.
+//! Same core as the page; see DESIGN.md, "Contract: headless runner".
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clusterscope::runner::{self, Command};
+use clusterscope::sim::Strategy;
+use clusterscope::sim::summary::Summary;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let plan = match runner::parse_args(&args) {
+        Ok(Command::Help) => {
+            print!("{}", runner::USAGE);
+            return ExitCode::SUCCESS;
+        }
+        Ok(Command::Run(plan)) => plan,
+        Err(message) => {
+            eprintln!("clusterscope-sim: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    if plan.bench {
+        bench(
+            plan.json,
+            if args.iter().any(|a| a == "--requests") {
+                plan.requests
+            } else {
+                1_000_000
+            },
+        );
+        return ExitCode::SUCCESS;
+    }
+    let start = Instant::now();
+    let world = runner::execute(&plan);
+    let wall_s = start.elapsed().as_secs_f64();
+    let summary = Summary::of(&world);
+    if plan.json {
+        println!("{}", summary.to_json(wall_s));
+    } else {
+        print!("{}", runner::human(&summary, wall_s));
+    }
+    ExitCode::SUCCESS
+}
+
+/// Simulated requests per wall-clock second for every strategy, on one core.
+fn bench(json: bool, requests: u64) {
+    let target = if cfg!(target_arch = "wasm32") {
+        "wasm32"
+    } else {
+        "native"
+    };
+    let mut rows = Vec::new();
+    for strategy in Strategy::ALL {
+        let plan = runner::bench_plan(strategy, requests);
+        let start = Instant::now();
+        let world = runner::execute(&plan);
+        let wall = start.elapsed().as_secs_f64();
+        let m = world.metrics();
+        assert_eq!(
+            m.issued,
+            m.succeeded + m.failed_total(),
+            "the benchmark run settles"
+        );
+        rows.push((
+            strategy.name(),
+            wall,
+            requests as f64 / wall,
+            world.events_handled() as f64 / wall,
+        ));
+    }
+    if json {
+        let items: Vec<String> = rows
+            .iter()
+            .map(|(s, wall, rps, eps)| {
+                format!("{{\"strategy\":\"{s}\",\"wall_s\":{wall:.4},\"requests_per_s\":{rps:.0},\"events_per_s\":{eps:.0}}}")
+            })
+            .collect();
+        println!(
+            "{{\"target\":\"{target}\",\"requests\":{requests},\"bench\":[{}]}}",
+            items.join(",")
+        );
+    } else {
+        println!("{target}: {requests} requests, 10 servers, full path with database");
+        for (s, wall, rps, eps) in rows {
+            println!(
+                "  {s:<22} {wall:>7.3} s  {:>6.2} M req/s  {:>6.1} M events/s",
+                rps / 1e6,
+                eps / 1e6
+            );
+        }
+    }
+}

@@ -1,0 +1,250 @@
+//! The headless runner's flags (DESIGN.md, "Contract: headless runner"). Every value is checked: a
+//! bad one is an error that names its flag, never a panic.
+
+use std::str::FromStr;
+
+use crate::sim::event::{SECOND, Time};
+use crate::sim::{Action, Config, NodeId, ServiceDist, Strategy};
+
+pub const USAGE: &str = "\
+clusterscope-sim: run the ClusterScope simulation without a browser and print a summary.
+
+USAGE: clusterscope-sim [FLAGS]
+
+  --seed N                 random seed (default 1)
+  --servers N              servers, 1..=64 (default 3)
+  --strategy NAME          random | round-robin | weighted-round-robin | least-connections |
+                           power-of-two | consistent-hash | least-response-time (default round-robin)
+  --arrival-rate R         Poisson arrivals per second (default 6)
+  --service-ms MEAN        mean service time at power 1, ms (default 200)
+  --service-dist D         exp | const | lognormal (default exp)
+  --workers K              concurrent requests per server (default 1)
+  --queue-cap N|inf        waiting requests a server holds before rejecting (default 20)
+  --latency-ms MS          one-way latency of every hop, ms; 0 allowed (default 120)
+  --jitter-ms MS           extra uniform one-way delay, ms (default 0)
+  --bandwidth-mbps M       bandwidth of every link, Mbit/s; 0 = unlimited (default 0)
+  --timeout-ms MS          balancer's per-attempt timeout (default 3000)
+  --retries N              retries on another server, 0..=5 (default 1)
+  --hc-interval-ms MS      health-check period; 0 = off (default 1000)
+  --replicas N             database replicas, 1..=9 (default 3)
+  --write-ratio F          share of writes, 0..=1 (default 0.3)
+  --keys N                 key space (default 50)
+  --zipf S                 key popularity exponent; 0 = uniform (default 0)
+  --no-db                  requests do not touch the database
+  --requests N             stop issuing after N requests, then drain (default 10000)
+  --warmup-s S             leave the first S simulated seconds out of latency figures (default 0)
+  --fail NODE@S            crash NODE (server-N, db-N) at S simulated seconds (repeatable)
+  --recover NODE@S         bring NODE back at S seconds (repeatable)
+  --slow NODE@S            degrade server NODE at S seconds (repeatable)
+  --json                   print the summary as one JSON object
+  --bench                  measure simulated requests per second for every strategy
+  --help                   this text
+";
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Plan {
+    pub config: Config,
+    pub requests: u64,
+    pub warmup: Time,
+    pub actions: Vec<(Time, Action)>,
+    pub json: bool,
+    pub bench: bool,
+}
+
+/// What the command line asks for.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Command {
+    Run(Box<Plan>),
+    Help,
+}
+
+fn parse<T: FromStr>(flag: &str, v: &str, what: &str) -> Result<T, String> {
+    v.parse()
+        .map_err(|_| format!("{flag}: '{v}' is not {what}"))
+}
+
+fn number(flag: &str, v: &str) -> Result<f64, String> {
+    let x: f64 = parse(flag, v, "a number")?;
+    if x.is_finite() {
+        Ok(x)
+    } else {
+        Err(format!("{flag}: '{v}' is not a finite number"))
+    }
+}
+
+fn timed(flag: &str, v: &str, servers: usize, replicas: usize) -> Result<(Time, NodeId), String> {
+    let (node, at) = v
+        .split_once('@')
+        .ok_or_else(|| format!("{flag}: '{v}' is not NODE@SECONDS (e.g. server-2@10)"))?;
+    let node: NodeId = node.parse().map_err(|e| format!("{flag}: {e}"))?;
+    let secs = number(flag, at)?;
+    if !(0.0..=1e9).contains(&secs) {
+        return Err(format!("{flag}: {secs} s is outside 0..=1e9"));
+    }
+    match node {
+        NodeId::Server(i) if i < servers => {}
+        NodeId::Db(j) if j < replicas => {}
+        NodeId::Server(_) | NodeId::Db(_) => {
+            return Err(format!(
+                "{flag}: there is no {node} (servers: {servers}, replicas: {replicas})"
+            ));
+        }
+        NodeId::Client | NodeId::Lb => {
+            return Err(format!(
+                "{flag}: {node} cannot fail in this model; pick server-N or db-N"
+            ));
+        }
+    }
+    Ok(((secs * SECOND as f64).round() as Time, node))
+}
+
+/// Parses the flags (without the program name).
+pub fn parse_args(args: &[String]) -> Result<Command, String> {
+    let mut cfg = Config::default();
+    let (mut requests, mut warmup, mut json, mut bench) = (10_000u64, 0.0, false, false);
+    let mut timed_flags: Vec<(String, String)> = Vec::new();
+    let mut it = args.iter();
+    while let Some(flag) = it.next() {
+        let flag = flag.as_str();
+        let mut value = || {
+            it.next()
+                .map(String::as_str)
+                .ok_or_else(|| format!("{flag}: needs a value"))
+        };
+        match flag {
+            "--help" | "-h" => return Ok(Command::Help),
+            "--json" => json = true,
+            "--bench" => bench = true,
+            "--no-db" => cfg.use_db = false,
+            "--seed" => cfg.seed = parse(flag, value()?, "a whole number")?,
+            "--servers" => cfg.servers = parse(flag, value()?, "a whole number")?,
+            "--replicas" => cfg.replicas = parse(flag, value()?, "a whole number")?,
+            "--strategy" => {
+                cfg.strategy = value()?
+                    .parse::<Strategy>()
+                    .map_err(|e| format!("{flag}: {e}"))?
+            }
+            "--arrival-rate" => cfg.arrival_rate = number(flag, value()?)?,
+            "--service-ms" => cfg.service_ms = number(flag, value()?)?,
+            "--service-dist" => {
+                cfg.service_dist = value()?
+                    .parse::<ServiceDist>()
+                    .map_err(|e| format!("{flag}: {e}"))?
+            }
+            "--workers" => cfg.workers = parse(flag, value()?, "a whole number")?,
+            "--queue-cap" => {
+                let v = value()?;
+                cfg.queue_cap = if v == "inf" {
+                    usize::MAX
+                } else {
+                    parse(flag, v, "a whole number or inf")?
+                };
+            }
+            "--latency-ms" => cfg.latency_ms = number(flag, value()?)?,
+            "--jitter-ms" => cfg.jitter_ms = number(flag, value()?)?,
+            "--bandwidth-mbps" => cfg.bandwidth_mbps = number(flag, value()?)?,
+            "--timeout-ms" => cfg.timeout_ms = number(flag, value()?)?,
+            "--retries" => cfg.retries = parse(flag, value()?, "a whole number")?,
+            "--hc-interval-ms" => cfg.hc_interval_ms = number(flag, value()?)?,
+            "--write-ratio" => cfg.write_ratio = number(flag, value()?)?,
+            "--keys" => cfg.keys = parse(flag, value()?, "a whole number")?,
+            "--zipf" => cfg.zipf = number(flag, value()?)?,
+            "--requests" => requests = parse(flag, value()?, "a whole number")?,
+            "--warmup-s" => {
+                warmup = number(flag, value()?)?;
+                if !(0.0..=1e9).contains(&warmup) {
+                    return Err(format!("{flag}: {warmup} is outside 0..=1e9"));
+                }
+            }
+            "--fail" | "--recover" | "--slow" => {
+                timed_flags.push((flag.to_string(), value()?.to_string()))
+            }
+            other => return Err(format!("{other}: unknown flag (see --help)")),
+        }
+    }
+    cfg.validate()
+        .map_err(|e| format!("--{}: {}", e.field.replace('_', "-"), e.message))?;
+    if requests > 1_000_000_000 {
+        return Err(format!("--requests: {requests} is more than 1000000000"));
+    }
+    let mut actions = Vec::new();
+    for (flag, v) in &timed_flags {
+        let (at, node) = timed(flag, v, cfg.servers, cfg.replicas)?;
+        let action = match flag.as_str() {
+            "--fail" => Action::Fail(node),
+            "--recover" => Action::Recover(node),
+            _ if matches!(node, NodeId::Server(_)) => Action::Slow(node),
+            _ => return Err(format!("{flag}: only servers can be slowed, not {node}")),
+        };
+        actions.push((at, action));
+    }
+    let warmup = (warmup * SECOND as f64).round() as Time;
+    Ok(Command::Run(Box::new(Plan {
+        config: cfg,
+        requests,
+        warmup,
+        actions,
+        json,
+        bench,
+    })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(s: &str) -> Vec<String> {
+        s.split_whitespace().map(String::from).collect()
+    }
+
+    fn err(s: &str) -> String {
+        parse_args(&args(s)).unwrap_err()
+    }
+
+    #[test]
+    fn flags_fill_the_plan() {
+        let Command::Run(p) = parse_args(&args(
+            "--seed 9 --servers 10 --strategy power-of-two --queue-cap inf --latency-ms 0 \
+             --no-db --requests 500 --warmup-s 2.5 --fail server-2@10 --recover server-2@20 --json",
+        ))
+        .unwrap() else {
+            panic!("not a run")
+        };
+        assert_eq!(
+            (p.config.seed, p.config.servers, p.config.strategy),
+            (9, 10, Strategy::PowerOfTwo)
+        );
+        assert_eq!(
+            (p.config.queue_cap, p.config.latency_ms, p.config.use_db),
+            (usize::MAX, 0.0, false)
+        );
+        assert_eq!((p.requests, p.warmup, p.json), (500, 2_500_000, true));
+        assert_eq!(
+            p.actions,
+            [
+                (10 * SECOND, Action::Fail(NodeId::Server(1))),
+                (20 * SECOND, Action::Recover(NodeId::Server(1)))
+            ]
+        );
+    }
+
+    #[test]
+    fn bad_flags_name_themselves() {
+        assert!(err("--bogus").starts_with("--bogus:"));
+        assert!(err("--servers").starts_with("--servers: needs a value"));
+        assert!(err("--servers abc").starts_with("--servers:"));
+        assert!(err("--servers 0").starts_with("--servers:"));
+        assert!(err("--servers 65").starts_with("--servers:"));
+        assert!(err("--arrival-rate NaN").starts_with("--arrival-rate:"));
+        assert!(err("--arrival-rate -3").starts_with("--arrival-rate:"));
+        assert!(err("--latency-ms inf").starts_with("--latency-ms:"));
+        assert!(err("--strategy fastest").contains("round-robin"));
+        assert!(err("--fail server-9@3").contains("no server-9"));
+        assert!(err("--fail lb@3").starts_with("--fail:"));
+        assert!(err("--fail server-1").starts_with("--fail:"));
+        assert!(err("--recover db-1@-4").starts_with("--recover:"));
+        assert!(err("--slow db-1@4").starts_with("--slow:"));
+        assert!(err("--warmup-s -1").starts_with("--warmup-s:"));
+        assert!(err("--queue-cap lots").starts_with("--queue-cap:"));
+    }
+}

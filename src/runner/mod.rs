@@ -1,0 +1,101 @@
+//! The headless runner's logic: the same World the page runs, driven from flags to a summary.
+//! The binary (`src/bin/clusterscope-sim.rs`) only adds the wall clock and the exit codes.
+
+pub mod args;
+
+use std::fmt::Write;
+
+use crate::sim::summary::Summary;
+use crate::sim::{Config, Strategy, World};
+
+pub use args::{Command, Plan, USAGE, parse_args};
+
+/// Runs a plan to the end: `requests` issued, every one answered or failed, every scheduled action
+/// applied, nothing but health checks left on the wire.
+pub fn execute(plan: &Plan) -> World {
+    let mut w = World::new(plan.config.clone()).expect("parse_args validated the config");
+    w.set_issue_limit(Some(plan.requests));
+    w.set_warmup(plan.warmup);
+    let last_action = plan.actions.iter().map(|(t, _)| *t).max().unwrap_or(0);
+    for (at, action) in &plan.actions {
+        w.schedule(*at, action.clone());
+    }
+    while !(w.metrics().issued >= plan.requests && w.is_settled() && w.now() >= last_action) {
+        if !w.step() {
+            break;
+        }
+    }
+    w
+}
+
+/// The benchmark's workload: 1 M requests over 10 servers through the whole path (balancer, server,
+/// database leader, replication to two followers), 1 ms hops, 1 ms mean service, 70 % utilisation.
+pub fn bench_plan(strategy: Strategy, requests: u64) -> Plan {
+    Plan {
+        config: Config {
+            servers: 10,
+            strategy,
+            arrival_rate: 7_000.0,
+            service_ms: 1.0,
+            latency_ms: 1.0,
+            queue_cap: 1_000,
+            ..Config::default()
+        },
+        requests,
+        warmup: 0,
+        actions: Vec::new(),
+        json: false,
+        bench: true,
+    }
+}
+
+/// The summary for people.
+pub fn human(s: &Summary, wall_s: f64) -> String {
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "strategy {} · seed {} · {:.1} simulated s in {:.3} s",
+        s.strategy, s.seed, s.simulated_s, wall_s
+    );
+    let _ = writeln!(
+        o,
+        "requests  issued {}  succeeded {}  failed {}  in flight {}",
+        s.issued, s.succeeded, s.failed, s.in_flight
+    );
+    let causes: Vec<String> = s
+        .failed_by_cause
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(c, n)| format!("{c} {n}"))
+        .collect();
+    if !causes.is_empty() {
+        let _ = writeln!(o, "failures  {}", causes.join("  "));
+    }
+    let _ = writeln!(
+        o,
+        "retries   {}  (attempt timeouts {})",
+        s.retries, s.attempt_timeouts
+    );
+    match s.latency_ms {
+        Some([mean, p50, p95, p99, max]) => {
+            let _ = writeln!(
+                o,
+                "latency   mean {mean:.1} ms  p50 {p50:.1}  p95 {p95:.1}  p99 {p99:.1}  max {max:.1}"
+            );
+        }
+        None => o.push_str("latency   no successful request to measure\n"),
+    }
+    for sv in &s.servers {
+        let _ = writeln!(
+            o,
+            "{:<10} served {:>8}  utilization {:>5.1}%  power {}×  {}",
+            sv.id,
+            sv.served,
+            sv.utilization * 100.0,
+            sv.power,
+            sv.status
+        );
+    }
+    let _ = writeln!(o, "fleet cost ${:.2}/hour", s.fleet_cost_per_hour);
+    o
+}

@@ -1,0 +1,184 @@
+//! A run's figures as one record, and as JSON (for the headless runner and for exports). The keys
+//! are those of the runner's contract in DESIGN.md.
+
+use std::fmt::Write;
+
+use super::metrics::Cause;
+use super::network::NodeId;
+use super::world::World;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServerSummary {
+    pub id: String,
+    pub served: u64,
+    pub utilization: f64,
+    pub power: u32,
+    pub status: &'static str,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Summary {
+    pub issued: u64,
+    pub succeeded: u64,
+    pub failed: u64,
+    pub in_flight: u64,
+    pub failed_by_cause: Vec<(&'static str, u64)>,
+    /// mean, p50, p95, p99, max in ms; `None` when no request succeeded after the warm-up.
+    pub latency_ms: Option<[f64; 5]>,
+    pub servers: Vec<ServerSummary>,
+    pub retries: u64,
+    pub attempt_timeouts: u64,
+    pub fleet_cost_per_hour: f64,
+    pub simulated_s: f64,
+    pub strategy: &'static str,
+    pub seed: u64,
+}
+
+impl Summary {
+    pub fn of(w: &World) -> Self {
+        let m = w.metrics();
+        let h = &m.latency;
+        let ms = |us: f64| us / 1_000.0;
+        let latency_ms = h.mean().map(|mean| {
+            let q = |p| ms(h.quantile(p).unwrap_or(0.0));
+            [
+                ms(mean),
+                q(0.5),
+                q(0.95),
+                q(0.99),
+                ms(h.max().unwrap_or(0) as f64),
+            ]
+        });
+        let workers = w.config().workers;
+        Summary {
+            issued: m.issued,
+            succeeded: m.succeeded,
+            failed: m.failed_total(),
+            in_flight: w.in_flight(),
+            failed_by_cause: Cause::ALL
+                .iter()
+                .map(|&c| (c.name(), m.failed_by(c)))
+                .collect(),
+            latency_ms,
+            servers: w
+                .servers()
+                .iter()
+                .enumerate()
+                .map(|(i, s)| ServerSummary {
+                    id: NodeId::Server(i).to_string(),
+                    served: s.served,
+                    utilization: s.utilization(workers, w.now()),
+                    power: s.power,
+                    status: s.status.name(),
+                })
+                .collect(),
+            retries: m.retries,
+            attempt_timeouts: m.attempt_timeouts,
+            fleet_cost_per_hour: w.fleet_cost_per_hour(),
+            simulated_s: w.now() as f64 / 1e6,
+            strategy: w.strategy().name(),
+            seed: w.config().seed,
+        }
+    }
+
+    /// One JSON object; `wall_s` is the runner's own measurement, added by it.
+    pub fn to_json(&self, wall_s: f64) -> String {
+        let mut o = String::new();
+        let causes: Vec<String> = self
+            .failed_by_cause
+            .iter()
+            .map(|(k, v)| format!("\"{k}\":{v}"))
+            .collect();
+        let _ = write!(
+            o,
+            "{{\"requests\":{{\"issued\":{},\"succeeded\":{},\"failed\":{},\"in_flight\":{},\"failed_by_cause\":{{{}}}}},",
+            self.issued,
+            self.succeeded,
+            self.failed,
+            self.in_flight,
+            causes.join(",")
+        );
+        match self.latency_ms {
+            Some([mean, p50, p95, p99, max]) => {
+                let _ = write!(
+                    o,
+                    "\"latency_ms\":{{\"mean\":{},\"p50\":{},\"p95\":{},\"p99\":{},\"max\":{}}},",
+                    num(mean),
+                    num(p50),
+                    num(p95),
+                    num(p99),
+                    num(max)
+                );
+            }
+            None => o.push_str(
+                "\"latency_ms\":{\"mean\":null,\"p50\":null,\"p95\":null,\"p99\":null,\"max\":null},",
+            ),
+        }
+        let servers: Vec<String> = self
+            .servers
+            .iter()
+            .map(|s| {
+                format!(
+                    "{{\"id\":\"{}\",\"served\":{},\"utilization\":{},\"power\":{},\"status\":\"{}\"}}",
+                    s.id,
+                    s.served,
+                    num(s.utilization),
+                    s.power,
+                    s.status
+                )
+            })
+            .collect();
+        let _ = write!(
+            o,
+            "\"servers\":[{}],\"retries\":{},\"attempt_timeouts\":{},\"fleet_cost_per_hour\":{},\"strategy\":\"{}\",\"seed\":{},\"simulated_s\":{},\"wall_s\":{}}}",
+            servers.join(","),
+            self.retries,
+            self.attempt_timeouts,
+            num(self.fleet_cost_per_hour),
+            self.strategy,
+            self.seed,
+            num(self.simulated_s),
+            num(wall_s)
+        );
+        o
+    }
+}
+
+/// A finite number with enough digits, or `null` (JSON has no NaN).
+fn num(v: f64) -> String {
+    if v.is_finite() {
+        format!("{}", (v * 1e4).round() / 1e4)
+    } else {
+        "null".into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::Config;
+    use crate::sim::event::SECOND;
+
+    #[test]
+    fn json_has_the_contract_keys_and_consistent_counts() {
+        let mut w = World::new(Config::default()).unwrap();
+        w.step_until(30 * SECOND);
+        let s = Summary::of(&w);
+        assert_eq!(s.issued, s.succeeded + s.failed + s.in_flight);
+        let json = s.to_json(0.5);
+        for key in [
+            "\"requests\":{\"issued\":",
+            "\"failed_by_cause\":{\"no_server\":",
+            "\"latency_ms\":{\"mean\":",
+            "\"p99\":",
+            "\"servers\":[{\"id\":\"server-1\",\"served\":",
+            "\"utilization\":",
+            "\"simulated_s\":30,",
+            "\"wall_s\":0.5}",
+        ] {
+            assert!(json.contains(key), "{key} missing from {json}");
+        }
+        assert_eq!(json.matches('{').count(), json.matches('}').count());
+        assert!(!json.contains("NaN") && !json.contains("inf"));
+    }
+}

@@ -1,0 +1,100 @@
+//! The headless runner as a black box: its flags, its exit codes, its JSON.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::process::{Command, Output};
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_clusterscope-sim"))
+        .args(args)
+        .output()
+        .expect("runner starts")
+}
+
+fn field(json: &str, key: &str) -> f64 {
+    let at = json
+        .find(&format!("\"{key}\":"))
+        .unwrap_or_else(|| panic!("no {key} in {json}"));
+    let rest = &json[at + key.len() + 3..];
+    let end = rest.find([',', '}']).unwrap();
+    rest[..end]
+        .parse()
+        .unwrap_or_else(|_| panic!("{key} is not a number in {json}"))
+}
+
+#[test]
+fn bad_flags_exit_2_with_a_message_naming_the_flag_and_nothing_on_stdout() {
+    for (args, flag) in [
+        (&["--servers", "0"][..], "--servers"),
+        (&["--strategy", "fastest"][..], "--strategy"),
+        (&["--arrival-rate", "NaN"][..], "--arrival-rate"),
+        (&["--fail", "server-7@3"][..], "--fail"),
+        (&["--frobnicate"][..], "--frobnicate"),
+        (&["--requests"][..], "--requests"),
+    ] {
+        let out = run(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(out.stdout.is_empty(), "{args:?} printed to stdout");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(err.contains(flag), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "one clear line: {err}");
+    }
+}
+
+#[test]
+fn json_summary_accounts_for_every_request_and_is_reproducible() {
+    let args = [
+        "--json",
+        "--requests",
+        "3000",
+        "--servers",
+        "4",
+        "--strategy",
+        "least-connections",
+        "--fail",
+        "server-2@40",
+        "--recover",
+        "server-2@120",
+        "--seed",
+        "5",
+    ];
+    let a = String::from_utf8(run(&args).stdout).unwrap();
+    let b = String::from_utf8(run(&args).stdout).unwrap();
+    let without_wall = |s: &str| s[..s.find("\"wall_s\"").unwrap()].to_string();
+    assert_eq!(without_wall(&a), without_wall(&b), "same flags, same run");
+    assert_eq!(field(&a, "issued"), 3000.0);
+    assert_eq!(field(&a, "in_flight"), 0.0, "the run drains");
+    assert_eq!(field(&a, "succeeded") + field(&a, "failed"), 3000.0);
+    assert!(field(&a, "p50") <= field(&a, "p95") && field(&a, "p95") <= field(&a, "p99"));
+    assert!(field(&a, "p99") <= field(&a, "max"));
+    assert_eq!(a.matches("\"id\":\"server-").count(), 4);
+    assert!(
+        field(&a, "simulated_s") > 120.0,
+        "runs until the last action"
+    );
+}
+
+#[test]
+fn help_lists_every_contract_flag() {
+    let out = run(&["--help"]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    for flag in [
+        "--seed",
+        "--servers",
+        "--strategy",
+        "--arrival-rate",
+        "--service-ms",
+        "--service-dist",
+        "--workers",
+        "--queue-cap",
+        "--latency-ms",
+        "--no-db",
+        "--requests",
+        "--warmup-s",
+        "--fail",
+        "--recover",
+        "--json",
+    ] {
+        assert!(text.contains(flag), "{flag} missing from --help");
+    }
+}
