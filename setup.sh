@@ -6,6 +6,7 @@
 #   ./setup.sh test    install what is missing, then run every check and test
 #   ./setup.sh install only install
 #   ./setup.sh build   install, then `trunk build --release` into dist/
+#   ./setup.sh bench   simulated requests per second, native and wasm, every strategy
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -61,10 +62,21 @@ install() {
 
 build() { trunk build --release; }
 
+bench() {
+  if ! rustup target list --installed | grep -qx wasm32-wasip1; then
+    say "adding the wasm32-wasip1 target (the wasm benchmark runs the runner under Node's WASI)"
+    rustup target add wasm32-wasip1
+  fi
+  cargo build --quiet --release --bin clusterscope-sim
+  cargo build --quiet --release --no-default-features --target wasm32-wasip1 --bin clusterscope-sim
+  node tests/bench/compare.mjs "$@"
+}
+
 case "${1:-}" in
   install) install ;;
   serve) install; trunk serve --address 127.0.0.1 --port "${PORT:-8080}" ;;
   build) install; build ;;
+  bench) shift; bench "$@" ;;
   test) install; exec bash tests/run-all.sh ;;
-  *) echo "usage: $0 serve|test|build|install" >&2; exit 2 ;;
+  *) echo "usage: $0 serve|test|build|bench|install" >&2; exit 2 ;;
 esac

@@ -13,6 +13,7 @@ cargo fmt --all -- --check
 step "clippy, native and wasm32"
 cargo clippy --all-targets --quiet -- -D warnings
 cargo clippy --all-targets --quiet --target wasm32-unknown-unknown -- -D warnings
+cargo clippy --quiet --no-default-features --lib --bins -- -D warnings
 
 step "native tests: model, properties, view logic"
 cargo test --quiet

@@ -74,6 +74,28 @@ fn json_summary_accounts_for_every_request_and_is_reproducible() {
 }
 
 #[test]
+fn compare_runs_every_strategy_on_the_same_traffic() {
+    let out = run(&["--compare", "--json", "--requests", "400", "--seed", "3"]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let runs: Vec<&str> = text
+        .trim()
+        .trim_start_matches('[')
+        .split("{\"requests\"")
+        .skip(1)
+        .collect();
+    assert_eq!(runs.len(), 7, "{text}");
+    for (run, name) in runs
+        .iter()
+        .zip(["random", "round-robin", "weighted-round-robin"])
+    {
+        assert!(run.contains(&format!("\"strategy\":\"{name}\"")), "{run}");
+    }
+    // Same seed, same arrivals: every strategy sees exactly 400 requests.
+    assert_eq!(text.matches("\"issued\":400,").count(), 7);
+}
+
+#[test]
 fn help_lists_every_contract_flag() {
     let out = run(&["--help"]);
     assert!(out.status.success());

@@ -32,6 +32,16 @@ fn main() -> ExitCode {
         );
         return ExitCode::SUCCESS;
     }
+    if plan.compare {
+        let rows = runner::compare(&plan);
+        if plan.json {
+            let items: Vec<String> = rows.iter().map(|s| s.to_json(0.0)).collect();
+            println!("[{}]", items.join(","));
+        } else {
+            print!("{}", runner::comparison_table(&rows));
+        }
+        return ExitCode::SUCCESS;
+    }
     let start = Instant::now();
     let world = runner::execute(&plan);
     let wall_s = start.elapsed().as_secs_f64();

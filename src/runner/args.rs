@@ -37,6 +37,7 @@ USAGE: clusterscope-sim [FLAGS]
   --recover NODE@S         bring NODE back at S seconds (repeatable)
   --slow NODE@S            degrade server NODE at S seconds (repeatable)
   --json                   print the summary as one JSON object
+  --compare                run the same traffic (same seed) once per strategy and compare
   --bench                  measure simulated requests per second for every strategy
   --help                   this text
 ";
@@ -49,6 +50,7 @@ pub struct Plan {
     pub actions: Vec<(Time, Action)>,
     pub json: bool,
     pub bench: bool,
+    pub compare: bool,
 }
 
 /// What the command line asks for.
@@ -101,7 +103,8 @@ fn timed(flag: &str, v: &str, servers: usize, replicas: usize) -> Result<(Time, 
 /// Parses the flags (without the program name).
 pub fn parse_args(args: &[String]) -> Result<Command, String> {
     let mut cfg = Config::default();
-    let (mut requests, mut warmup, mut json, mut bench) = (10_000u64, 0.0, false, false);
+    let (mut requests, mut warmup) = (10_000u64, 0.0);
+    let (mut json, mut bench, mut compare) = (false, false, false);
     let mut timed_flags: Vec<(String, String)> = Vec::new();
     let mut it = args.iter();
     while let Some(flag) = it.next() {
@@ -115,6 +118,7 @@ pub fn parse_args(args: &[String]) -> Result<Command, String> {
             "--help" | "-h" => return Ok(Command::Help),
             "--json" => json = true,
             "--bench" => bench = true,
+            "--compare" => compare = true,
             "--no-db" => cfg.use_db = false,
             "--seed" => cfg.seed = parse(flag, value()?, "a whole number")?,
             "--servers" => cfg.servers = parse(flag, value()?, "a whole number")?,
@@ -186,6 +190,7 @@ pub fn parse_args(args: &[String]) -> Result<Command, String> {
         actions,
         json,
         bench,
+        compare,
     })))
 }
 

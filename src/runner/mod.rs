@@ -46,7 +46,40 @@ pub fn bench_plan(strategy: Strategy, requests: u64) -> Plan {
         actions: Vec::new(),
         json: false,
         bench: true,
+        compare: false,
     }
+}
+
+/// The plan run once per strategy, same seed and traffic: one summary each.
+pub fn compare(plan: &Plan) -> Vec<Summary> {
+    Strategy::ALL
+        .iter()
+        .map(|&strategy| {
+            let mut p = plan.clone();
+            p.config.strategy = strategy;
+            Summary::of(&execute(&p))
+        })
+        .collect()
+}
+
+/// The comparison as a table for people.
+pub fn comparison_table(rows: &[Summary]) -> String {
+    let mut o = String::from(
+        "strategy                  p50 ms    p95 ms    p99 ms   failed  retries  max util\n",
+    );
+    for s in rows {
+        let [_, p50, p95, p99, _] = s.latency_ms.unwrap_or([f64::NAN; 5]);
+        let max_util = s.servers.iter().map(|v| v.utilization).fold(0.0, f64::max);
+        let _ = writeln!(
+            o,
+            "{:<22} {p50:>9.1} {p95:>9.1} {p99:>9.1} {:>8} {:>8} {:>8.0}%",
+            s.strategy,
+            s.failed,
+            s.retries,
+            max_util * 100.0
+        );
+    }
+    o
 }
 
 /// The summary for people.

@@ -67,7 +67,8 @@ pub fn App() -> Html {
                     <Figures ..view.clone() />
                 </div>
                 <div class="side-column">
-                    <Controls {view} playing={sim.playing} {on} />
+                    <Controls view={view.clone()} playing={sim.playing} {on} />
+                    <EventLog ..view />
                     <Guide />
                 </div>
             </main>
@@ -77,16 +78,24 @@ pub fn App() -> Html {
 
 #[component]
 fn Legend() -> Html {
-    let items = [
-        ("request", "request"),
-        ("response", "response"),
-        ("replication", "replication"),
-        ("burst", "failed request"),
+    let items: [(&[&'static str], &str); 7] = [
+        (&["request"], "request"),
+        (&["response"], "response"),
+        (&["replication"], "replication"),
+        (&["probe"], "health check"),
+        (&["request", "retry"], "retry"),
+        (&["response", "error"], "error answer"),
+        (&["burst"], "failure"),
     ];
     html! {
         <ul class="legend" aria-label="Legend">
             { for items.iter().map(|(class, text)| html! {
-                <li><svg width="14" height="14" aria-hidden="true"><circle class={classes!("packet", *class)} cx="7" cy="7" r="5" /></svg>{ *text }</li>
+                <li>
+                    <svg width="14" height="14" aria-hidden="true">
+                        <circle class={classes!("packet", class.to_vec())} cx="7" cy="7" r="5" />
+                    </svg>
+                    { *text }
+                </li>
             }) }
         </ul>
     }
@@ -99,11 +108,34 @@ fn Guide() -> Html {
         <section class="guide" aria-label="Things to try">
             <h2>{ "Try this" }</h2>
             <ol>
-                <li><b>{ "Fail Server 2." }</b>{ " The balancer stops sending it work; what it was holding fails (red rings) and the errors figure counts it." }</li>
+                <li><b>{ "Fail Server 2." }</b>{ " It shows ⚠ until the balancer's health checks fail twice: requests sent to it meanwhile time out and are retried elsewhere (dashed dots). Then it gets nothing." }</li>
                 <li><b>{ "Fail Replica 3" }</b>{ ", let some writes pass, then recover it: it asks the leader for what it missed and its version catches up." }</li>
-                <li><b>{ "Fail Replica 1" }</b>{ ", the leader: every request needs it, so the success rate falls until it is back." }</li>
-                <li><b>{ "Switch to Random" }</b>{ " and watch the servers' queues grow unevenly, where round robin keeps them level." }</li>
+                <li><b>{ "Fail Replica 1" }</b>{ ", the leader: every request needs it, so requests time out until it is back." }</li>
+                <li><b>{ "Switch strategies." }</b>{ " Random lets queues grow unevenly; least connections and power of two keep them short." }</li>
             </ol>
+        </section>
+    }
+}
+
+/// The newest events in plain words.
+#[component]
+fn EventLog(props: &View) -> Html {
+    let w = props.world.borrow();
+    let entries: Vec<Html> = w
+        .log()
+        .take(8)
+        .map(|e| html! {
+            <li><span class="at">{ format!("{:.1} s", e.at as f64 / 1e6) }</span>{ e.text.clone() }</li>
+        })
+        .collect();
+    html! {
+        <section class="log" aria-label="Event log">
+            <h2>{ "Events" }</h2>
+            if entries.is_empty() {
+                <p class="empty">{ "Nothing has happened yet: fail a node or switch strategy." }</p>
+            } else {
+                <ol reversed=true>{ for entries }</ol>
+            }
         </section>
     }
 }

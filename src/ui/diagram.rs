@@ -220,7 +220,7 @@ fn server(w: &World, i: usize, b: NodeBox) -> Html {
     let status = server_status(w, i);
     let state = match (status, s.draining) {
         ("down", _) => "down".to_string(),
-        ("suspect", _) => "down · balancer unaware".to_string(),
+        ("suspect", _) => "crashed · unnoticed".to_string(),
         (_, true) => "draining".to_string(),
         _ => format!(
             "{}/{} busy · {} queued",

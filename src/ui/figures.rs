@@ -66,6 +66,20 @@ pub fn Figures(props: &View) -> Html {
             hint: "failed requests since the run began",
         },
         Figure {
+            metric: "retries",
+            label: "Retries",
+            value: Some(m.retries.to_string()),
+            unit: "total",
+            hint: "attempts made again on another server after a timeout or a refusal",
+        },
+        Figure {
+            metric: "cost",
+            label: "Fleet cost",
+            value: Some(format!("{:.2}", w.fleet_cost_per_hour())),
+            unit: "$/h",
+            hint: "hourly price of the servers at their power levels",
+        },
+        Figure {
             metric: "in-flight",
             label: "In flight",
             value: Some(w.in_flight().to_string()),
