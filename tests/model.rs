@@ -414,6 +414,36 @@ fn a_saturated_link_becomes_the_bottleneck() {
 }
 
 #[test]
+fn a_cut_link_loses_what_crosses_it_until_healed() {
+    let cfg = Config {
+        servers: 1,
+        retries: 0,
+        arrival_rate: 10.0,
+        ..Config::default()
+    };
+    let mut w = world(cfg);
+    w.step_until(5 * SECOND);
+    assert_eq!(w.metrics().failed_total(), 0);
+    w.apply(Action::Cut(NodeId::Server(0), NodeId::Db(0)));
+    w.step_until(20 * SECOND);
+    let failed = w.metrics().failed_by(Cause::Timeout);
+    assert!(
+        failed > 50,
+        "queries to the database are lost: {failed} timeouts"
+    );
+    w.apply(Action::Heal(NodeId::Db(0), NodeId::Server(0)));
+    w.step_until(25 * SECOND);
+    let settled = w.metrics().failed_by(Cause::Timeout);
+    w.step_until(60 * SECOND);
+    assert_eq!(
+        w.metrics().failed_by(Cause::Timeout),
+        settled,
+        "healed: no more losses"
+    );
+    assert_conserved(&w);
+}
+
+#[test]
 fn without_the_database_no_query_is_sent() {
     let mut w = world(Config {
         use_db: false,

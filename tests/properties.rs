@@ -18,6 +18,17 @@ fn action() -> impl Strategy<Value = Action> {
         Just(Action::RemoveServer),
         (0usize..6, 0u32..10).prop_map(|(server, power)| Action::SetPower { server, power }),
         (0usize..7).prop_map(|k| Action::SetStrategy(Balancing::ALL[k])),
+        (node(), node()).prop_map(|(a, b)| Action::Cut(a, b)),
+        (node(), node()).prop_map(|(a, b)| Action::Heal(a, b)),
+    ]
+}
+
+fn node() -> impl Strategy<Value = NodeId> {
+    prop_oneof![
+        Just(NodeId::Client),
+        Just(NodeId::Lb),
+        (0usize..6).prop_map(NodeId::Server),
+        (0usize..4).prop_map(NodeId::Db),
     ]
 }
 

@@ -45,6 +45,10 @@ pub enum Action {
         server: usize,
         power: u32,
     },
+    /// Cut the link between two nodes (both directions): what crosses it is lost.
+    Cut(NodeId, NodeId),
+    /// Restore a cut link.
+    Heal(NodeId, NodeId),
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -75,6 +75,17 @@ impl World {
                     format!("Balancer now uses {}", s.label().to_lowercase()),
                 );
             }
+            Action::Cut(a, b) if a != b && !self.network.is_cut(a, b) => {
+                self.network.set_cut(a, b, true);
+                self.note(Some(a), format!("Link {} ↔ {} cut", a.label(), b.label()));
+            }
+            Action::Heal(a, b) if self.network.is_cut(a, b) => {
+                self.network.set_cut(a, b, false);
+                self.note(
+                    Some(a),
+                    format!("Link {} ↔ {} restored", a.label(), b.label()),
+                );
+            }
             Action::AddServer => self.add_server(),
             Action::RemoveServer => self.remove_server(),
             Action::SetPower { server, power }
