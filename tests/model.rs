@@ -419,6 +419,7 @@ fn a_cut_link_loses_what_crosses_it_until_healed() {
         servers: 1,
         retries: 0,
         arrival_rate: 10.0,
+        service_ms: 20.0,
         ..Config::default()
     };
     let mut w = world(cfg);
