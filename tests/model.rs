@@ -4,7 +4,7 @@
 
 use clusterscope::sim::event::{MS, SECOND, Time};
 use clusterscope::sim::{
-    Action, Cause, Config, NodeId, PacketKind, Payload, Status, Strategy, World,
+    Action, Cause, Config, NodeId, PacketKind, Payload, Role, Status, Strategy, World,
 };
 
 fn world(cfg: Config) -> World {
@@ -238,7 +238,7 @@ fn a_recovered_replica_converges_to_the_leader() {
     w.step_until(10 * SECOND);
     let (leader, stale) = (&w.replicas()[0], &w.replicas()[1]);
     assert!(
-        leader.applied > stale.applied + 20,
+        leader.version() > stale.version() + 20,
         "a down replica misses writes"
     );
     assert_ne!(leader.data, stale.data);
@@ -249,19 +249,58 @@ fn a_recovered_replica_converges_to_the_leader() {
     assert!(w.database().in_sync());
     for r in w.replicas() {
         assert_eq!(
-            (r.applied, &r.data),
-            (w.replicas()[0].applied, &w.replicas()[0].data)
+            (r.last, &r.data),
+            (w.replicas()[0].last, &w.replicas()[0].data)
         );
     }
 }
 
 #[test]
-fn requests_fail_while_the_leader_is_down() {
-    let mut w = world(Config::default());
+fn a_dead_leader_is_replaced_by_the_most_up_to_date_follower() {
+    let cfg = Config {
+        write_ratio: 0.5,
+        arrival_rate: 10.0,
+        retries: 0,
+        ..Config::default()
+    };
+    let (failover, heartbeat) = (cfg.failover_ms, cfg.heartbeat_ms);
+    let mut w = world(cfg);
+    w.step_until(10 * SECOND);
+    // Replica 3 stops hearing from the leader and falls behind, but stays alive.
+    w.apply(Action::Cut(NodeId::Db(0), NodeId::Db(2)));
+    w.step_until(12 * SECOND);
+    assert!(w.database().writes_behind(2) > 3);
     w.apply(Action::Fail(NodeId::Db(0)));
-    w.step_until(20 * SECOND);
-    assert!(w.metrics().failed_by(Cause::Timeout) > 0);
-    assert_eq!(w.metrics().succeeded, 0);
+    let ok_before = w.metrics().succeeded;
+    // Within the failover window writes reach a dead leader and time out.
+    w.step_until(12 * SECOND + (failover + heartbeat) as u64 * 1_000 + 1);
+    assert_eq!(
+        w.database().leader,
+        1,
+        "replica 2, the up-to-date follower, leads"
+    );
+    assert_eq!(w.database().figures.failovers, 1);
+    w.step_until(40 * SECOND);
+    assert!(
+        w.metrics().failed_by(Cause::Timeout) > 0,
+        "the failover window costs requests"
+    );
+    assert!(
+        w.metrics().succeeded > ok_before + 150,
+        "service resumes under the new leader"
+    );
+    let r2 = &w.replicas()[1];
+    assert_eq!((r2.role, r2.term), (Role::Leader, 2));
+    // The old leader comes back as a follower of the new term and catches up.
+    w.apply(Action::Recover(NodeId::Db(0)));
+    w.apply(Action::Heal(NodeId::Db(0), NodeId::Db(2)));
+    w.set_issue_limit(Some(w.metrics().issued));
+    w.step_until(50 * SECOND);
+    assert_eq!(w.replicas()[0].role, Role::Follower);
+    assert!(
+        w.database().in_sync(),
+        "every replica converges on the new leader's data"
+    );
 }
 
 #[test]

@@ -3,7 +3,8 @@
 
 use clusterscope::sim::event::MS;
 use clusterscope::sim::{
-    Action, Config, NodeId, Payload, ServiceDist, Status, Strategy as Balancing, World,
+    Action, Config, Consistency, NodeId, Payload, ReadFrom, Replication, ServiceDist, Status,
+    Strategy as Balancing, SyncAcks, World,
 };
 use proptest::prelude::*;
 
@@ -50,12 +51,19 @@ prop_compose! {
         retries in 0u32..4,
         hc in prop_oneof![Just(0.0), 50.0f64..2000.0],
         zipf in prop_oneof![Just(0.0), 0.1f64..2.0],
+        db in (0usize..2, 0usize..2, any::<bool>(), any::<bool>(), 0.0f64..500.0),
     ) -> Config {
+        let (repl, acks, any_reads, ap, skew) = db;
         Config {
             seed, servers, replicas, strategy: Balancing::ALL[strategy], arrival_rate: rate,
             service_ms: service, service_dist: ServiceDist::ALL[dist], workers, latency_ms: latency,
             jitter_ms: jitter, bandwidth_mbps: bandwidth, queue_cap: cap, timeout_ms: timeout,
-            retries, hc_interval_ms: hc, zipf, ..Config::default()
+            retries, hc_interval_ms: hc, zipf,
+            replication: Replication::ALL[repl], sync_acks: SyncAcks::ALL[acks],
+            read_from: if any_reads { ReadFrom::Any } else { ReadFrom::Leader },
+            consistency: if ap { Consistency::Ap } else { Consistency::Cp },
+            clock_skew_ms: skew,
+            ..Config::default()
         }
     }
 }
@@ -109,8 +117,16 @@ proptest! {
             w.schedule(at * MS, a);
         }
         w.step_until(10_000 * MS);
-        for j in 0..w.replicas().len() {
-            w.apply(Action::Recover(NodeId::Db(j)));
+        let nodes: Vec<NodeId> = [NodeId::Client, NodeId::Lb]
+            .into_iter()
+            .chain((0..6).map(NodeId::Server))
+            .chain((0..4).map(NodeId::Db))
+            .collect();
+        for &a in &nodes {
+            w.apply(Action::Recover(a));
+            for &b in &nodes {
+                w.apply(Action::Heal(a, b));
+            }
         }
         w.set_issue_limit(Some(w.metrics().issued));
         let mut guard = 0;
@@ -118,6 +134,10 @@ proptest! {
             guard += 1;
             prop_assert!(guard < 2_000_000, "the run does not settle");
         }
+        // Followers notice they are behind at the next heartbeat; give failover and catch-up time.
+        let settle = w.now() + 4 * (w.config().failover_ms as u64 + w.config().heartbeat_ms as u64) * MS;
+        w.step_until(settle);
+        while !w.is_settled() && w.step() {}
         prop_assert_eq!(w.in_flight(), 0);
         let m = w.metrics();
         prop_assert_eq!(m.issued, m.succeeded + m.failed_total());

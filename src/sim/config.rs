@@ -5,6 +5,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use super::balancer::Strategy;
+use super::replication::{Consistency, ReadFrom, Replication, SyncAcks};
 
 /// How long one request keeps a worker busy (the mean is `service_ms` divided by server power).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,6 +65,9 @@ pub struct Config {
     pub zipf: f64,
     /// Distinct client sessions; consistent hashing routes by session (1..=1000000; default 1000).
     pub sessions: u32,
+    /// Every write goes to a key never written before (an insert-only workload, like an event log);
+    /// reads still pick keys at random (default false).
+    pub sequential_keys: bool,
 
     // Servers
     /// Mean service time of one request on one worker at power 1, in ms (0.001..=60000; default 200).
@@ -104,6 +108,23 @@ pub struct Config {
     pub hc_fall: u32,
     /// Consecutive good checks before it marks a server up again (1..=10; default 2).
     pub hc_rise: u32,
+
+    // Database
+    /// How writes reach the followers (default leader-async).
+    pub replication: Replication,
+    /// A synchronous write waits for all followers or a majority (default majority).
+    pub sync_acks: SyncAcks,
+    /// Reads go to the leader or to any replica (default leader).
+    pub read_from: ReadFrom,
+    /// Under a partition: refuse without a majority (cp) or accept on both sides (ap); default cp.
+    pub consistency: Consistency,
+    /// Leader heartbeats and failover-monitor pings, every this many ms (10..=60000; default 500).
+    pub heartbeat_ms: f64,
+    /// Leader silence before the monitor fails over, in ms (more than `heartbeat_ms`, at most
+    /// 600000; default 2000).
+    pub failover_ms: f64,
+    /// Replica clocks spread evenly over ±this many ms (0..=60000; default 0).
+    pub clock_skew_ms: f64,
 }
 
 impl Default for Config {
@@ -135,6 +156,14 @@ impl Default for Config {
             hc_timeout_ms: 500.0,
             hc_fall: 2,
             hc_rise: 2,
+            sequential_keys: false,
+            replication: Replication::LeaderAsync,
+            sync_acks: SyncAcks::Majority,
+            read_from: ReadFrom::Leader,
+            consistency: Consistency::Cp,
+            heartbeat_ms: 500.0,
+            failover_ms: 2_000.0,
+            clock_skew_ms: 0.0,
         }
     }
 }
@@ -214,6 +243,14 @@ impl Config {
         check_f64("hc_timeout_ms", self.hc_timeout_ms, 1.0, 60_000.0)?;
         check_int("hc_fall", self.hc_fall as u64, 1, 10)?;
         check_int("hc_rise", self.hc_rise as u64, 1, 10)?;
+        check_f64("heartbeat_ms", self.heartbeat_ms, 10.0, 60_000.0)?;
+        check_f64(
+            "failover_ms",
+            self.failover_ms,
+            self.heartbeat_ms.max(10.0) + 1.0,
+            600_000.0,
+        )?;
+        check_f64("clock_skew_ms", self.clock_skew_ms, 0.0, 60_000.0)?;
         Ok(())
     }
 }

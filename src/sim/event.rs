@@ -65,6 +65,8 @@ pub enum Event {
     Retry(Handle),
     /// The balancer sends its periodic health checks.
     ProbeTick,
+    /// Database heartbeats and the failover monitor's round.
+    DbTick,
     /// Probe `seq` to `server` is overdue if it is still unanswered.
     ProbeTimeout { server: usize, seq: u64 },
     /// A scheduled action takes effect.
@@ -83,6 +85,7 @@ impl Event {
             Event::ProbeTick => 6,
             Event::ProbeTimeout { .. } => 7,
             Event::Act(_) => 8,
+            Event::DbTick => 9,
         }
     }
 }

@@ -152,6 +152,13 @@ pub struct Metrics {
     pub retries: u64,
     /// Retries refused by the retry budget.
     pub retries_denied: u64,
+    /// Reads and writes by outcome (read and write availability).
+    pub reads_ok: u64,
+    pub reads_failed: u64,
+    pub writes_ok: u64,
+    pub writes_failed: u64,
+    /// Reads that returned something older than the newest write acknowledged before they began.
+    pub stale_reads: u64,
     /// Latency of successful requests issued after the warm-up.
     pub latency: Histogram,
     /// Requests issued before this time are left out of `latency`.

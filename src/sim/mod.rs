@@ -5,6 +5,7 @@
 pub mod balancer;
 pub mod config;
 pub mod event;
+pub mod history;
 pub mod metrics;
 pub mod network;
 pub mod replication;
@@ -19,7 +20,9 @@ pub use balancer::Strategy;
 pub use config::{Config, ConfigError, ServiceDist};
 pub use event::{Action, Time};
 pub use metrics::{Cause, Metrics};
-pub use network::{Job, Message, NodeId, Outcome, PacketKind, Payload};
-pub use replication::{Database, Replica, Role};
+pub use network::{Job, Message, NodeId, Observed, Outcome, PacketKind, Payload};
+pub use replication::{
+    Consistency, Database, Pos, ReadFrom, Replica, Replication, Role, SyncAcks, Versioned,
+};
 pub use server::{Server, Status};
 pub use world::World;

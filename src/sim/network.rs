@@ -9,6 +9,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use super::event::{Time, from_ms, round_us};
+use super::replication::{Pos, Versioned};
 use super::sample::{self, SimRng};
 use super::slab::Handle;
 
@@ -83,14 +84,6 @@ impl PacketKind {
     }
 }
 
-/// One key's value as a replica stores it: `version` is the leader's write counter when written,
-/// `value` the id of the request that wrote it (unique in a run).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Versioned {
-    pub version: u64,
-    pub value: u64,
-}
-
 /// One attempt at serving a request, as the balancer hands it to a server. It carries all a server
 /// and the database need, so they never look at the balancer's bookkeeping (a server may still be
 /// working on an attempt the balancer has long given up on, as real servers do).
@@ -103,6 +96,22 @@ pub struct Job {
     pub key: u32,
     /// The server's epoch when it took the job: answers from before a crash are void after it.
     pub epoch: u32,
+}
+
+/// What a query saw: the value read (or written) and its log position.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Observed {
+    pub value: u64,
+    pub pos: Pos,
+}
+
+/// A leader's answer to a sync request.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SyncData {
+    pub entries: Vec<(u32, Versioned)>,
+    pub upto: Pos,
+    pub terms: std::collections::BTreeMap<u64, (u64, u64)>,
+    pub snapshot: bool,
 }
 
 /// How an attempt or a request ended.
@@ -120,8 +129,8 @@ pub enum Payload {
     Job(Job),
     /// Server → database leader: the data part of an attempt.
     Query(Job),
-    /// Database → server.
-    QueryReply(Job, Outcome),
+    /// Database → server, with what was read or written.
+    QueryReply(Job, Outcome, Option<Observed>),
     /// Server → balancer.
     JobReply(Job, Outcome),
     /// Balancer → client: the final answer.
@@ -133,19 +142,45 @@ pub enum Payload {
     ProbeAck {
         seq: u64,
     },
-    /// The leader ships one write to a follower.
+    /// Leader → follower: one write, and the position it follows.
     Replicate {
         key: u32,
         entry: Versioned,
+        prev: Pos,
     },
-    /// A follower that missed writes asks the leader for everything newer than `have`.
+    /// Follower → leader: its log holds everything up to `index` of `term`'s leader.
+    Ack {
+        term: u64,
+        index: u64,
+    },
+    /// Leader → followers, every heartbeat: it is alive and where its log ends.
+    Heartbeat {
+        term: u64,
+        last: Pos,
+    },
+    HeartbeatAck {
+        term: u64,
+        last: Pos,
+    },
+    /// A follower that is behind asks the leader for what follows `last`.
     SyncRequest {
-        have: u64,
+        last: Pos,
     },
-    /// The leader's answer: every key written after `have`, and its own position `upto`.
-    Sync {
-        entries: Vec<(u32, Versioned)>,
-        upto: u64,
+    /// The leader's answer: the keys written since, or everything when the logs diverged.
+    Sync(Box<SyncData>),
+    /// A deposed AP leader hands the new one the writes it took (last write wins).
+    Merge(Box<Vec<(u32, Versioned)>>),
+    /// The failover monitor's ping and a replica's answer.
+    Ping,
+    Pong {
+        term: u64,
+        leader: bool,
+        last: Pos,
+    },
+    /// The monitor tells replicas and servers who leads from `term` on.
+    NewLeader {
+        term: u64,
+        leader: u16,
     },
 }
 
@@ -156,10 +191,14 @@ impl Payload {
             Payload::QueryReply(..) | Payload::JobReply(..) | Payload::ClientReply(..) => {
                 PacketKind::Response
             }
-            Payload::Probe { .. } | Payload::ProbeAck { .. } => PacketKind::Probe,
-            Payload::Replicate { .. } | Payload::SyncRequest { .. } | Payload::Sync { .. } => {
-                PacketKind::Replication
-            }
+            Payload::Probe { .. }
+            | Payload::ProbeAck { .. }
+            | Payload::Ping
+            | Payload::Pong { .. }
+            | Payload::NewLeader { .. }
+            | Payload::Heartbeat { .. }
+            | Payload::HeartbeatAck { .. } => PacketKind::Probe,
+            _ => PacketKind::Replication,
         }
     }
 
@@ -171,8 +210,11 @@ impl Payload {
             Payload::QueryReply(..) => 2_000,
             Payload::JobReply(..) | Payload::ClientReply(..) => 4_000,
             Payload::Probe { .. } | Payload::ProbeAck { .. } => 100,
-            Payload::Replicate { .. } | Payload::SyncRequest { .. } => 300,
-            Payload::Sync { entries, .. } => 100 + 60 * entries.len() as u64,
+            Payload::Ping | Payload::Pong { .. } | Payload::NewLeader { .. } => 100,
+            Payload::Replicate { .. } | Payload::SyncRequest { .. } | Payload::Ack { .. } => 300,
+            Payload::Heartbeat { .. } | Payload::HeartbeatAck { .. } => 100,
+            Payload::Sync(s) => 100 + 60 * s.entries.len() as u64,
+            Payload::Merge(m) => 100 + 60 * m.len() as u64,
         }
     }
 
@@ -180,7 +222,7 @@ impl Payload {
     pub fn is_error(&self) -> bool {
         matches!(
             self,
-            Payload::QueryReply(_, Outcome::Err(_))
+            Payload::QueryReply(_, Outcome::Err(_), _)
                 | Payload::JobReply(_, Outcome::Err(_))
                 | Payload::ClientReply(_, Outcome::Err(_))
         )
@@ -189,7 +231,7 @@ impl Payload {
     /// The attempt number, for drawing retries.
     pub fn attempt(&self) -> u16 {
         match self {
-            Payload::Job(j) | Payload::Query(j) | Payload::QueryReply(j, _) => j.attempt,
+            Payload::Job(j) | Payload::Query(j) | Payload::QueryReply(j, _, _) => j.attempt,
             Payload::JobReply(j, _) => j.attempt,
             _ => 0,
         }

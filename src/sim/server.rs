@@ -47,6 +47,8 @@ pub struct Server {
     pub served: u64,
     /// Jobs lost when it crashed.
     pub lost: u64,
+    /// The database leader as far as this server has been told.
+    pub db_leader: usize,
     busy_us: u64,
     last_change: Time,
     since: Time,
@@ -64,6 +66,7 @@ impl Server {
             epoch: 0,
             served: 0,
             lost: 0,
+            db_leader: 0,
             busy_us: 0,
             last_change: now,
             since: now,

@@ -262,22 +262,22 @@ fn server(w: &World, i: usize, b: NodeBox) -> Html {
 }
 
 fn replica(w: &World, j: usize, b: NodeBox) -> Html {
-    let r = &w.replicas()[j];
-    let leader = &w.replicas()[w.leader()];
-    let behind = leader.applied.saturating_sub(r.applied);
-    let lag = match (r.role, r.status, behind) {
-        (Role::Leader, _, _) => "takes every write".to_string(),
+    let db = w.database();
+    let r = &db.replicas[j];
+    let lag = match (r.role, r.status, db.writes_behind(j)) {
+        (Role::Leader, _, _) if j == db.leader => "takes the writes".to_string(),
+        (Role::Leader, _, _) => "deposed, unaware".to_string(),
         (_, Status::Down, _) => "missing writes".to_string(),
         (_, _, 0) => "in sync".to_string(),
-        (_, _, n) => format!("{n} behind"),
+        (_, _, n) => format!("{n} behind · {:.0} ms", db.lag(j, w.now()) as f64 / 1e3),
     };
     let body = html! { <>
-        { line(b, 1.0, format!("{} · v{}", r.role.name(), r.applied)) }
+        { line(b, 1.0, format!("{} · v{} · term {}", r.role.name(), r.version(), r.term)) }
         { line(b, 2.0, lag) }
     </> };
     html! {
         <g data-node={NodeId::Db(j).to_string()} data-status={r.status.name()} data-role={r.role.name()}
-           data-version={r.applied.to_string()}
+           data-version={r.version().to_string()}
            class={classes!("node", "db", r.status.name(), r.role.name())} transform={translate(b)}>
             { frame(b, NodeId::Db(j).label(), Some(r.status.name()), "db", body) }
         </g>

@@ -61,7 +61,7 @@ impl World {
             Action::Recover(NodeId::Db(j))
                 if self.db.replicas.get(j).is_some_and(|r| !r.status.is_up()) =>
             {
-                self.db.recover(j, &mut self.outbox);
+                self.db.recover(self.now, j, &mut self.outbox);
                 self.flush();
                 self.note(
                     Some(NodeId::Db(j)),

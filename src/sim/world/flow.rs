@@ -3,8 +3,9 @@
 use super::{Request, World};
 use crate::sim::balancer::{Verdict, backoff_ms};
 use crate::sim::event::{Event, Lane, from_ms, round_us};
+use crate::sim::history::Op;
 use crate::sim::metrics::Cause;
-use crate::sim::network::{Job, Message, NodeId, Outcome, Payload};
+use crate::sim::network::{Job, Message, NodeId, Observed, Outcome, Payload};
 use crate::sim::sample;
 use crate::sim::server::Status;
 use crate::sim::slab::Handle;
@@ -22,13 +23,23 @@ impl World {
         if self.issue_limit.is_some_and(|n| self.metrics.issued >= n) {
             return;
         }
-        let d = self.traffic.draw(&mut self.rng, &self.cfg);
+        let mut d = self.traffic.draw(&mut self.rng, &self.cfg);
+        if d.write && self.cfg.sequential_keys {
+            d.key = (self.writes_issued % self.cfg.keys as u64) as u32;
+        }
+        self.writes_issued += d.write as u64;
         self.next_id += 1;
         let req = Request {
             id: self.next_id,
             issued: self.now,
             write: d.write,
             key: d.key,
+            observed: None,
+            floor: if d.write {
+                None
+            } else {
+                self.latest_acked[d.key as usize]
+            },
             session: d.session,
             attempt: 0,
             retries: 0,
@@ -51,11 +62,22 @@ impl World {
             (NodeId::Lb, Payload::ClientRequest(r)) => self.dispatch(r),
             (NodeId::Server(i), Payload::Job(job)) => self.server_receive(i, job),
             (NodeId::Db(j), Payload::Query(job)) => {
-                self.db.on_query(j, msg.from, job, &mut self.outbox);
+                self.db
+                    .on_query(self.now, j, msg.from, job, &mut self.outbox);
                 self.flush();
             }
-            (NodeId::Server(i), Payload::QueryReply(job, outcome)) => {
-                self.query_reply(i, job, outcome)
+            (NodeId::Server(i), Payload::QueryReply(job, outcome, seen)) => {
+                self.query_reply(i, job, outcome, seen)
+            }
+            (NodeId::Lb, Payload::Pong { term, leader, last }) => {
+                if let NodeId::Db(j) = msg.from {
+                    self.db
+                        .on_pong(self.now, j, term, leader, last, &mut self.outbox);
+                    self.flush();
+                }
+            }
+            (NodeId::Server(i), Payload::NewLeader { leader, .. }) if self.server_up(i) => {
+                self.servers[i].db_leader = leader as usize;
             }
             (NodeId::Lb, Payload::JobReply(job, outcome)) => self.job_reply(job, outcome),
             (NodeId::Client, Payload::ClientReply(r, outcome)) => self.complete(r, outcome),
@@ -74,7 +96,8 @@ impl World {
                 }
             }
             (NodeId::Db(j), payload) => {
-                self.db.on_message(j, msg.from, payload, &mut self.outbox);
+                self.db
+                    .on_message(self.now, j, msg.from, payload, &mut self.outbox);
                 self.flush();
             }
             // Nothing else is ever sent.
@@ -190,7 +213,12 @@ impl World {
         }
         if self.cfg.use_db {
             self.servers[i].awaiting_db += 1;
-            let target = NodeId::Db(self.db.query_target());
+            let known = self.servers[i].db_leader;
+            let rng = &mut self.rng;
+            let target = NodeId::Db(
+                self.db
+                    .query_target(job.write, known, |n| sample::below(rng, n)),
+            );
             self.send(NodeId::Server(i), target, Payload::Query(job));
         } else {
             self.servers[i].served += 1;
@@ -203,13 +231,19 @@ impl World {
         self.retire_drained();
     }
 
-    fn query_reply(&mut self, i: usize, job: Job, outcome: Outcome) {
+    fn query_reply(&mut self, i: usize, job: Job, outcome: Outcome, seen: Option<Observed>) {
         let Some(s) = self.servers.get_mut(i) else {
             return;
         };
         if !s.status.is_up() || s.epoch != job.epoch {
             return; // the connection died with the crash
         }
+        if let Some(req) = self.requests.get_mut(job.req)
+            && req.attempt == job.attempt
+        {
+            req.observed = seen;
+        }
+        let s = &mut self.servers[i];
         s.awaiting_db -= 1;
         if outcome == Outcome::Ok {
             s.served += 1;
@@ -295,6 +329,39 @@ impl World {
         let Some(req) = self.requests.remove(r) else {
             return;
         };
+        let ok = outcome == Outcome::Ok;
+        let m = &mut self.metrics;
+        match (req.write, ok) {
+            (true, true) => m.writes_ok += 1,
+            (true, false) => m.writes_failed += 1,
+            (false, true) => m.reads_ok += 1,
+            (false, false) => m.reads_failed += 1,
+        }
+        if ok {
+            let seen = req.observed.map(|o| o.pos);
+            if req.write {
+                let latest = &mut self.latest_acked[req.key as usize];
+                *latest = (*latest).max(seen);
+            } else if req.floor.is_some() && seen < req.floor {
+                self.metrics.stale_reads += 1;
+            }
+        }
+        if let Some(h) = self.history.as_mut() {
+            let value = if req.write {
+                Some(req.id)
+            } else {
+                req.observed.filter(|_| ok).map(|o| o.value)
+            };
+            h.push(Op {
+                client: req.session,
+                write: req.write,
+                key: req.key,
+                value,
+                invoke: req.issued,
+                complete: self.now,
+                ok,
+            });
+        }
         match outcome {
             Outcome::Ok => self.metrics.succeed(self.now, req.issued),
             Outcome::Err(cause) => {

@@ -12,9 +12,11 @@ use rand::SeedableRng;
 use super::balancer::{Balancer, Strategy};
 use super::config::{Config, ConfigError, server_cost_per_hour};
 use super::event::{Action, Event, EventQueue, Lane, MS, Time, from_ms};
+use super::history::Op;
 use super::metrics::Metrics;
+use super::network::Observed;
 use super::network::{LinkSpec, Message, Network, NodeId, PacketKind, Payload};
-use super::replication::{Database, Outbox, Replica};
+use super::replication::{Database, DbConfig, Outbox, Pos, Replica};
 use super::sample::SimRng;
 use super::server::{Server, Status};
 use super::slab::{Handle, Slab};
@@ -39,6 +41,10 @@ pub struct Request {
     pub waiting: bool,
     /// When the current attempt was sent.
     pub sent_at: Time,
+    /// What the database answered the current attempt: the value read or written.
+    pub observed: Option<Observed>,
+    /// Reads: the newest acknowledged write of the key when the read began.
+    pub floor: Option<Pos>,
 }
 
 /// A request failed, or work was lost, at `node` at time `at` (the view draws a red burst there).
@@ -87,6 +93,12 @@ pub struct World {
     outbox: Outbox,
     /// `cfg.timeout_ms` in µs, converted once (it is on every attempt's path).
     timeout: Time,
+    /// Per key, the newest write a client has had acknowledged (to count stale reads).
+    latest_acked: Vec<Option<Pos>>,
+    /// Writes issued so far, for sequential keys.
+    writes_issued: u64,
+    /// Client operations, when recording (the runner's `--history`).
+    history: Option<Vec<Op>>,
 }
 
 impl World {
@@ -105,7 +117,7 @@ impl World {
             network: Network::new(link),
             balancer: Balancer::new(cfg.strategy, cfg.servers, cfg.retry_budget),
             servers: (0..cfg.servers).map(|_| Server::new(0, 1)).collect(),
-            db: Database::new(cfg.replicas, cfg.keys),
+            db: Database::new(cfg.replicas, cfg.keys, cfg.clock_skew_ms, db_config(&cfg)),
             requests: Slab::default(),
             messages: Slab::default(),
             busy_messages: 0,
@@ -119,9 +131,15 @@ impl World {
             events: 0,
             outbox: Vec::new(),
             timeout: from_ms(cfg.timeout_ms),
+            latest_acked: vec![None; cfg.keys as usize],
+            writes_issued: 0,
+            history: None,
             cfg,
         };
         world.schedule_arrival();
+        world
+            .queue
+            .push(from_ms(world.cfg.heartbeat_ms), Event::DbTick);
         if world.cfg.hc_interval_ms > 0.0 {
             world
                 .queue
@@ -191,7 +209,9 @@ impl World {
     pub fn trace_hash(&self) -> u64 {
         self.trace
     }
-    /// No request in flight and no message but health checks on the wire.
+    /// No request in flight and no message but periodic checks (health probes, heartbeats) on the
+    /// wire. Replicas may still differ if a follower has yet to notice it is behind; see
+    /// [`Database::in_sync`].
     pub fn is_settled(&self) -> bool {
         self.requests.is_empty() && self.busy_messages == 0
     }
@@ -227,6 +247,19 @@ impl World {
     }
 
     // ---- driving -------------------------------------------------------------------------------
+
+    /// Starts (or stops) recording every client operation.
+    pub fn record_history(&mut self, on: bool) {
+        self.history = on.then(Vec::new);
+    }
+
+    /// The operations recorded since the last call (the caller writes them out).
+    pub fn take_history(&mut self) -> Vec<Op> {
+        self.history
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default()
+    }
 
     /// Stops issuing new requests once `n` have been issued in all.
     pub fn set_issue_limit(&mut self, n: Option<u64>) {
@@ -291,6 +324,12 @@ impl World {
             Event::Retry(req) => self.dispatch(req),
             Event::ProbeTick => self.probe_tick(),
             Event::ProbeTimeout { server, seq } => self.probe_timeout(server, seq),
+            Event::DbTick => {
+                self.db.tick(self.now, self.servers.len(), &mut self.outbox);
+                self.flush();
+                let next = self.now + from_ms(self.cfg.heartbeat_ms);
+                self.queue.push(next, Event::DbTick);
+            }
             Event::Act(action) => self.apply(action),
         }
     }
@@ -352,5 +391,16 @@ impl World {
             node,
             text,
         });
+    }
+}
+
+fn db_config(cfg: &Config) -> DbConfig {
+    DbConfig {
+        replication: cfg.replication,
+        sync_acks: cfg.sync_acks,
+        read_from: cfg.read_from,
+        consistency: cfg.consistency,
+        heartbeat: from_ms(cfg.heartbeat_ms),
+        failover_timeout: from_ms(cfg.failover_ms),
     }
 }

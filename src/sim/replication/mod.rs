@@ -1,0 +1,223 @@
+//! The replicated database: replicas, leader–follower replication (synchronous or asynchronous),
+//! failover by a monitor that promotes the most up-to-date follower, and partitions handled as CP
+//! (refuse without a majority) or AP (accept on both sides, reconcile by last-write-wins on heal).
+//!
+//! The database is an actor: it receives messages and ticks and returns the messages it wants sent
+//! through an outbox; the World carries them over the simulated network. It also keeps the
+//! omniscient accounting that no real node could (lost acknowledged writes, conflicts, lag), which
+//! is what the page and the runner report.
+
+mod leader;
+mod replica;
+
+use std::fmt;
+use std::str::FromStr;
+
+pub use replica::{Replica, Role};
+
+use super::event::Time;
+use super::network::{NodeId, Payload};
+
+/// Messages a component wants sent: (from, to, payload). Components never touch the network
+/// themselves; the World sends what they return.
+pub type Outbox = Vec<(NodeId, NodeId, Payload)>;
+
+/// A write's place in a leader's log: term (leader generation), then index.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Pos {
+    pub term: u64,
+    pub index: u64,
+}
+
+/// A last-write-wins timestamp: the writing node's clock reading (µs; wall clock with its skew, or a
+/// Lamport counter), ties broken by node.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Stamp {
+    pub time: u64,
+    pub node: u16,
+}
+
+/// One key's value as a replica stores it. `value` is the id of the request that wrote it (unique
+/// in a run), so any value can be traced to its write.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Versioned {
+    pub pos: Pos,
+    pub stamp: Stamp,
+    pub value: u64,
+}
+
+macro_rules! named_enum {
+    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum $name { $($(#[$vm])* $variant),+ }
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub fn name(self) -> &'static str { match self { $($name::$variant => $text),+ } }
+        }
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { f.write_str(self.name()) }
+        }
+        impl FromStr for $name {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, String> {
+                $name::ALL.iter().copied().find(|v| v.name() == s).ok_or_else(|| {
+                    let names: Vec<_> = $name::ALL.iter().map(|v| v.name()).collect();
+                    format!("unknown value '{s}' (expected {})", names.join(" or "))
+                })
+            }
+        }
+    };
+}
+
+named_enum!(
+    /// How writes are replicated.
+    Replication {
+        /// Acknowledged once enough followers applied the write.
+        LeaderSync = "leader-sync",
+        /// Acknowledged at once; followers catch up later.
+        LeaderAsync = "leader-async",
+    }
+);
+
+named_enum!(
+    /// How many followers a synchronous write waits for.
+    SyncAcks {
+        All = "all",
+        Majority = "majority",
+    }
+);
+
+named_enum!(
+    /// Where reads go.
+    ReadFrom {
+        Leader = "leader",
+        /// Any replica, picked at random: cheaper, possibly stale.
+        Any = "any",
+    }
+);
+
+named_enum!(
+    /// What the cluster does when a partition cuts it.
+    Consistency {
+        /// Refuse what cannot reach a majority: errors, no divergence.
+        Cp = "cp",
+        /// Accept on both sides: availability, divergence, reconciliation on heal.
+        Ap = "ap",
+    }
+);
+
+/// The database's knobs (a slice of the World's config).
+#[derive(Clone, Debug, PartialEq)]
+pub struct DbConfig {
+    pub replication: Replication,
+    pub sync_acks: SyncAcks,
+    pub read_from: ReadFrom,
+    pub consistency: Consistency,
+    /// Leader heartbeats and the monitor's pings, every this many µs.
+    pub heartbeat: Time,
+    /// Silence after which the monitor declares the leader dead (and a CP leader stops serving).
+    pub failover_timeout: Time,
+}
+
+/// What the database has counted (the anomalies and availability a person watches).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DbFigures {
+    /// Writes acknowledged to clients that a failover then discarded.
+    pub lost_acked_writes: u64,
+    /// Keys written on both sides of a split brain, reconciled by last-write-wins.
+    pub conflicts: u64,
+    /// Writes refused for want of a majority (CP) or a leader.
+    pub refused: u64,
+    pub failovers: u64,
+}
+
+/// The replicated database as the rest of the system sees it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Database {
+    pub replicas: Vec<Replica>,
+    /// The leader as discovery publishes it (where servers send writes).
+    pub leader: usize,
+    pub cfg: DbConfig,
+    pub figures: DbFigures,
+    /// The newest term the monitor has handed out.
+    pub term: u64,
+    /// Each replica's clock skew in µs (its wall clock reads `now + skew`).
+    pub skew: Vec<i64>,
+    /// Writes a synchronous leader holds until enough followers acknowledge them.
+    pending: Vec<leader::Pending>,
+    /// The failover monitor's view: when each replica last answered its ping, and what it said.
+    monitor: Vec<leader::Seen>,
+    /// Leader: when each index was written (bounded ring), to express lag in milliseconds.
+    write_times: std::collections::VecDeque<(u64, Time)>,
+}
+
+impl Database {
+    /// `replicas` replicas over `keys` keys; replica `j`'s clock is off by `skew_ms` × a share that
+    /// runs from −1 (the first) to +1 (the last), so the skews spread evenly.
+    pub fn new(n: usize, keys: u32, skew_ms: f64, cfg: DbConfig) -> Self {
+        let replicas = (0..n)
+            .map(|i| Replica::new(if i == 0 { Role::Leader } else { Role::Follower }, keys, n))
+            .collect();
+        let skew = (0..n)
+            .map(|j| {
+                let share = if n > 1 {
+                    2.0 * j as f64 / (n - 1) as f64 - 1.0
+                } else {
+                    0.0
+                };
+                (skew_ms * 1_000.0 * share) as i64
+            })
+            .collect();
+        Self {
+            monitor: vec![leader::Seen::default(); n],
+            replicas,
+            leader: 0,
+            term: 1,
+            skew,
+            cfg,
+            figures: DbFigures::default(),
+            pending: Vec::new(),
+            write_times: std::collections::VecDeque::new(),
+        }
+    }
+
+    /// Every live replica holds exactly the leader's data.
+    pub fn in_sync(&self) -> bool {
+        let l = &self.replicas[self.leader];
+        self.replicas
+            .iter()
+            .filter(|r| r.status.is_up())
+            .all(|r| r.last == l.last && r.data == l.data)
+    }
+
+    /// Keys on which some two live replicas disagree.
+    pub fn divergent_keys(&self) -> u64 {
+        let live: Vec<&Replica> = self.replicas.iter().filter(|r| r.status.is_up()).collect();
+        let Some(first) = live.first() else { return 0 };
+        (0..first.data.len())
+            .filter(|&k| {
+                live.iter()
+                    .any(|r| r.data[k].map(|v| v.value) != first.data[k].map(|v| v.value))
+            })
+            .count() as u64
+    }
+
+    /// Writes replica `j` lacks that the leader has.
+    pub fn writes_behind(&self, j: usize) -> u64 {
+        let l = &self.replicas[self.leader];
+        l.last.index.saturating_sub(self.replicas[j].last.index)
+    }
+
+    /// How long ago the leader wrote the oldest write replica `j` lacks, in µs (0 if in step).
+    pub fn lag(&self, j: usize, now: Time) -> Time {
+        let have = self.replicas[j].last.index;
+        if self.writes_behind(j) == 0 {
+            return 0;
+        }
+        self.write_times
+            .iter()
+            .find(|(i, _)| *i > have)
+            .map_or(0, |(_, t)| now.saturating_sub(*t))
+    }
+}

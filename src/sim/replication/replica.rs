@@ -1,0 +1,177 @@
+//! One database replica: a versioned key-value store plus what it knows of the cluster.
+
+use std::collections::BTreeMap;
+
+use super::{Pos, Versioned};
+use crate::sim::event::Time;
+use crate::sim::server::Status;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    Leader,
+    Follower,
+}
+
+impl Role {
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Leader => "leader",
+            Role::Follower => "follower",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Replica {
+    pub status: Status,
+    pub role: Role,
+    /// The newest term it has heard of.
+    pub term: u64,
+    /// Position of the last write in its log.
+    pub last: Pos,
+    /// Key → its last write; `None` for never written.
+    pub data: Vec<Option<Versioned>>,
+    /// For each term in its log, the first and last index it holds from that term: enough to tell
+    /// whether another replica's log is a prefix of this one (Raft's log matching, compressed).
+    pub terms: BTreeMap<u64, (u64, u64)>,
+    /// Waiting for the leader's answer to a sync request, sent at this time.
+    pub syncing: Option<Time>,
+    /// Leader only: highest index each replica has acknowledged, and when each last answered.
+    pub acked: Vec<u64>,
+    pub heard: Vec<Time>,
+    /// Leader only: highest index acknowledged to clients.
+    pub acked_upto: u64,
+}
+
+impl Replica {
+    pub fn new(role: Role, keys: u32, replicas: usize) -> Self {
+        Self {
+            status: Status::Up,
+            role,
+            term: 1,
+            last: Pos::default(),
+            data: vec![None; keys as usize],
+            terms: BTreeMap::new(),
+            syncing: None,
+            acked: vec![0; replicas],
+            heard: vec![0; replicas],
+            acked_upto: 0,
+        }
+    }
+
+    /// The version shown on screen: how many writes its log holds.
+    pub fn version(&self) -> u64 {
+        self.last.index
+    }
+
+    /// Appends one write at the next position (the leader's side).
+    pub fn append(&mut self, key: u32, mut entry: Versioned) -> Versioned {
+        entry.pos = Pos {
+            term: self.term,
+            index: self.last.index + 1,
+        };
+        self.store(key, entry);
+        entry
+    }
+
+    /// Stores a write that extends this log.
+    pub fn store(&mut self, key: u32, entry: Versioned) {
+        self.data[key as usize] = Some(entry);
+        self.last = entry.pos;
+        let range = self
+            .terms
+            .entry(entry.pos.term)
+            .or_insert((entry.pos.index, entry.pos.index));
+        range.1 = entry.pos.index;
+    }
+
+    /// Does this log hold position `p`?
+    pub fn holds(&self, p: Pos) -> bool {
+        p.index == 0
+            || self
+                .terms
+                .get(&p.term)
+                .is_some_and(|&(lo, hi)| (lo..=hi).contains(&p.index))
+    }
+
+    /// Every key written after index `after` (this log must extend the asker's).
+    pub fn newer_than(&self, after: u64) -> Vec<(u32, Versioned)> {
+        self.data
+            .iter()
+            .enumerate()
+            .filter_map(|(k, e)| e.filter(|e| e.pos.index > after).map(|e| (k as u32, e)))
+            .collect()
+    }
+
+    /// Every key it holds (a full snapshot).
+    pub fn snapshot(&self) -> Vec<(u32, Versioned)> {
+        self.newer_than(0)
+    }
+
+    /// Takes the leader's answer: `entries` bring it to `upto`. A snapshot replaces everything.
+    pub fn apply_sync(
+        &mut self,
+        entries: &[(u32, Versioned)],
+        upto: Pos,
+        terms: &BTreeMap<u64, (u64, u64)>,
+        snapshot: bool,
+    ) {
+        if snapshot {
+            self.data.iter_mut().for_each(|d| *d = None);
+        }
+        for &(key, entry) in entries {
+            let slot = &mut self.data[key as usize];
+            if snapshot || slot.is_none_or(|old| old.pos < entry.pos) {
+                *slot = Some(entry);
+            }
+        }
+        self.last = upto;
+        self.terms = terms.clone();
+        self.syncing = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::replication::Stamp;
+
+    fn write(value: u64) -> Versioned {
+        Versioned {
+            pos: Pos::default(),
+            stamp: Stamp::default(),
+            value,
+        }
+    }
+
+    #[test]
+    fn a_follower_that_missed_writes_catches_up_by_sync() {
+        let mut leader = Replica::new(Role::Leader, 4, 2);
+        let mut follower = Replica::new(Role::Follower, 4, 2);
+        let w1 = leader.append(1, write(10));
+        follower.store(1, w1);
+        leader.append(2, write(11));
+        leader.append(1, write(12));
+        assert!(leader.holds(follower.last));
+        let missing = leader.newer_than(follower.last.index);
+        assert_eq!(missing.len(), 2);
+        follower.apply_sync(&missing, leader.last, &leader.terms, false);
+        assert_eq!((&follower.data, follower.last), (&leader.data, leader.last));
+    }
+
+    #[test]
+    fn a_divergent_log_is_not_a_prefix() {
+        let mut old = Replica::new(Role::Leader, 4, 2);
+        let mut new = Replica::new(Role::Follower, 4, 2);
+        let w = old.append(0, write(1));
+        new.store(0, w);
+        old.append(1, write(2)); // never replicated
+        new.term = 2;
+        new.append(2, write(3)); // index 2 in term 2
+        assert!(
+            !new.holds(old.last),
+            "index 2 of term 1 is not in the new leader's log"
+        );
+        assert!(new.holds(w.pos));
+    }
+}
