@@ -1,6 +1,7 @@
 //! The headless runner: `cargo run --release --bin clusterscope-sim -- --help`.
 //! Same core as the page; see DESIGN.md, "Contract: headless runner".
 
+use std::io::Write;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -42,9 +43,30 @@ fn main() -> ExitCode {
         }
         return ExitCode::SUCCESS;
     }
+    let mut file = match plan.history.as_deref().map(std::fs::File::create) {
+        None => None,
+        Some(Ok(f)) => Some(std::io::BufWriter::new(f)),
+        Some(Err(e)) => {
+            eprintln!("clusterscope-sim: --history: cannot create the file: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut write_error = None;
     let start = Instant::now();
-    let world = runner::execute(&plan);
+    let world = runner::execute_with_history(&plan, |ops| {
+        if let Some(f) = file.as_mut() {
+            for op in ops {
+                if let Err(e) = writeln!(f, "{}", op.to_json()) {
+                    write_error.get_or_insert(e);
+                }
+            }
+        }
+    });
     let wall_s = start.elapsed().as_secs_f64();
+    if let Some(e) = write_error.or_else(|| file.and_then(|mut f| f.flush().err())) {
+        eprintln!("clusterscope-sim: --history: writing failed: {e}");
+        return ExitCode::FAILURE;
+    }
     let summary = Summary::of(&world);
     if plan.json {
         println!("{}", summary.to_json(wall_s));

@@ -36,6 +36,16 @@ USAGE: clusterscope-sim [FLAGS]
   --fail NODE@S            crash NODE (server-N, db-N) at S simulated seconds (repeatable)
   --recover NODE@S         bring NODE back at S seconds (repeatable)
   --slow NODE@S            degrade server NODE at S seconds (repeatable)
+  --replication MODE       leader-async | leader-sync (default leader-async)
+  --sync-acks WHICH        leader-sync waits for all | majority of followers (default majority)
+  --read-from WHERE        leader | any replica (default leader)
+  --consistency C          cp (refuse without a majority) | ap (accept on both sides); default cp
+  --clock-skew-ms MS       replica clocks spread over ±MS (default 0)
+  --heartbeat-ms MS        leader heartbeats and failover-monitor pings (default 500)
+  --failover-ms MS         leader silence before failover (default 2000)
+  --sequential-keys        every write goes to a new key (an insert-only workload)
+  --partition G|G[@A-B]    cut links between groups of nodes (e.g. db-1|db-2,db-3@10-20), repeatable
+  --history FILE           write one JSON line per client operation to FILE
   --json                   print the summary as one JSON object
   --compare                run the same traffic (same seed) once per strategy and compare
   --bench                  measure simulated requests per second for every strategy
@@ -51,6 +61,8 @@ pub struct Plan {
     pub json: bool,
     pub bench: bool,
     pub compare: bool,
+    /// Where to write one JSON line per client operation.
+    pub history: Option<String>,
 }
 
 /// What the command line asks for.
@@ -106,6 +118,8 @@ pub fn parse_args(args: &[String]) -> Result<Command, String> {
     let (mut requests, mut warmup) = (10_000u64, 0.0);
     let (mut json, mut bench, mut compare) = (false, false, false);
     let mut timed_flags: Vec<(String, String)> = Vec::new();
+    let mut partitions: Vec<String> = Vec::new();
+    let mut history = None;
     let mut it = args.iter();
     while let Some(flag) = it.next() {
         let flag = flag.as_str();
@@ -153,6 +167,16 @@ pub fn parse_args(args: &[String]) -> Result<Command, String> {
             "--write-ratio" => cfg.write_ratio = number(flag, value()?)?,
             "--keys" => cfg.keys = parse(flag, value()?, "a whole number")?,
             "--zipf" => cfg.zipf = number(flag, value()?)?,
+            "--replication" => cfg.replication = named(flag, value()?)?,
+            "--sync-acks" => cfg.sync_acks = named(flag, value()?)?,
+            "--read-from" => cfg.read_from = named(flag, value()?)?,
+            "--consistency" => cfg.consistency = named(flag, value()?)?,
+            "--clock-skew-ms" => cfg.clock_skew_ms = number(flag, value()?)?,
+            "--heartbeat-ms" => cfg.heartbeat_ms = number(flag, value()?)?,
+            "--failover-ms" => cfg.failover_ms = number(flag, value()?)?,
+            "--sequential-keys" => cfg.sequential_keys = true,
+            "--partition" => partitions.push(value()?.to_string()),
+            "--history" => history = Some(value()?.to_string()),
             "--requests" => requests = parse(flag, value()?, "a whole number")?,
             "--warmup-s" => {
                 warmup = number(flag, value()?)?;
@@ -172,6 +196,9 @@ pub fn parse_args(args: &[String]) -> Result<Command, String> {
         return Err(format!("--requests: {requests} is more than 1000000000"));
     }
     let mut actions = Vec::new();
+    for p in &partitions {
+        actions.extend(partition(p, cfg.servers, cfg.replicas)?);
+    }
     for (flag, v) in &timed_flags {
         let (at, node) = timed(flag, v, cfg.servers, cfg.replicas)?;
         let action = match flag.as_str() {
@@ -191,7 +218,68 @@ pub fn parse_args(args: &[String]) -> Result<Command, String> {
         json,
         bench,
         compare,
+        history,
     })))
+}
+
+fn named<T: FromStr<Err = String>>(flag: &str, v: &str) -> Result<T, String> {
+    v.parse().map_err(|e| format!("{flag}: {e}"))
+}
+
+/// `GROUP|GROUP[|…][@FROM-TO]`: cut every link between nodes of different groups at FROM seconds
+/// (default 0) and heal them at TO (default: never).
+fn partition(v: &str, servers: usize, replicas: usize) -> Result<Vec<(Time, Action)>, String> {
+    let flag = "--partition";
+    let (groups, window) = match v.split_once('@') {
+        Some((g, w)) => (g, Some(w)),
+        None => (v, None),
+    };
+    let (from, to) = match window {
+        None => (0.0, None),
+        Some(w) => {
+            let (a, b) = w
+                .split_once('-')
+                .ok_or_else(|| format!("{flag}: '{w}' is not FROM-TO (seconds, e.g. 10-20)"))?;
+            let (a, b) = (number(flag, a)?, number(flag, b)?);
+            if !(0.0..=1e9).contains(&a) || !(a..=1e9).contains(&b) {
+                return Err(format!("{flag}: {a}-{b} is not a window within 0..=1e9 s"));
+            }
+            (a, Some(b))
+        }
+    };
+    let groups: Vec<Vec<NodeId>> = groups
+        .split('|')
+        .map(|g| {
+            g.split(',')
+                .map(|n| {
+                    let node: NodeId = n.trim().parse().map_err(|e| format!("{flag}: {e}"))?;
+                    match node {
+                        NodeId::Server(i) if i >= servers => Err(format!("{flag}: there is no {node}")),
+                        NodeId::Db(j) if j >= replicas => Err(format!("{flag}: there is no {node}")),
+                        _ => Ok(node),
+                    }
+                })
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .collect::<Result<_, _>>()?;
+    if groups.len() < 2 {
+        return Err(format!("{flag}: '{v}' needs at least two groups separated by |"));
+    }
+    let at = |s: f64| (s * SECOND as f64).round() as Time;
+    let mut out = Vec::new();
+    for (i, g) in groups.iter().enumerate() {
+        for h in &groups[i + 1..] {
+            for &a in g {
+                for &b in h {
+                    out.push((at(from), Action::Cut(a, b)));
+                    if let Some(to) = to {
+                        out.push((at(to), Action::Heal(a, b)));
+                    }
+                }
+            }
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -5,26 +5,55 @@ pub mod args;
 
 use std::fmt::Write;
 
+use crate::sim::event::from_ms;
+use crate::sim::history::Op;
 use crate::sim::summary::Summary;
 use crate::sim::{Config, Strategy, World};
 
 pub use args::{Command, Plan, USAGE, parse_args};
 
 /// Runs a plan to the end: `requests` issued, every one answered or failed, every scheduled action
-/// applied, nothing but health checks left on the wire.
+/// applied, nothing but periodic checks left on the wire, and the replicas in step — or, if a
+/// partition or a crash keeps them apart, given ample time to try.
 pub fn execute(plan: &Plan) -> World {
+    execute_with_history(plan, |_| {})
+}
+
+/// Like [`execute`], handing the recorded operations to `sink` as the run goes (for `--history`).
+pub fn execute_with_history(plan: &Plan, mut sink: impl FnMut(Vec<Op>)) -> World {
     let mut w = World::new(plan.config.clone()).expect("parse_args validated the config");
     w.set_issue_limit(Some(plan.requests));
     w.set_warmup(plan.warmup);
+    w.record_history(plan.history.is_some());
     let last_action = plan.actions.iter().map(|(t, _)| *t).max().unwrap_or(0);
     for (at, action) in &plan.actions {
         w.schedule(*at, action.clone());
     }
-    while !(w.metrics().issued >= plan.requests && w.is_settled() && w.now() >= last_action) {
+    let patience = 20 * from_ms(plan.config.failover_ms + plan.config.heartbeat_ms);
+    let mut deadline = None;
+    let mut steps = 0u64;
+    loop {
+        let quiet = w.metrics().issued >= plan.requests && w.is_settled() && w.now() >= last_action;
+        if quiet {
+            if w.database().in_sync() {
+                break;
+            }
+            let d = *deadline.get_or_insert(w.now() + patience);
+            if w.now() >= d {
+                break;
+            }
+        } else {
+            deadline = None;
+        }
         if !w.step() {
             break;
         }
+        steps += 1;
+        if steps % 4096 == 0 {
+            sink(w.take_history());
+        }
     }
+    sink(w.take_history());
     w
 }
 
@@ -47,6 +76,7 @@ pub fn bench_plan(strategy: Strategy, requests: u64) -> Plan {
         json: false,
         bench: true,
         compare: false,
+        history: None,
     }
 }
 

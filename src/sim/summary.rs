@@ -32,6 +32,29 @@ pub struct Summary {
     pub simulated_s: f64,
     pub strategy: &'static str,
     pub seed: u64,
+    pub replication: ReplicationSummary,
+}
+
+/// The database's figures: anomalies, lag and availability.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReplicationSummary {
+    pub mode: &'static str,
+    pub consistency: &'static str,
+    pub stale_reads: u64,
+    pub lost_acked_writes: u64,
+    pub conflicts: u64,
+    pub divergent_keys: u64,
+    pub lost_by_clock_skew: u64,
+    pub max_lag_ms: f64,
+    /// Shares of reads and writes that succeeded (1 when there were none).
+    pub read_availability: f64,
+    pub write_availability: f64,
+    pub failovers: u64,
+    pub refused: u64,
+}
+
+fn share(ok: u64, failed: u64) -> f64 {
+    if ok + failed == 0 { 1.0 } else { ok as f64 / (ok + failed) as f64 }
 }
 
 impl Summary {
@@ -78,6 +101,26 @@ impl Summary {
             simulated_s: w.now() as f64 / 1e6,
             strategy: w.strategy().name(),
             seed: w.config().seed,
+            replication: {
+                let db = w.database();
+                let f = &db.figures;
+                ReplicationSummary {
+                    mode: w.config().replication.name(),
+                    consistency: w.config().consistency.name(),
+                    stale_reads: m.stale_reads,
+                    lost_acked_writes: f.lost_acked_writes,
+                    conflicts: f.conflicts,
+                    divergent_keys: db.divergent_keys(),
+                    lost_by_clock_skew: f.lost_by_clock_skew,
+                    max_lag_ms: (0..db.replicas.len()).map(|j| db.lag(j, w.now())).max().unwrap_or(0)
+                        as f64
+                        / 1_000.0,
+                    read_availability: share(m.reads_ok, m.reads_failed),
+                    write_availability: share(m.writes_ok, m.writes_failed),
+                    failovers: f.failovers,
+                    refused: f.refused,
+                }
+            },
         }
     }
 
@@ -130,16 +173,32 @@ impl Summary {
             .collect();
         let _ = write!(
             o,
-            "\"servers\":[{}],\"retries\":{},\"attempt_timeouts\":{},\"fleet_cost_per_hour\":{},\"strategy\":\"{}\",\"seed\":{},\"simulated_s\":{},\"wall_s\":{}}}",
+            "\"servers\":[{}],\"retries\":{},\"attempt_timeouts\":{},\"fleet_cost_per_hour\":{},\"strategy\":\"{}\",\"seed\":{},",
             servers.join(","),
             self.retries,
             self.attempt_timeouts,
             num(self.fleet_cost_per_hour),
             self.strategy,
             self.seed,
-            num(self.simulated_s),
-            num(wall_s)
         );
+        let r = &self.replication;
+        let _ = write!(
+            o,
+            "\"replication\":{{\"mode\":\"{}\",\"consistency\":\"{}\",\"stale_reads\":{},\"lost_acked_writes\":{},\"conflicts\":{},\"divergent_keys\":{},\"lost_by_clock_skew\":{},\"max_lag_ms\":{},\"read_availability\":{},\"write_availability\":{},\"failovers\":{},\"refused\":{}}},",
+            r.mode,
+            r.consistency,
+            r.stale_reads,
+            r.lost_acked_writes,
+            r.conflicts,
+            r.divergent_keys,
+            r.lost_by_clock_skew,
+            num(r.max_lag_ms),
+            num(r.read_availability),
+            num(r.write_availability),
+            r.failovers,
+            r.refused
+        );
+        let _ = write!(o, "\"simulated_s\":{},\"wall_s\":{}}}", num(self.simulated_s), num(wall_s));
         o
     }
 }
@@ -173,6 +232,9 @@ mod tests {
             "\"p99\":",
             "\"servers\":[{\"id\":\"server-1\",\"served\":",
             "\"utilization\":",
+            "\"replication\":{\"mode\":\"leader-async\",\"consistency\":\"cp\",\"stale_reads\":",
+            "\"lost_acked_writes\":0,",
+            "\"read_availability\":",
             "\"simulated_s\":30,",
             "\"wall_s\":0.5}",
         ] {

@@ -92,6 +92,11 @@ impl Database {
         }
     }
 
+    /// When a stamp was really written: its clock reading less that node's skew.
+    fn real_time(&self, s: Stamp) -> i64 {
+        s.time as i64 - self.skew.get(s.node as usize).copied().unwrap_or(0)
+    }
+
     /// A server's query reaches replica `j`.
     pub fn on_query(&mut self, now: Time, j: usize, server: NodeId, job: Job, out: &mut Outbox) {
         let Some(rep) = self.replicas.get(j) else {
@@ -397,8 +402,12 @@ impl Database {
                 continue;
             }
             let mine = rep.data[key as usize];
-            if mine.is_some_and(|m| m.pos.term == rep.term) {
+            if let Some(m) = mine.filter(|m| m.pos.term == rep.term) {
                 self.figures.conflicts += 1;
+                let (winner, loser) = if m.stamp < theirs.stamp { (theirs, m) } else { (m, theirs) };
+                if self.real_time(winner.stamp) < self.real_time(loser.stamp) {
+                    self.figures.lost_by_clock_skew += 1;
+                }
             }
             if mine.is_none_or(|m| m.stamp < theirs.stamp) {
                 let rep = &mut self.replicas[j];

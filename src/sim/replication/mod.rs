@@ -127,6 +127,9 @@ pub struct DbFigures {
     pub lost_acked_writes: u64,
     /// Keys written on both sides of a split brain, reconciled by last-write-wins.
     pub conflicts: u64,
+    /// Last-write-wins decisions that kept the write made earlier in real time, because the clock
+    /// of the later writer ran behind.
+    pub lost_by_clock_skew: u64,
     /// Writes refused for want of a majority (CP) or a leader.
     pub refused: u64,
     pub failovers: u64,
