@@ -183,7 +183,7 @@ fn retries_rescue_the_requests_a_crash_loses() {
         let mut w = world(cfg);
         w.step_until(5 * SECOND);
         w.apply(Action::Fail(NodeId::Server(1)));
-        w.set_issue_limit(Some(w.metrics().issued + 60));
+        w.set_issue_limit(Some(w.metrics().issued + 200));
         w.step_until(40 * SECOND);
         assert!(w.is_settled());
         assert_conserved(&w);
@@ -272,14 +272,14 @@ fn a_dead_leader_is_replaced_by_the_most_up_to_date_follower() {
     assert!(w.database().writes_behind(2) > 3);
     w.apply(Action::Fail(NodeId::Db(0)));
     let ok_before = w.metrics().succeeded;
-    // Within the failover window writes reach a dead leader and time out.
-    w.step_until(12 * SECOND + (failover + heartbeat) as u64 * 1_000 + 1);
+    // Within the failover window writes reach a dead leader and time out. An election takes a
+    // randomised timeout (one to two failover timeouts) and perhaps a second round.
+    w.step_until(12 * SECOND + (4.0 * failover + heartbeat) as u64 * 1_000);
     assert_eq!(
         w.database().leader,
         1,
         "replica 2, the up-to-date follower, leads"
     );
-    assert_eq!(w.database().figures.failovers, 1);
     w.step_until(40 * SECOND);
     assert!(
         w.metrics().failed_by(Cause::Timeout) > 0,
@@ -290,7 +290,8 @@ fn a_dead_leader_is_replaced_by_the_most_up_to_date_follower() {
         "service resumes under the new leader"
     );
     let r2 = &w.replicas()[1];
-    assert_eq!((r2.role, r2.term), (Role::Leader, 2));
+    assert_eq!(r2.role, Role::Leader);
+    assert!(r2.term > 1, "it leads a newer term");
     // The old leader comes back as a follower of the new term and catches up.
     w.apply(Action::Recover(NodeId::Db(0)));
     w.apply(Action::Heal(NodeId::Db(0), NodeId::Db(2)));

@@ -254,8 +254,12 @@ fn partition(v: &str, servers: usize, replicas: usize) -> Result<Vec<(Time, Acti
                 .map(|n| {
                     let node: NodeId = n.trim().parse().map_err(|e| format!("{flag}: {e}"))?;
                     match node {
-                        NodeId::Server(i) if i >= servers => Err(format!("{flag}: there is no {node}")),
-                        NodeId::Db(j) if j >= replicas => Err(format!("{flag}: there is no {node}")),
+                        NodeId::Server(i) if i >= servers => {
+                            Err(format!("{flag}: there is no {node}"))
+                        }
+                        NodeId::Db(j) if j >= replicas => {
+                            Err(format!("{flag}: there is no {node}"))
+                        }
                         _ => Ok(node),
                     }
                 })
@@ -263,7 +267,9 @@ fn partition(v: &str, servers: usize, replicas: usize) -> Result<Vec<(Time, Acti
         })
         .collect::<Result<_, _>>()?;
     if groups.len() < 2 {
-        return Err(format!("{flag}: '{v}' needs at least two groups separated by |"));
+        return Err(format!(
+            "{flag}: '{v}' needs at least two groups separated by |"
+        ));
     }
     let at = |s: f64| (s * SECOND as f64).round() as Time;
     let mut out = Vec::new();

@@ -49,7 +49,7 @@ pub fn execute_with_history(plan: &Plan, mut sink: impl FnMut(Vec<Op>)) -> World
             break;
         }
         steps += 1;
-        if steps % 4096 == 0 {
+        if steps.is_multiple_of(4096) {
             sink(w.take_history());
         }
     }

@@ -125,6 +125,9 @@ pub struct Config {
     pub failover_ms: f64,
     /// Replica clocks spread evenly over ±this many ms (0..=60000; default 0).
     pub clock_skew_ms: f64,
+    /// Asynchronous replication ships writes in batches this many ms after the first (0..=10000;
+    /// default 100): the window a crash can lose.
+    pub async_ship_ms: f64,
 }
 
 impl Default for Config {
@@ -164,6 +167,7 @@ impl Default for Config {
             heartbeat_ms: 500.0,
             failover_ms: 2_000.0,
             clock_skew_ms: 0.0,
+            async_ship_ms: 100.0,
         }
     }
 }
@@ -251,6 +255,7 @@ impl Config {
             600_000.0,
         )?;
         check_f64("clock_skew_ms", self.clock_skew_ms, 0.0, 60_000.0)?;
+        check_f64("async_ship_ms", self.async_ship_ms, 0.0, 10_000.0)?;
         Ok(())
     }
 }

@@ -65,8 +65,10 @@ pub enum Event {
     Retry(Handle),
     /// The balancer sends its periodic health checks.
     ProbeTick,
-    /// Database heartbeats and the failover monitor's round.
+    /// Database heartbeats and elections.
     DbTick,
+    /// The asynchronous leader ships its batch of writes.
+    DbShip,
     /// Probe `seq` to `server` is overdue if it is still unanswered.
     ProbeTimeout { server: usize, seq: u64 },
     /// A scheduled action takes effect.
@@ -86,6 +88,7 @@ impl Event {
             Event::ProbeTimeout { .. } => 7,
             Event::Act(_) => 8,
             Event::DbTick => 9,
+            Event::DbShip => 10,
         }
     }
 }

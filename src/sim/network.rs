@@ -108,6 +108,8 @@ pub struct Observed {
 /// A leader's answer to a sync request.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SyncData {
+    /// The answering leader's term.
+    pub term: u64,
     pub entries: Vec<(u32, Versioned)>,
     pub upto: Pos,
     pub terms: std::collections::BTreeMap<u64, (u64, u64)>,
@@ -142,10 +144,9 @@ pub enum Payload {
     ProbeAck {
         seq: u64,
     },
-    /// Leader → follower: one write, and the position it follows.
+    /// Leader → follower: writes in log order, and the position the first follows.
     Replicate {
-        key: u32,
-        entry: Versioned,
+        entries: Box<Vec<(u32, Versioned)>>,
         prev: Pos,
     },
     /// Follower → leader: its log holds everything up to `index` of `term`'s leader.
@@ -170,14 +171,16 @@ pub enum Payload {
     Sync(Box<SyncData>),
     /// A deposed AP leader hands the new one the writes it took (last write wins).
     Merge(Box<Vec<(u32, Versioned)>>),
-    /// The failover monitor's ping and a replica's answer.
-    Ping,
-    Pong {
+    /// A follower that stopped hearing from its leader stands for election.
+    RequestVote {
         term: u64,
-        leader: bool,
         last: Pos,
     },
-    /// The monitor tells replicas and servers who leads from `term` on.
+    Vote {
+        term: u64,
+        granted: bool,
+    },
+    /// A new leader announces itself to replicas and servers.
     NewLeader {
         term: u64,
         leader: u16,
@@ -193,8 +196,8 @@ impl Payload {
             }
             Payload::Probe { .. }
             | Payload::ProbeAck { .. }
-            | Payload::Ping
-            | Payload::Pong { .. }
+            | Payload::RequestVote { .. }
+            | Payload::Vote { .. }
             | Payload::NewLeader { .. }
             | Payload::Heartbeat { .. }
             | Payload::HeartbeatAck { .. } => PacketKind::Probe,
@@ -210,8 +213,9 @@ impl Payload {
             Payload::QueryReply(..) => 2_000,
             Payload::JobReply(..) | Payload::ClientReply(..) => 4_000,
             Payload::Probe { .. } | Payload::ProbeAck { .. } => 100,
-            Payload::Ping | Payload::Pong { .. } | Payload::NewLeader { .. } => 100,
-            Payload::Replicate { .. } | Payload::SyncRequest { .. } | Payload::Ack { .. } => 300,
+            Payload::RequestVote { .. } | Payload::Vote { .. } | Payload::NewLeader { .. } => 100,
+            Payload::Replicate { entries, .. } => 100 + 200 * entries.len() as u64,
+            Payload::SyncRequest { .. } | Payload::Ack { .. } => 300,
             Payload::Heartbeat { .. } | Payload::HeartbeatAck { .. } => 100,
             Payload::Sync(s) => 100 + 60 * s.entries.len() as u64,
             Payload::Merge(m) => 100 + 60 * m.len() as u64,

@@ -54,7 +54,11 @@ pub struct ReplicationSummary {
 }
 
 fn share(ok: u64, failed: u64) -> f64 {
-    if ok + failed == 0 { 1.0 } else { ok as f64 / (ok + failed) as f64 }
+    if ok + failed == 0 {
+        1.0
+    } else {
+        ok as f64 / (ok + failed) as f64
+    }
 }
 
 impl Summary {
@@ -112,8 +116,10 @@ impl Summary {
                     conflicts: f.conflicts,
                     divergent_keys: db.divergent_keys(),
                     lost_by_clock_skew: f.lost_by_clock_skew,
-                    max_lag_ms: (0..db.replicas.len()).map(|j| db.lag(j, w.now())).max().unwrap_or(0)
-                        as f64
+                    max_lag_ms: (0..db.replicas.len())
+                        .map(|j| db.lag(j, w.now()))
+                        .max()
+                        .unwrap_or(0) as f64
                         / 1_000.0,
                     read_availability: share(m.reads_ok, m.reads_failed),
                     write_availability: share(m.writes_ok, m.writes_failed),
@@ -198,7 +204,12 @@ impl Summary {
             r.failovers,
             r.refused
         );
-        let _ = write!(o, "\"simulated_s\":{},\"wall_s\":{}}}", num(self.simulated_s), num(wall_s));
+        let _ = write!(
+            o,
+            "\"simulated_s\":{},\"wall_s\":{}}}",
+            num(self.simulated_s),
+            num(wall_s)
+        );
         o
     }
 }

@@ -1,4 +1,4 @@
-//! Leader–follower replication and failover.
+//! Leader–follower replication and failover by election.
 //!
 //! The leader appends each write to its log and ships it to every follower with the position it
 //! follows (so a follower can tell a gap or a divergence); followers acknowledge. Synchronous mode
@@ -6,12 +6,13 @@
 //! A follower that finds itself behind asks for what it lacks: the missing keys when its log is a
 //! prefix of the leader's, a full snapshot when it diverged.
 //!
-//! A failover monitor (beside the balancer, like Redis Sentinel or MySQL Orchestrator) pings every
-//! replica. When the leader stays silent past the timeout it promotes the most up-to-date replica it
-//! can reach, under a new term, and tells replicas and servers. Under CP it only does so while it
-//! reaches a majority, and a leader that cannot hear a majority stops serving; under AP both keep
-//! going, and on heal the deposed leader hands its writes to the new one, which keeps the later of
-//! each conflicting pair (last write wins).
+//! Failover is Raft's: a follower that hears nothing from a leader for its (randomised) election
+//! timeout stands for election in a new term; a replica grants its vote only to a candidate whose log
+//! is at least as up to date as its own, so the most up-to-date replica wins. Under CP a candidate
+//! needs a majority, and a leader that cannot hear from a majority stops serving (its lease lapsed):
+//! a minority side refuses. Under AP a candidate that nobody refused leads whatever it can reach, so
+//! each side of a partition gets a leader (split brain); on heal the lower term steps down and hands
+//! its writes to the other, which keeps the later of each conflicting pair (last write wins).
 
 use super::{
     Consistency, Database, Outbox, Pos, ReadFrom, Replication, Role, Stamp, SyncAcks, Versioned,
@@ -19,28 +20,20 @@ use super::{
 use crate::sim::event::Time;
 use crate::sim::metrics::Cause;
 use crate::sim::network::{Job, NodeId, Observed, Outcome, Payload};
+use crate::sim::sample::{self, SimRng};
+use crate::sim::server::Status;
 
-/// The monitor runs beside the balancer.
-pub const MONITOR: NodeId = NodeId::Lb;
 /// Lag is measured against the last this many writes.
 const WRITE_TIMES: usize = 100_000;
 
 /// A synchronous write waiting for its followers.
 #[derive(Clone, Debug, PartialEq)]
 pub(super) struct Pending {
+    leader: usize,
     index: u64,
     job: Job,
     server: NodeId,
     seen: Observed,
-}
-
-/// The monitor's last word from one replica.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub(super) struct Seen {
-    at: Time,
-    term: u64,
-    leader: bool,
-    last: Pos,
 }
 
 fn observed(v: Option<Versioned>) -> Option<Observed> {
@@ -70,15 +63,28 @@ impl Database {
         self.replicas.len() / 2 + 1
     }
 
+    fn followers_needed(&self) -> usize {
+        match (self.cfg.replication, self.cfg.sync_acks) {
+            (Replication::LeaderAsync, _) => 0,
+            (Replication::LeaderSync, SyncAcks::All) => self.replicas.len() - 1,
+            (Replication::LeaderSync, SyncAcks::Majority) => self.majority() - 1,
+        }
+    }
+
     /// May replica `j`, a leader, serve now? Under AP always; under CP only while a majority
     /// (itself included) answered within the failover timeout: its lease.
     fn has_lease(&self, j: usize, now: Time) -> bool {
-        if self.cfg.consistency == Consistency::Ap {
-            return true;
-        }
+        self.cfg.consistency == Consistency::Ap || self.hears_majority(j, now)
+    }
+
+    /// Leader `j` heard from a majority (itself included) within the failover timeout.
+    /// The window is a heartbeat shorter than the followers' election timeout, so an old leader's
+    /// lease lapses before a new leader can be elected on the far side of a partition.
+    fn hears_majority(&self, j: usize, now: Time) -> bool {
         let r = &self.replicas[j];
+        let lease = self.cfg.failover_timeout.saturating_sub(self.cfg.heartbeat);
         let fresh = (0..self.replicas.len())
-            .filter(|&f| f == j || now.saturating_sub(r.heard[f]) <= self.cfg.failover_timeout)
+            .filter(|&f| f == j || now.saturating_sub(r.heard[f]) <= lease)
             .count();
         fresh >= self.majority()
     }
@@ -106,74 +112,140 @@ impl Database {
             return; // lost: the balancer's timeout will notice
         }
         let from = NodeId::Db(j);
-        let refuse = |db: &mut Database, out: &mut Outbox| {
-            db.figures.refused += 1;
-            out.push((
-                from,
-                server,
-                Payload::QueryReply(job, Outcome::Err(Cause::DbUnavailable), None),
-            ));
-        };
         let leading = rep.role == Role::Leader && self.has_lease(j, now);
         if !job.write {
             if leading || (self.cfg.read_from == ReadFrom::Any && rep.role == Role::Follower) {
                 let seen = observed(rep.data[job.key as usize]);
                 out.push((from, server, Payload::QueryReply(job, Outcome::Ok, seen)));
             } else {
-                refuse(self, out);
+                self.refuse(j, server, job, out);
             }
             return;
         }
         if !leading {
-            return refuse(self, out);
+            return self.refuse(j, server, job, out);
         }
         let stamp = self.stamp(j, now);
-        let rep = &mut self.replicas[j];
-        let prev = rep.last;
-        let entry = rep.append(
+        let entry = self.append(
+            j,
             job.key,
             Versioned {
                 pos: Pos::default(),
                 stamp,
                 value: job.req.id,
             },
+            now,
+            out,
         );
-        if self.write_times.len() >= WRITE_TIMES {
-            self.write_times.pop_front();
-        }
-        self.write_times.push_back((entry.pos.index, now));
-        for f in (0..self.replicas.len()).filter(|&f| f != j) {
-            // Sent to down replicas too: lost on arrival, which is what missing a write means.
+        let seen = observed(Some(entry)).expect("a write");
+        if self.followers_needed() == 0 {
+            self.replicas[j].acked_upto = entry.pos.index;
             out.push((
                 from,
-                NodeId::Db(f),
-                Payload::Replicate {
-                    key: job.key,
-                    entry,
-                    prev,
-                },
+                server,
+                Payload::QueryReply(job, Outcome::Ok, Some(seen)),
             ));
-        }
-        let seen = observed(Some(entry));
-        let needed = match (self.cfg.replication, self.cfg.sync_acks) {
-            (Replication::LeaderAsync, _) => 0,
-            (Replication::LeaderSync, SyncAcks::All) => self.replicas.len() - 1,
-            (Replication::LeaderSync, SyncAcks::Majority) => self.majority() - 1,
-        };
-        if needed == 0 {
-            self.replicas[j].acked_upto = entry.pos.index;
-            out.push((from, server, Payload::QueryReply(job, Outcome::Ok, seen)));
         } else {
             self.pending.push(Pending {
+                leader: j,
                 index: entry.pos.index,
                 job,
                 server,
-                seen: seen.expect("a write"),
+                seen,
             });
         }
     }
 
-    /// Replication and failover traffic reaches replica `j` (or the monitor, for `Pong`).
+    /// Replica `j` turns a query down; it tells the server which leader it knows of, if another,
+    /// so the server's next query goes there.
+    fn refuse(&mut self, j: usize, server: NodeId, job: Job, out: &mut Outbox) {
+        self.figures.refused += 1;
+        let rep = &self.replicas[j];
+        if let Some(l) = rep.known_leader.filter(|&l| l != j) {
+            out.push((
+                NodeId::Db(j),
+                server,
+                Payload::NewLeader {
+                    term: rep.term,
+                    leader: l as u16,
+                },
+            ));
+        }
+        out.push((
+            NodeId::Db(j),
+            server,
+            Payload::QueryReply(job, Outcome::Err(Cause::DbUnavailable), None),
+        ));
+    }
+
+    /// The leader `j` appends a write and ships it to every follower.
+    fn append(
+        &mut self,
+        j: usize,
+        key: u32,
+        write: Versioned,
+        now: Time,
+        out: &mut Outbox,
+    ) -> Versioned {
+        let rep = &mut self.replicas[j];
+        let prev = rep.last;
+        let entry = rep.append(key, write);
+        if self.write_times.len() >= WRITE_TIMES {
+            self.write_times.pop_front();
+        }
+        self.write_times.push_back((entry.pos.index, now));
+        if !self.unshipped.is_empty() && self.ship_from != j {
+            // Another leader's batch (a split brain): it goes first.
+            self.ship(out);
+        }
+        if self.unshipped.is_empty() {
+            self.ship_prev = prev;
+            self.ship_from = j;
+            if self.shipping_delayed() {
+                self.ship_at = Some(now + self.cfg.ship_delay);
+            }
+        }
+        self.unshipped.push((key, entry));
+        if !self.shipping_delayed() {
+            self.ship(out);
+        }
+        entry
+    }
+
+    /// Asynchronous replication ships writes in batches, a little after it acknowledged them (as a
+    /// replication stream does): a leader that dies first takes the batch with it.
+    fn shipping_delayed(&self) -> bool {
+        self.cfg.replication == Replication::LeaderAsync && self.cfg.ship_delay > 0
+    }
+
+    /// When the World should call [`Database::ship`] (taken once).
+    pub fn take_ship_at(&mut self) -> Option<Time> {
+        self.ship_at.take()
+    }
+
+    /// The leader that buffered writes sends them to every follower.
+    pub fn ship(&mut self, out: &mut Outbox) {
+        let j = self.ship_from;
+        if self.unshipped.is_empty() || self.replicas[j].role != Role::Leader {
+            self.unshipped.clear();
+            return;
+        }
+        let batch = std::mem::take(&mut self.unshipped);
+        for f in (0..self.replicas.len()).filter(|&f| f != j) {
+            // Sent to down replicas too: lost on arrival, which is what missing a write means.
+            let entries = Box::new(batch.clone());
+            out.push((
+                NodeId::Db(j),
+                NodeId::Db(f),
+                Payload::Replicate {
+                    entries,
+                    prev: self.ship_prev,
+                },
+            ));
+        }
+    }
+
+    /// Replication and election traffic reaches replica `j`.
     pub fn on_message(
         &mut self,
         now: Time,
@@ -189,29 +261,38 @@ impl Database {
             return;
         }
         let me = NodeId::Db(j);
+        let peer = match from {
+            NodeId::Db(f) => f,
+            _ => return,
+        };
         match payload {
-            Payload::Replicate { key, entry, prev } => {
-                if entry.pos.term < rep.term {
-                    return; // from a deposed leader
+            Payload::Replicate { entries, prev } => {
+                let Some(&(_, newest)) = entries.last() else {
+                    return;
+                };
+                if !self.hear_leader(j, peer, newest.pos.term, now, out) {
+                    return;
                 }
-                self.follow(j, entry.pos.term, now, out);
                 let rep = &mut self.replicas[j];
+                let term = newest.pos.term;
                 if rep.last == prev {
-                    rep.store(key, entry);
+                    for &(key, entry) in entries.iter() {
+                        rep.store(key, entry);
+                    }
                     out.push((
                         me,
                         from,
                         Payload::Ack {
-                            term: entry.pos.term,
-                            index: entry.pos.index,
+                            term,
+                            index: newest.pos.index,
                         },
                     ));
-                } else if rep.holds(entry.pos) {
+                } else if rep.holds(newest.pos) {
                     out.push((
                         me,
                         from,
                         Payload::Ack {
-                            term: entry.pos.term,
+                            term,
                             index: rep.last.index,
                         },
                     ));
@@ -219,21 +300,20 @@ impl Database {
                     self.ask_sync(j, from, now, out);
                 }
             }
-            Payload::Ack { term, index } => {
-                if rep.role == Role::Leader
-                    && term == rep.term
-                    && let NodeId::Db(f) = from
-                {
-                    rep.acked[f] = rep.acked[f].max(index);
-                    rep.heard[f] = now;
-                    self.release_pending(j, out);
-                }
-            }
             Payload::Heartbeat { term, last } => {
-                if term < rep.term {
+                if !self.hear_leader(j, peer, term, now, out) {
+                    // Tell a deposed leader about the newer term, so it steps down.
+                    let rep = &self.replicas[j];
+                    out.push((
+                        me,
+                        from,
+                        Payload::HeartbeatAck {
+                            term: rep.term,
+                            last: rep.last,
+                        },
+                    ));
                     return;
                 }
-                self.follow(j, term, now, out);
                 let rep = &self.replicas[j];
                 if rep.last != last && !(rep.holds(last) && rep.last.index >= last.index) {
                     self.ask_sync(j, from, now, out);
@@ -248,16 +328,21 @@ impl Database {
                     },
                 ));
             }
+            Payload::Ack { term, index } if rep.role == Role::Leader && term == rep.term => {
+                rep.acked[peer] = rep.acked[peer].max(index);
+                rep.heard[peer] = now;
+                self.release_pending(j, out);
+            }
             Payload::HeartbeatAck { term, last } => {
-                if rep.role == Role::Leader
-                    && term == rep.term
-                    && let NodeId::Db(f) = from
-                {
-                    rep.heard[f] = now;
+                if rep.role == Role::Leader && term == rep.term {
+                    rep.heard[peer] = now;
                     if rep.holds(last) {
-                        rep.acked[f] = rep.acked[f].max(last.index);
+                        rep.acked[peer] = rep.acked[peer].max(last.index);
                     }
                     self.release_pending(j, out);
+                } else if term > rep.term {
+                    rep.term = term;
+                    self.step_down(j, out);
                 }
             }
             Payload::SyncRequest { last } => {
@@ -271,6 +356,7 @@ impl Database {
                     rep.newer_than(last.index)
                 };
                 let sync = crate::sim::network::SyncData {
+                    term: rep.term,
                     entries,
                     upto: rep.last,
                     terms: rep.terms.clone(),
@@ -279,70 +365,106 @@ impl Database {
                 out.push((me, from, Payload::Sync(Box::new(sync))));
             }
             Payload::Sync(sync) => {
-                if sync.upto.term < rep.term && rep.role == Role::Leader {
+                if !self.hear_leader(j, peer, sync.term, now, out) {
                     return;
                 }
+                let rep = &mut self.replicas[j];
                 rep.apply_sync(&sync.entries, sync.upto, &sync.terms, sync.snapshot);
                 out.push((
                     me,
                     from,
                     Payload::Ack {
-                        term: sync.upto.term,
+                        term: sync.term,
                         index: sync.upto.index,
                     },
                 ));
             }
             Payload::Merge(entries) => self.merge(j, &entries, now, out),
-            Payload::Ping => {
-                let (term, leader, last) = (rep.term, rep.role == Role::Leader, rep.last);
-                out.push((me, from, Payload::Pong { term, leader, last }));
+            Payload::RequestVote { term, last } => {
+                self.on_vote_request(j, peer, term, last, now, out)
+            }
+            Payload::Vote { term, granted } => {
+                if rep.candidate && term == rep.term {
+                    if granted {
+                        rep.granted |= 1 << peer
+                    } else {
+                        rep.refused |= 1 << peer
+                    }
+                    if self.cfg.consistency == Consistency::Cp
+                        && (rep.granted.count_ones() as usize) >= self.majority()
+                    {
+                        self.win(j, now, out);
+                    }
+                } else if term > rep.term {
+                    rep.term = term;
+                    self.step_down(j, out);
+                }
             }
             Payload::NewLeader { term, leader } => {
-                self.new_leader(j, term, leader as usize, now, out)
+                self.hear_leader(j, leader as usize, term, now, out);
             }
             _ => {}
         }
     }
 
-    /// Replica `j` hears of a leader of `term`: it adopts the term and, if it led an older one, steps
-    /// down.
-    fn follow(&mut self, j: usize, term: u64, _now: Time, out: &mut Outbox) {
+    /// Replica `j` hears from `leader`, leader of `term`. Returns false if that leader is out of
+    /// date. A newer term makes it a follower (a deposed leader steps down).
+    fn hear_leader(
+        &mut self,
+        j: usize,
+        leader: usize,
+        term: u64,
+        now: Time,
+        out: &mut Outbox,
+    ) -> bool {
         let rep = &mut self.replicas[j];
-        if term <= rep.term && rep.role == Role::Follower {
-            rep.term = rep.term.max(term);
-            return;
+        if term < rep.term {
+            return false;
         }
-        if term > rep.term {
-            rep.term = term;
-            if rep.role == Role::Leader {
-                self.step_down(j, out);
-            }
+        let newer = term > rep.term;
+        rep.term = term;
+        rep.known_leader = Some(leader);
+        rep.leader_heard = now;
+        rep.candidate = false;
+        if newer {
+            self.step_down(j, out);
+            self.replicas[j].voted_for = None;
         }
+        true
     }
 
     fn step_down(&mut self, j: usize, out: &mut Outbox) {
         let rep = &mut self.replicas[j];
+        let was_leading = rep.role == Role::Leader;
         rep.role = Role::Follower;
+        rep.candidate = false;
+        if !was_leading {
+            return;
+        }
+        self.pending.retain(|p| p.leader != j);
+        if self.ship_from == j {
+            self.unshipped.clear();
+        }
         if self.cfg.consistency == Consistency::Ap {
             // Hand over what it wrote while it led, so last-write-wins can keep the newer.
+            let rep = &self.replicas[j];
+            let led_term = rep.last.term;
             let led: Vec<(u32, Versioned)> = rep
                 .data
                 .iter()
                 .enumerate()
-                .filter_map(|(k, e)| {
-                    e.filter(|e| e.pos.term == rep.last.term)
-                        .map(|e| (k as u32, e))
-                })
+                .filter_map(|(k, e)| e.filter(|e| e.pos.term == led_term).map(|e| (k as u32, e)))
                 .collect();
             if !led.is_empty() {
-                out.push((
-                    NodeId::Db(j),
-                    NodeId::Db(self.leader),
-                    Payload::Merge(Box::new(led)),
-                ));
+                for f in (0..self.replicas.len()).filter(|&f| f != j) {
+                    out.push((
+                        NodeId::Db(j),
+                        NodeId::Db(f),
+                        Payload::Merge(Box::new(led.clone())),
+                    ));
+                }
             }
         }
-        self.pending.clear();
     }
 
     fn ask_sync(&mut self, j: usize, leader: NodeId, now: Time, out: &mut Outbox) {
@@ -364,14 +486,14 @@ impl Database {
 
     /// A synchronous leader answers the writes enough followers have acknowledged.
     fn release_pending(&mut self, j: usize, out: &mut Outbox) {
-        let needed = match self.cfg.sync_acks {
-            SyncAcks::All => self.replicas.len() - 1,
-            SyncAcks::Majority => self.majority() - 1,
-        };
+        let needed = self.followers_needed();
         let rep = &mut self.replicas[j];
         let acked = &rep.acked;
         let mut upto = rep.acked_upto;
         self.pending.retain(|p| {
+            if p.leader != j {
+                return true;
+            }
             let have = (0..acked.len())
                 .filter(|&f| f != j && acked[f] >= p.index)
                 .count();
@@ -390,8 +512,8 @@ impl Database {
         rep.acked_upto = upto;
     }
 
-    /// AP reconciliation: the new leader takes the deposed leader's writes it lacks, keeping for each
-    /// key the one with the later stamp; a key written on both sides is a conflict.
+    /// AP reconciliation: a leader takes a deposed leader's writes it lacks, keeping for each key the
+    /// one with the later stamp; a key written on both sides is a conflict.
     fn merge(&mut self, j: usize, entries: &[(u32, Versioned)], now: Time, out: &mut Outbox) {
         if self.replicas[j].role != Role::Leader {
             return;
@@ -404,187 +526,221 @@ impl Database {
             let mine = rep.data[key as usize];
             if let Some(m) = mine.filter(|m| m.pos.term == rep.term) {
                 self.figures.conflicts += 1;
-                let (winner, loser) = if m.stamp < theirs.stamp { (theirs, m) } else { (m, theirs) };
+                let (winner, loser) = if m.stamp < theirs.stamp {
+                    (theirs, m)
+                } else {
+                    (m, theirs)
+                };
                 if self.real_time(winner.stamp) < self.real_time(loser.stamp) {
                     self.figures.lost_by_clock_skew += 1;
                 }
             }
             if mine.is_none_or(|m| m.stamp < theirs.stamp) {
-                let rep = &mut self.replicas[j];
-                let prev = rep.last;
-                let entry = rep.append(
+                self.append(
+                    j,
                     key,
                     Versioned {
                         pos: Pos::default(),
                         ..theirs
                     },
+                    now,
+                    out,
                 );
-                self.write_times.push_back((entry.pos.index, now));
+            }
+        }
+    }
+
+    fn on_vote_request(
+        &mut self,
+        j: usize,
+        candidate: usize,
+        term: u64,
+        last: Pos,
+        now: Time,
+        out: &mut Outbox,
+    ) {
+        let timeout = self.cfg.failover_timeout;
+        let healthy_leader = self.replicas[j].role == Role::Leader && self.hears_majority(j, now);
+        let rep = &mut self.replicas[j];
+        if term > rep.term {
+            // Leader stickiness: a leader that hears a majority, or a follower that heard from a live
+            // leader recently, keeps it (else a replica returning from a partition with an inflated
+            // term would depose a healthy leader).
+            if healthy_leader
+                || rep.role == Role::Follower
+                    && now.saturating_sub(rep.leader_heard) < timeout
+                    && rep.leader_heard > 0
+            {
+                out.push((
+                    NodeId::Db(j),
+                    NodeId::Db(candidate),
+                    Payload::Vote {
+                        term,
+                        granted: false,
+                    },
+                ));
+                return;
+            }
+            rep.term = term;
+            rep.voted_for = None;
+            if rep.role == Role::Leader || rep.candidate {
+                self.step_down(j, out);
+            }
+        }
+        let rep = &mut self.replicas[j];
+        let granted = term == rep.term
+            && rep.voted_for.is_none_or(|v| v == candidate)
+            && last >= rep.last
+            && rep.role != Role::Leader;
+        if granted {
+            rep.voted_for = Some(candidate);
+            rep.election_at = rep.election_at.max(now + timeout);
+        }
+        out.push((
+            NodeId::Db(j),
+            NodeId::Db(candidate),
+            Payload::Vote {
+                term: rep.term,
+                granted,
+            },
+        ));
+    }
+
+    /// Replica `j` won its election: it leads, and says so to replicas and servers.
+    fn win(&mut self, j: usize, now: Time, out: &mut Outbox) {
+        let n = self.replicas.len();
+        // Omniscient accounting (CP): what the previous leader acknowledged beyond the winner's log
+        // is gone for good. (Under AP the deposed leader hands its writes over instead.)
+        let prev = self.leader;
+        let kept = self.replicas[j].last;
+        if prev != j && self.cfg.consistency == Consistency::Cp {
+            let old = &self.replicas[prev];
+            if old.holds(kept) {
+                self.figures.lost_acked_writes += old.acked_upto.saturating_sub(kept.index);
+            }
+        }
+        let rep = &mut self.replicas[j];
+        rep.role = Role::Leader;
+        rep.known_leader = Some(j);
+        rep.candidate = false;
+        rep.acked = vec![0; n];
+        rep.heard = vec![now; n];
+        rep.acked_upto = rep.last.index;
+        rep.syncing = None;
+        let term = rep.term;
+        self.leader = j;
+        self.term = self.term.max(term);
+        self.figures.failovers += 1;
+        for f in (0..n).filter(|&f| f != j) {
+            out.push((
+                NodeId::Db(j),
+                NodeId::Db(f),
+                Payload::NewLeader {
+                    term,
+                    leader: j as u16,
+                },
+            ));
+        }
+        for i in 0..self.servers {
+            out.push((
+                NodeId::Db(j),
+                NodeId::Server(i),
+                Payload::NewLeader {
+                    term,
+                    leader: j as u16,
+                },
+            ));
+        }
+    }
+
+    /// Every heartbeat: leaders send heartbeats; followers whose leader went quiet stand for
+    /// election; AP candidates that nobody refused take office.
+    pub fn tick(&mut self, now: Time, servers: usize, rng: &mut SimRng, out: &mut Outbox) {
+        self.servers = servers;
+        let timeout = self.cfg.failover_timeout;
+        for j in 0..self.replicas.len() {
+            let r = &self.replicas[j];
+            if !r.status.is_up() {
+                continue;
+            }
+            if r.role == Role::Leader
+                && !self.hears_majority(j, now)
+                && self.cfg.consistency == Consistency::Cp
+                && now > timeout
+            {
+                // Check quorum: a CP leader that cannot hear a majority steps down.
+                self.step_down(j, out);
+                continue;
+            }
+            if r.role == Role::Leader {
+                let (term, last) = (r.term, r.last);
                 for f in (0..self.replicas.len()).filter(|&f| f != j) {
                     out.push((
                         NodeId::Db(j),
                         NodeId::Db(f),
-                        Payload::Replicate { key, entry, prev },
+                        Payload::Heartbeat { term, last },
                     ));
                 }
+                continue;
             }
-        }
-    }
-
-    fn new_leader(&mut self, j: usize, term: u64, leader: usize, now: Time, out: &mut Outbox) {
-        let n = self.replicas.len();
-        let rep = &mut self.replicas[j];
-        if term < rep.term || (term == rep.term && (rep.role == Role::Leader) == (leader == j)) {
-            return;
-        }
-        let was_leading = rep.role == Role::Leader;
-        rep.term = term;
-        if leader == j {
-            rep.role = Role::Leader;
-            rep.acked = vec![0; n];
-            rep.heard = vec![now; n];
-            rep.acked_upto = rep.last.index;
-            rep.syncing = None;
-        } else {
-            if was_leading {
-                self.step_down(j, out);
+            if r.candidate && self.cfg.consistency == Consistency::Ap && r.refused == 0 {
+                self.win(j, now, out);
+                continue;
             }
-            self.replicas[j].role = Role::Follower;
-            self.ask_sync(j, NodeId::Db(leader), now, out);
-        }
-    }
-
-    /// Every heartbeat: leaders send heartbeats; the monitor pings, and fails over a silent leader.
-    pub fn tick(&mut self, now: Time, servers: usize, out: &mut Outbox) {
-        let n = self.replicas.len();
-        for (j, r) in self.replicas.iter().enumerate() {
-            if r.status.is_up() && r.role == Role::Leader {
-                for f in (0..n).filter(|&f| f != j) {
+            if r.election_at == 0 {
+                // First tick: arm a randomised timer, so replicas do not all stand at once.
+                self.replicas[j].election_at =
+                    now + timeout + (sample::unit(rng) * timeout as f64) as Time;
+                continue;
+            }
+            if now >= r.election_at && now.saturating_sub(r.leader_heard) >= timeout {
+                let rep = &mut self.replicas[j];
+                rep.term += 1;
+                rep.candidate = true;
+                rep.voted_for = Some(j);
+                rep.granted = 1 << j;
+                rep.refused = 0;
+                rep.election_at = now + timeout + (sample::unit(rng) * timeout as f64) as Time;
+                let (term, last) = (rep.term, rep.last);
+                for f in (0..self.replicas.len()).filter(|&f| f != j) {
                     out.push((
                         NodeId::Db(j),
                         NodeId::Db(f),
-                        Payload::Heartbeat {
-                            term: r.term,
-                            last: r.last,
-                        },
+                        Payload::RequestVote { term, last },
                     ));
                 }
+                if self.cfg.consistency == Consistency::Cp && 1 >= self.majority() {
+                    self.win(j, now, out);
+                }
             }
-            out.push((MONITOR, NodeId::Db(j), Payload::Ping));
-        }
-        self.monitor_decides(now, servers, out);
-    }
-
-    /// The monitor hears a replica's pong. A replica that missed the news (it was down or cut off)
-    /// is told who leads now.
-    pub fn on_pong(
-        &mut self,
-        now: Time,
-        j: usize,
-        term: u64,
-        leader: bool,
-        last: Pos,
-        out: &mut Outbox,
-    ) {
-        let Some(s) = self.monitor.get_mut(j) else {
-            return;
-        };
-        *s = Seen {
-            at: now,
-            term,
-            leader,
-            last,
-        };
-        if term < self.term || (leader && j != self.leader) {
-            out.push((
-                MONITOR,
-                NodeId::Db(j),
-                Payload::NewLeader {
-                    term: self.term,
-                    leader: self.leader as u16,
-                },
-            ));
-        }
-    }
-
-    fn monitor_decides(&mut self, now: Time, servers: usize, out: &mut Outbox) {
-        let timeout = self.cfg.failover_timeout;
-        if now <= timeout {
-            return; // give the first pings time to come back
-        }
-        let l = self.leader;
-        if now.saturating_sub(self.monitor[l].at) <= timeout {
-            return;
-        }
-        let live: Vec<usize> = (0..self.replicas.len())
-            .filter(|&j| j != l && now.saturating_sub(self.monitor[j].at) <= timeout)
-            .collect();
-        let enough = match self.cfg.consistency {
-            Consistency::Cp => live.len() >= self.majority(),
-            Consistency::Ap => !live.is_empty(),
-        };
-        if !enough {
-            return;
-        }
-        let best = *live
-            .iter()
-            .max_by_key(|&&j| (self.monitor[j].last, std::cmp::Reverse(j)))
-            .expect("not empty");
-        let term = self.term + 1;
-        // Omniscient accounting: what the old leader acknowledged beyond the new leader's log is gone.
-        let old = &self.replicas[l];
-        let kept = self.replicas[best].last;
-        if old.holds(kept) || kept.index == 0 {
-            self.figures.lost_acked_writes += old.acked_upto.saturating_sub(kept.index);
-        }
-        self.figures.failovers += 1;
-        self.pending.clear();
-        self.leader = best;
-        self.term = term;
-        for j in 0..self.replicas.len() {
-            out.push((
-                MONITOR,
-                NodeId::Db(j),
-                Payload::NewLeader {
-                    term,
-                    leader: best as u16,
-                },
-            ));
-        }
-        for i in 0..servers {
-            out.push((
-                MONITOR,
-                NodeId::Server(i),
-                Payload::NewLeader {
-                    term,
-                    leader: best as u16,
-                },
-            ));
         }
     }
 
     pub fn fail(&mut self, j: usize) {
         if let Some(rep) = self.replicas.get_mut(j) {
-            rep.status = crate::sim::server::Status::Down;
+            rep.status = Status::Down;
             if rep.role == Role::Leader {
-                self.pending.clear();
+                self.pending.retain(|p| p.leader != j);
+                if self.ship_from == j {
+                    self.unshipped.clear(); // acknowledged, never shipped: gone unless it returns
+                }
             }
         }
     }
 
-    /// Replica `j` comes back; a follower asks its leader for what it missed.
-    pub fn recover(&mut self, now: Time, j: usize, out: &mut Outbox) {
-        let leader = self.leader;
+    /// Replica `j` comes back; it waits to hear from a leader (or stands for election).
+    pub fn recover(&mut self, now: Time, j: usize, _out: &mut Outbox) {
         let Some(rep) = self.replicas.get_mut(j) else {
             return;
         };
         if rep.status.is_up() {
             return;
         }
-        rep.status = crate::sim::server::Status::Up;
+        rep.status = Status::Up;
         rep.syncing = None;
-        if rep.role == Role::Follower && j != leader {
-            self.ask_sync(j, NodeId::Db(leader), now, out);
-        }
+        rep.candidate = false;
+        // A restarted node does not trust its memory of a leader: it listens for one first.
+        rep.leader_heard = now;
+        rep.election_at = now + self.cfg.failover_timeout;
     }
 }

@@ -1,6 +1,6 @@
 //! The replicated database: replicas, leader–follower replication (synchronous or asynchronous),
-//! failover by a monitor that promotes the most up-to-date follower, and partitions handled as CP
-//! (refuse without a majority) or AP (accept on both sides, reconcile by last-write-wins on heal).
+//! failover by election of the most up-to-date follower, and partitions handled as CP (refuse
+//! without a majority) or AP (accept on both sides, reconcile by last-write-wins on heal).
 //!
 //! The database is an actor: it receives messages and ticks and returns the messages it wants sent
 //! through an outbox; the World carries them over the simulated network. It also keeps the
@@ -116,8 +116,10 @@ pub struct DbConfig {
     pub consistency: Consistency,
     /// Leader heartbeats and the monitor's pings, every this many µs.
     pub heartbeat: Time,
-    /// Silence after which the monitor declares the leader dead (and a CP leader stops serving).
+    /// Silence after which followers stand for election (and a CP leader stops serving).
     pub failover_timeout: Time,
+    /// Asynchronous mode ships writes in batches this long after the first (0: each at once).
+    pub ship_delay: Time,
 }
 
 /// What the database has counted (the anomalies and availability a person watches).
@@ -139,18 +141,24 @@ pub struct DbFigures {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Database {
     pub replicas: Vec<Replica>,
-    /// The leader as discovery publishes it (where servers send writes).
+    /// The leader of the newest term (under AP a split brain may have another on the far side).
     pub leader: usize,
     pub cfg: DbConfig,
     pub figures: DbFigures,
-    /// The newest term the monitor has handed out.
+    /// The newest term any leader took.
     pub term: u64,
     /// Each replica's clock skew in µs (its wall clock reads `now + skew`).
     pub skew: Vec<i64>,
     /// Writes a synchronous leader holds until enough followers acknowledge them.
     pending: Vec<leader::Pending>,
-    /// The failover monitor's view: when each replica last answered its ping, and what it said.
-    monitor: Vec<leader::Seen>,
+    /// Servers a new leader announces itself to.
+    servers: usize,
+    /// Asynchronous mode: writes acknowledged but not yet shipped, the position before the first,
+    /// and when the World should ship them.
+    unshipped: Vec<(u32, Versioned)>,
+    ship_prev: Pos,
+    ship_from: usize,
+    ship_at: Option<Time>,
     /// Leader: when each index was written (bounded ring), to express lag in milliseconds.
     write_times: std::collections::VecDeque<(u64, Time)>,
 }
@@ -173,7 +181,11 @@ impl Database {
             })
             .collect();
         Self {
-            monitor: vec![leader::Seen::default(); n],
+            servers: 0,
+            unshipped: Vec::new(),
+            ship_prev: Pos::default(),
+            ship_from: 0,
+            ship_at: None,
             replicas,
             leader: 0,
             term: 1,

@@ -41,6 +41,17 @@ pub struct Replica {
     pub heard: Vec<Time>,
     /// Leader only: highest index acknowledged to clients.
     pub acked_upto: u64,
+    /// Follower: when it last heard from a leader; it stands for election after its own timeout.
+    pub leader_heard: Time,
+    pub election_at: Time,
+    /// The candidate it voted for in `term`.
+    pub voted_for: Option<usize>,
+    /// Candidate: replicas that granted or refused its vote this term (bit sets).
+    pub granted: u64,
+    pub refused: u64,
+    pub candidate: bool,
+    /// The leader it last heard from.
+    pub known_leader: Option<usize>,
 }
 
 impl Replica {
@@ -56,6 +67,13 @@ impl Replica {
             acked: vec![0; replicas],
             heard: vec![0; replicas],
             acked_upto: 0,
+            leader_heard: 0,
+            election_at: 0,
+            voted_for: None,
+            granted: 0,
+            refused: 0,
+            candidate: false,
+            known_leader: (role == Role::Follower).then_some(0),
         }
     }
 

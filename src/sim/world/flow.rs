@@ -69,13 +69,6 @@ impl World {
             (NodeId::Server(i), Payload::QueryReply(job, outcome, seen)) => {
                 self.query_reply(i, job, outcome, seen)
             }
-            (NodeId::Lb, Payload::Pong { term, leader, last }) => {
-                if let NodeId::Db(j) = msg.from {
-                    self.db
-                        .on_pong(self.now, j, term, leader, last, &mut self.outbox);
-                    self.flush();
-                }
-            }
             (NodeId::Server(i), Payload::NewLeader { leader, .. }) if self.server_up(i) => {
                 self.servers[i].db_leader = leader as usize;
             }

@@ -324,8 +324,17 @@ impl World {
             Event::Retry(req) => self.dispatch(req),
             Event::ProbeTick => self.probe_tick(),
             Event::ProbeTimeout { server, seq } => self.probe_timeout(server, seq),
+            Event::DbShip => {
+                self.db.ship(&mut self.outbox);
+                self.flush();
+            }
             Event::DbTick => {
-                self.db.tick(self.now, self.servers.len(), &mut self.outbox);
+                self.db.tick(
+                    self.now,
+                    self.servers.len(),
+                    &mut self.rng,
+                    &mut self.outbox,
+                );
                 self.flush();
                 let next = self.now + from_ms(self.cfg.heartbeat_ms);
                 self.queue.push(next, Event::DbTick);
@@ -361,8 +370,11 @@ impl World {
         true
     }
 
-    /// Sends what a component put in the outbox.
+    /// Sends what a component put in the outbox, and schedules what it asked for.
     fn flush(&mut self) {
+        if let Some(at) = self.db.take_ship_at() {
+            self.queue.push(at, Event::DbShip);
+        }
         let mut out = std::mem::take(&mut self.outbox);
         for (from, to, payload) in out.drain(..) {
             self.send(from, to, payload);
@@ -402,5 +414,6 @@ fn db_config(cfg: &Config) -> DbConfig {
         consistency: cfg.consistency,
         heartbeat: from_ms(cfg.heartbeat_ms),
         failover_timeout: from_ms(cfg.failover_ms),
+        ship_delay: from_ms(cfg.async_ship_ms),
     }
 }

@@ -1,0 +1,217 @@
+//! Consistency from the outside: each check replays the recorded history of client operations (as
+//! Jepsen does against real databases) and compares with what the model counted.
+#![cfg(not(target_arch = "wasm32"))]
+
+use clusterscope::sim::event::{MS, SECOND};
+use clusterscope::sim::history::{self, Op};
+use clusterscope::sim::{
+    Action, Config, Consistency, NodeId, ReadFrom, Replication, SyncAcks, World,
+};
+use proptest::prelude::*;
+
+/// Runs until every request has ended and the replicas had time to settle; returns the history.
+fn run(w: &mut World, until_s: u64) -> Vec<Op> {
+    w.record_history(true);
+    w.step_until(until_s * SECOND);
+    w.set_issue_limit(Some(w.metrics().issued));
+    while !w.is_settled() && w.step() {}
+    let calm = w.now() + 20 * SECOND;
+    w.step_until(calm);
+    w.take_history()
+}
+
+fn db_faults() -> impl Strategy<Value = Vec<(u64, Action)>> {
+    let node = (0usize..3).prop_map(NodeId::Db);
+    let action = prop_oneof![
+        node.clone().prop_map(Action::Fail),
+        node.clone().prop_map(Action::Recover),
+        (node.clone(), node.clone()).prop_map(|(a, b)| Action::Cut(a, b)),
+        (node.clone(), node).prop_map(|(a, b)| Action::Heal(a, b)),
+    ];
+    prop::collection::vec((0u64..40_000, action), 0..10)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// Synchronous replication, reads from the leader, CP: whatever crashes and partitions do, no
+    /// read returns a value older than a write acknowledged before the read began.
+    #[test]
+    fn leader_sync_reads_are_never_stale(
+        seed in any::<u64>(),
+        all in any::<bool>(),
+        latency in 0.0f64..200.0,
+        faults in db_faults(),
+    ) {
+        let cfg = Config {
+            seed,
+            replication: Replication::LeaderSync,
+            sync_acks: if all { SyncAcks::All } else { SyncAcks::Majority },
+            read_from: ReadFrom::Leader,
+            consistency: Consistency::Cp,
+            latency_ms: latency,
+            arrival_rate: 30.0,
+            service_ms: 20.0,
+            write_ratio: 0.5,
+            keys: 8,
+            ..Config::default()
+        };
+        let mut w = World::new(cfg).unwrap();
+        for (at, a) in faults {
+            w.schedule(at * MS, a);
+        }
+        let ops = run(&mut w, 60);
+
+        let stale = history::stale_reads(&ops);
+        prop_assert!(stale.is_empty(), "stale reads: {:?}", &stale[..stale.len().min(3)]);
+        prop_assert_eq!(w.metrics().stale_reads, 0);
+    }
+}
+
+#[test]
+fn reading_from_any_replica_can_be_stale_and_both_counts_see_it() {
+    let cfg = Config {
+        read_from: ReadFrom::Any,
+        latency_ms: 60.0,
+        arrival_rate: 40.0,
+        service_ms: 10.0,
+        write_ratio: 0.5,
+        keys: 4,
+        ..Config::default()
+    };
+    let mut w = World::new(cfg).unwrap();
+    // A follower cut off from the leader falls behind and keeps answering reads.
+    w.schedule(10 * SECOND, Action::Cut(NodeId::Db(0), NodeId::Db(2)));
+    w.schedule(30 * SECOND, Action::Heal(NodeId::Db(0), NodeId::Db(2)));
+    let ops = run(&mut w, 40);
+    let stale = history::stale_reads(&ops);
+    assert!(
+        stale.len() > 10,
+        "the history shows stale reads: {}",
+        stale.len()
+    );
+    assert!(
+        w.metrics().stale_reads > 10,
+        "and the model counted them: {}",
+        w.metrics().stale_reads
+    );
+}
+
+/// Asynchronous replication, CP: a crashed leader takes with it the writes it acknowledged but had
+/// not shipped. Every write goes to a new key, so an acknowledged write is lost exactly when the
+/// settled database does not hold its value.
+#[test]
+fn lost_acknowledged_writes_match_the_history() {
+    let mut total = 0;
+    for seed in 1..=6 {
+        let cfg = Config {
+            seed,
+            replication: Replication::LeaderAsync,
+            consistency: Consistency::Cp,
+            sequential_keys: true,
+            keys: 100_000,
+            write_ratio: 0.9,
+            arrival_rate: 60.0,
+            service_ms: 10.0,
+            latency_ms: 150.0,
+            ..Config::default()
+        };
+        let mut w = World::new(cfg).unwrap();
+        for (k, at) in [10u64, 30, 50].into_iter().enumerate() {
+            // Crash whichever replica leads then; bring it back later as a follower.
+            w.schedule(at * SECOND, Action::Fail(NodeId::Db(k % 3)));
+            w.schedule((at + 12) * SECOND, Action::Recover(NodeId::Db(k % 3)));
+        }
+        let ops = run(&mut w, 70);
+        let db = w.database();
+        assert!(db.in_sync(), "seed {seed}: replicas settle");
+        let data = &db.replicas[db.leader].data;
+        let lost = ops
+            .iter()
+            .filter(|o| o.write && o.ok)
+            .filter(|o| data[o.key as usize].map(|v| v.value) != o.value)
+            .count() as u64;
+        assert_eq!(db.figures.lost_acked_writes, lost, "seed {seed}");
+        total += lost;
+    }
+    assert!(total > 0, "the scenario does lose writes");
+}
+
+/// A partition with a server on each side. AP: both sides keep writing (a leader each), and on heal
+/// last-write-wins reconciles, counting conflicts. CP: the minority side refuses instead.
+#[test]
+fn ap_diverges_and_reconciles_while_cp_refuses() {
+    let run_with = |consistency, skew: f64| {
+        let cfg = Config {
+            consistency,
+            clock_skew_ms: skew,
+            servers: 3,
+            strategy: clusterscope::sim::Strategy::RoundRobin,
+            arrival_rate: 30.0,
+            service_ms: 10.0,
+            write_ratio: 0.8,
+            keys: 6,
+            ..Config::default()
+        };
+        let mut w = World::new(cfg).unwrap();
+        // Replica 3 (whose clock runs fastest when skewed) and Server 1 on one side; the leader,
+        // Replica 2 and the other servers on the other.
+        let side_a = [NodeId::Db(2), NodeId::Server(0)];
+        let side_b = [
+            NodeId::Db(0),
+            NodeId::Db(1),
+            NodeId::Server(1),
+            NodeId::Server(2),
+        ];
+        for a in side_a {
+            for b in side_b {
+                w.schedule(10 * SECOND, Action::Cut(a, b));
+                w.schedule(40 * SECOND, Action::Heal(a, b));
+            }
+        }
+        w.step_until(35 * SECOND);
+        let leaders = w
+            .replicas()
+            .iter()
+            .filter(|r| r.role == clusterscope::sim::Role::Leader)
+            .count();
+        let divergent = w.database().divergent_keys();
+        run(&mut w, 60);
+        (w, leaders, divergent)
+    };
+    let (ap, ap_leaders, ap_divergent) = run_with(Consistency::Ap, 0.0);
+    assert_eq!(ap_leaders, 2, "AP: a leader on each side");
+    assert!(ap_divergent > 0, "AP: the sides diverge");
+    assert!(
+        ap.database().figures.conflicts > 0,
+        "AP: conflicts counted on heal"
+    );
+    assert!(
+        ap.database().in_sync(),
+        "AP: replicas converge after the heal"
+    );
+    assert_eq!(
+        ap.database().figures.lost_by_clock_skew,
+        0,
+        "no skew, no skew losses"
+    );
+
+    let (cp, cp_leaders, _) = run_with(Consistency::Cp, 0.0);
+    assert_eq!(cp_leaders, 1, "CP: only the majority side leads");
+    assert!(
+        cp.database().figures.refused > 0,
+        "CP: the minority side refuses"
+    );
+    assert_eq!(cp.database().figures.conflicts, 0);
+    assert!(cp.database().in_sync());
+    assert!(
+        cp.metrics().writes_failed > ap.metrics().writes_failed,
+        "CP trades availability"
+    );
+
+    let (skewed, _, _) = run_with(Consistency::Ap, 400.0);
+    assert!(
+        skewed.database().figures.lost_by_clock_skew > 0,
+        "with clocks 800 ms apart, last-write-wins keeps some earlier writes over later ones"
+    );
+}
