@@ -25,7 +25,7 @@ fn attempts(w: &mut World, until: Time, which: impl Fn(u16) -> bool) -> Vec<(Tim
         for (h, m) in w.messages() {
             if let (NodeId::Server(i), Payload::Job(job)) = (m.to, &m.payload)
                 && which(job.attempt)
-                && m.sent == w.now()
+                && m.queued == w.now()
                 && seen.insert(h.id)
             {
                 out.push((m.sent, i));

@@ -92,7 +92,7 @@ proptest! {
             prop_assert_eq!(m.issued, m.succeeded + m.failed_total() + w.in_flight());
             for (h, msg) in w.messages() {
                 if let (NodeId::Server(i), Payload::Job(_)) = (msg.to, &msg.payload)
-                    && msg.sent == w.now()
+                    && msg.queued == w.now()
                     && seen.insert(h.id)
                 {
                     let b = &w.balancer().backends[i];
@@ -135,7 +135,7 @@ proptest! {
             prop_assert!(guard < 2_000_000, "the run does not settle");
         }
         // Followers notice they are behind at the next heartbeat; give failover and catch-up time.
-        let settle = w.now() + 4 * (w.config().failover_ms as u64 + w.config().heartbeat_ms as u64) * MS;
+        let settle = w.now() + 8 * (w.config().failover_ms as u64 + w.config().heartbeat_ms as u64) * MS;
         w.step_until(settle);
         while !w.is_settled() && w.step() {}
         prop_assert_eq!(w.in_flight(), 0);

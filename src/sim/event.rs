@@ -11,6 +11,7 @@ use std::collections::{BinaryHeap, VecDeque};
 
 use super::balancer::Strategy;
 use super::network::{Job, NodeId};
+use super::replication::{Consistency, ReadFrom, Replication, SyncAcks};
 use super::slab::Handle;
 
 /// Simulated time in microseconds since the run began.
@@ -49,6 +50,16 @@ pub enum Action {
     Cut(NodeId, NodeId),
     /// Restore a cut link.
     Heal(NodeId, NodeId),
+    /// Cut every link of a node (a partition with that node alone on one side), and restore them.
+    Isolate(NodeId),
+    Rejoin(NodeId),
+    /// Change how the database replicates, where reads go, and what it does under a partition.
+    SetReplication(Replication),
+    SetSyncAcks(SyncAcks),
+    SetReadFrom(ReadFrom),
+    SetConsistency(Consistency),
+    /// Spread the replicas' clocks over ±this many ms (clamped to 0..=60000).
+    SetClockSkew(f64),
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -246,6 +246,8 @@ impl Payload {
 pub struct Message {
     pub from: NodeId,
     pub to: NodeId,
+    /// When its sender handed it to the network.
+    pub queued: Time,
     /// When its first byte left (after any wait for the link).
     pub sent: Time,
     pub arrives: Time,

@@ -301,6 +301,10 @@ impl Database {
                 }
             }
             Payload::Heartbeat { term, last } => {
+                if rep.role == Role::Leader && term == rep.term && peer < j {
+                    // Two leaders of one term (two AP candidates won at once): the lower id keeps it.
+                    self.step_down(j, out);
+                }
                 if !self.hear_leader(j, peer, term, now, out) {
                     // Tell a deposed leader about the newer term, so it steps down.
                     let rep = &self.replicas[j];
@@ -314,8 +318,15 @@ impl Database {
                     ));
                     return;
                 }
-                let rep = &self.replicas[j];
-                if rep.last != last && !(rep.holds(last) && rep.last.index >= last.index) {
+                // Ask for a sync when its log runs past the leader's or leaves it (entries from a
+                // dead term), or when it is still behind where the leader was a heartbeat ago (a
+                // batch went missing); a batch merely in flight is not worth a sync.
+                let rep = &mut self.replicas[j];
+                let diverged = rep.last.index > last.index
+                    || (rep.last != last && rep.last.index == last.index);
+                let stuck = rep.last.index < rep.leader_last.index.min(last.index);
+                rep.leader_last = last;
+                if diverged || stuck {
                     self.ask_sync(j, from, now, out);
                 }
                 let rep = &self.replicas[j];
@@ -440,6 +451,15 @@ impl Database {
         rep.candidate = false;
         if !was_leading {
             return;
+        }
+        if self.leader == j {
+            // Another leader (of a split brain) may remain; it becomes the one reported.
+            if let Some(other) = (0..self.replicas.len())
+                .filter(|&i| self.replicas[i].role == Role::Leader)
+                .max_by_key(|&i| self.replicas[i].term)
+            {
+                self.leader = other;
+            }
         }
         self.pending.retain(|p| p.leader != j);
         if self.ship_from == j {
@@ -658,6 +678,12 @@ impl Database {
     pub fn tick(&mut self, now: Time, servers: usize, rng: &mut SimRng, out: &mut Outbox) {
         self.servers = servers;
         let timeout = self.cfg.failover_timeout;
+        // Elections are checked every tick, a quarter heartbeat, so randomised timeouts really
+        // spread; heartbeats go out once a heartbeat.
+        let beat = now >= self.next_beat;
+        if beat {
+            self.next_beat = now + self.cfg.heartbeat;
+        }
         for j in 0..self.replicas.len() {
             let r = &self.replicas[j];
             if !r.status.is_up() {
@@ -673,6 +699,9 @@ impl Database {
                 continue;
             }
             if r.role == Role::Leader {
+                if !beat {
+                    continue;
+                }
                 let (term, last) = (r.term, r.last);
                 for f in (0..self.replicas.len()).filter(|&f| f != j) {
                     out.push((
@@ -683,7 +712,12 @@ impl Database {
                 }
                 continue;
             }
-            if r.candidate && self.cfg.consistency == Consistency::Ap && r.refused == 0 {
+            // An AP candidate that nobody refused within a heartbeat takes office.
+            if r.candidate
+                && self.cfg.consistency == Consistency::Ap
+                && r.refused == 0
+                && now >= r.candidate_since + self.cfg.heartbeat
+            {
                 self.win(j, now, out);
                 continue;
             }
@@ -694,9 +728,14 @@ impl Database {
                 continue;
             }
             if now >= r.election_at && now.saturating_sub(r.leader_heard) >= timeout {
+                let n = self.replicas.len() as u64;
                 let rep = &mut self.replicas[j];
-                rep.term += 1;
+                // Terms a replica stands in are ≡ its id (mod n), as Paxos ballots carry their
+                // proposer: two AP candidates elected at once lead different terms, so positions
+                // (term, index) stay unique and the lower term gives way.
+                rep.term = (rep.term / n + 1) * n + j as u64;
                 rep.candidate = true;
+                rep.candidate_since = now;
                 rep.voted_for = Some(j);
                 rep.granted = 1 << j;
                 rep.refused = 0;

@@ -159,6 +159,8 @@ pub struct Database {
     ship_prev: Pos,
     ship_from: usize,
     ship_at: Option<Time>,
+    /// When leaders next send heartbeats.
+    next_beat: Time,
     /// Leader: when each index was written (bounded ring), to express lag in milliseconds.
     write_times: std::collections::VecDeque<(u64, Time)>,
 }
@@ -170,21 +172,13 @@ impl Database {
         let replicas = (0..n)
             .map(|i| Replica::new(if i == 0 { Role::Leader } else { Role::Follower }, keys, n))
             .collect();
-        let skew = (0..n)
-            .map(|j| {
-                let share = if n > 1 {
-                    2.0 * j as f64 / (n - 1) as f64 - 1.0
-                } else {
-                    0.0
-                };
-                (skew_ms * 1_000.0 * share) as i64
-            })
-            .collect();
+        let skew = spread(n, skew_ms);
         Self {
             servers: 0,
             unshipped: Vec::new(),
             ship_prev: Pos::default(),
             ship_from: 0,
+            next_beat: 0,
             ship_at: None,
             replicas,
             leader: 0,
@@ -197,13 +191,18 @@ impl Database {
         }
     }
 
-    /// Every live replica holds exactly the leader's data.
+    /// Spreads the replicas' clocks over ±`skew_ms`.
+    pub fn set_skew(&mut self, skew_ms: f64) {
+        self.skew = spread(self.replicas.len(), skew_ms);
+    }
+
+    /// Every live replica holds exactly the same data (the same log position and values).
     pub fn in_sync(&self) -> bool {
-        let l = &self.replicas[self.leader];
-        self.replicas
-            .iter()
-            .filter(|r| r.status.is_up())
-            .all(|r| r.last == l.last && r.data == l.data)
+        let mut live = self.replicas.iter().filter(|r| r.status.is_up());
+        let Some(first) = live.next() else {
+            return true;
+        };
+        live.all(|r| r.last == first.last && r.data == first.data)
     }
 
     /// Keys on which some two live replicas disagree.
@@ -235,4 +234,18 @@ impl Database {
             .find(|(i, _)| *i > have)
             .map_or(0, |(_, t)| now.saturating_sub(*t))
     }
+}
+
+/// Clock offsets in µs running evenly from −`skew_ms` (the first replica) to +`skew_ms` (the last).
+fn spread(n: usize, skew_ms: f64) -> Vec<i64> {
+    (0..n)
+        .map(|j| {
+            let share = if n > 1 {
+                2.0 * j as f64 / (n - 1) as f64 - 1.0
+            } else {
+                0.0
+            };
+            (skew_ms * 1_000.0 * share) as i64
+        })
+        .collect()
 }

@@ -50,8 +50,10 @@ pub struct Replica {
     pub granted: u64,
     pub refused: u64,
     pub candidate: bool,
-    /// The leader it last heard from.
+    pub candidate_since: Time,
+    /// The leader it last heard from, and where that leader's log ended at its last heartbeat.
     pub known_leader: Option<usize>,
+    pub leader_last: Pos,
 }
 
 impl Replica {
@@ -73,7 +75,9 @@ impl Replica {
             granted: 0,
             refused: 0,
             candidate: false,
+            candidate_since: 0,
             known_leader: (role == Role::Follower).then_some(0),
+            leader_last: Pos::default(),
         }
     }
 

@@ -4,6 +4,7 @@ use super::World;
 use crate::sim::config::{MAX_SERVERS, POWER_LEVELS};
 use crate::sim::event::Action;
 use crate::sim::network::NodeId;
+use crate::sim::replication::ReadFrom;
 use crate::sim::server::{Server, Status};
 
 impl World {
@@ -86,6 +87,74 @@ impl World {
                     format!("Link {} ↔ {} restored", a.label(), b.label()),
                 );
             }
+            Action::Isolate(a) => {
+                for b in self.all_nodes() {
+                    if b != a {
+                        self.network.set_cut(a, b, true);
+                    }
+                }
+                self.note(
+                    Some(a),
+                    format!("{} cut off from every other node", a.label()),
+                );
+            }
+            Action::Rejoin(a) => {
+                for b in self.all_nodes() {
+                    self.network.set_cut(a, b, false);
+                }
+                self.note(Some(a), format!("{} reconnected", a.label()));
+            }
+            Action::SetReplication(r) if r != self.cfg.replication => {
+                self.cfg.replication = r;
+                self.db.cfg.replication = r;
+                self.note(None, format!("Replication is now {r}"));
+            }
+            Action::SetSyncAcks(a) if a != self.cfg.sync_acks => {
+                self.cfg.sync_acks = a;
+                self.db.cfg.sync_acks = a;
+                self.note(
+                    None,
+                    format!("Synchronous writes now wait for {a} followers"),
+                );
+            }
+            Action::SetReadFrom(r) if r != self.cfg.read_from => {
+                self.cfg.read_from = r;
+                self.db.cfg.read_from = r;
+                self.note(
+                    None,
+                    format!(
+                        "Reads now go to {}",
+                        if r == ReadFrom::Any {
+                            "any replica"
+                        } else {
+                            "the leader"
+                        }
+                    ),
+                );
+            }
+            Action::SetConsistency(c) if c != self.cfg.consistency => {
+                self.cfg.consistency = c;
+                self.db.cfg.consistency = c;
+                self.note(
+                    None,
+                    format!(
+                        "Under partition the database is now {}",
+                        c.name().to_uppercase()
+                    ),
+                );
+            }
+            Action::SetClockSkew(ms) => {
+                let ms = if ms.is_finite() {
+                    ms.clamp(0.0, 60_000.0)
+                } else {
+                    0.0
+                };
+                if ms != self.cfg.clock_skew_ms {
+                    self.cfg.clock_skew_ms = ms;
+                    self.db.set_skew(ms);
+                    self.note(None, format!("Replica clocks now spread over ±{ms:.0} ms"));
+                }
+            }
             Action::AddServer => self.add_server(),
             Action::RemoveServer => self.remove_server(),
             Action::SetPower { server, power }
@@ -103,6 +172,15 @@ impl World {
             }
             _ => {}
         }
+    }
+
+    /// Every node that exists now.
+    fn all_nodes(&self) -> Vec<NodeId> {
+        [NodeId::Client, NodeId::Lb]
+            .into_iter()
+            .chain((0..self.servers.len()).map(NodeId::Server))
+            .chain((0..self.db.replicas.len()).map(NodeId::Db))
+            .collect()
     }
 
     fn add_server(&mut self) {

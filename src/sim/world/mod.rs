@@ -336,7 +336,7 @@ impl World {
                     &mut self.outbox,
                 );
                 self.flush();
-                let next = self.now + from_ms(self.cfg.heartbeat_ms);
+                let next = self.now + from_ms(self.cfg.heartbeat_ms / 4.0);
                 self.queue.push(next, Event::DbTick);
             }
             Event::Act(action) => self.apply(action),
@@ -360,6 +360,7 @@ impl World {
             Message {
                 from,
                 to,
+                queued: self.now,
                 sent,
                 arrives,
                 payload,
