@@ -7,6 +7,7 @@ use gloo_timers::callback::Interval;
 use yew::prelude::*;
 
 use super::controls::Controls;
+use super::database::{Anomalies, DatabaseControls};
 use super::diagram::Diagram;
 use super::figures::Figures;
 use super::state::{Msg, Playground};
@@ -65,9 +66,11 @@ pub fn App() -> Html {
                         <Legend />
                     </div>
                     <Figures ..view.clone() />
+                    <Anomalies ..view.clone() />
                 </div>
                 <div class="side-column">
-                    <Controls view={view.clone()} playing={sim.playing} {on} />
+                    <Controls view={view.clone()} playing={sim.playing} on={on.clone()} />
+                    <DatabaseControls view={view.clone()} {on} />
                     <EventLog ..view />
                     <Guide />
                 </div>

@@ -264,12 +264,21 @@ fn server(w: &World, i: usize, b: NodeBox) -> Html {
 fn replica(w: &World, j: usize, b: NodeBox) -> Html {
     let db = w.database();
     let r = &db.replicas[j];
+    let cut = w
+        .network()
+        .cut_links()
+        .any(|(a, c)| a == NodeId::Db(j) || c == NodeId::Db(j));
     let lag = match (r.role, r.status, db.writes_behind(j)) {
         (Role::Leader, _, _) if j == db.leader => "takes the writes".to_string(),
-        (Role::Leader, _, _) => "deposed, unaware".to_string(),
+        (Role::Leader, _, _) => "leads a split side".to_string(),
         (_, Status::Down, _) => "missing writes".to_string(),
         (_, _, 0) => "in sync".to_string(),
         (_, _, n) => format!("{n} behind · {:.0} ms", db.lag(j, w.now()) as f64 / 1e3),
+    };
+    let lag = if cut {
+        format!("cut off · {lag}")
+    } else {
+        lag
     };
     let body = html! { <>
         { line(b, 1.0, format!("{} · v{} · term {}", r.role.name(), r.version(), r.term)) }
@@ -278,7 +287,7 @@ fn replica(w: &World, j: usize, b: NodeBox) -> Html {
     html! {
         <g data-node={NodeId::Db(j).to_string()} data-status={r.status.name()} data-role={r.role.name()}
            data-version={r.version().to_string()}
-           class={classes!("node", "db", r.status.name(), r.role.name())} transform={translate(b)}>
+           class={classes!("node", "db", r.status.name(), r.role.name(), cut.then_some("cut"))} transform={translate(b)}>
             { frame(b, NodeId::Db(j).label(), Some(r.status.name()), "db", body) }
         </g>
     }

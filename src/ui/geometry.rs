@@ -97,7 +97,7 @@ pub fn layout(servers: usize, replicas: usize) -> Layout {
             .take(replicas)
             .map(|y| NodeBox {
                 c: Point { x: COL_DB, y },
-                w: 150.0,
+                w: 172.0,
                 h: dh,
             })
             .collect(),

@@ -3,6 +3,7 @@
 
 mod app;
 mod controls;
+mod database;
 mod diagram;
 mod figures;
 pub mod geometry;

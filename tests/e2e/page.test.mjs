@@ -82,3 +82,36 @@ test('switching to random takes effect live', async () => {
   await page.locator('[data-node="lb"]', { hasText: 'Random' }).waitFor({ timeout: 5000 });
   assert.equal(await page.getByLabel('Balancing strategy').inputValue(), 'random');
 });
+
+test('a failed leader replica is replaced by an election', async () => {
+  const { page, problems } = await open();
+  await page.waitForTimeout(1500);
+  await page.getByRole('button', { name: 'Fail Replica 1' }).click();
+  assert.equal(await page.locator('[data-node="db-1"]').getAttribute('data-status'), 'down');
+  // A follower stands after its randomised election timeout (2–4 s) and wins.
+  await page.waitForFunction(() =>
+    ['db-2', 'db-3'].some((n) => document.querySelector(`[data-node="${n}"]`).dataset.role === 'leader'),
+  null, { timeout: 12000 });
+  assert.ok(Number(await page.locator('[data-metric="failovers"]').textContent()) >= 1);
+  // Service resumes under the new leader.
+  const served = Number(await page.locator('[data-node="server-1"]').getAttribute('data-served'));
+  await page.waitForFunction((s) =>
+    Number(document.querySelector('[data-node="server-1"]').dataset.served) > s, served, { timeout: 8000 });
+  assert.deepEqual(problems, []);
+});
+
+test('database controls switch the replication model live', async () => {
+  const { page } = await open();
+  await page.getByLabel('Replication').selectOption('leader-sync');
+  await page.getByLabel('Synchronous writes wait for').waitFor();
+  await page.getByLabel('Under a partition').selectOption('ap');
+  await page.getByRole('button', { name: 'Isolate Replica 3' }).click();
+  await page.getByRole('button', { name: 'Reconnect Replica 3' }).waitFor();
+  assert.equal(await page.getByLabel('Replication').inputValue(), 'leader-sync');
+  assert.equal(await page.getByLabel('Under a partition').inputValue(), 'ap');
+  await page.getByLabel('Clock skew between replicas (± ms)').fill('-50');
+  await page.getByLabel('Clock skew between replicas (± ms)').press('Enter');
+  await page.getByLabel('Clock skew between replicas (± ms)').blur();
+  await page.waitForTimeout(200);
+  assert.equal(await page.getByLabel('Clock skew between replicas (± ms)').inputValue(), '0', 'a negative skew is clamped');
+});

@@ -1,0 +1,164 @@
+//! The database panel: how it replicates, per-replica fail / isolate buttons, and the anomaly
+//! counters the model keeps (every figure read from the World).
+
+use yew::prelude::*;
+
+use super::app::View;
+use super::controls::{button, choice, node_button};
+use super::state::Msg;
+use crate::sim::{Action, Consistency, NodeId, ReadFrom, Replication, SyncAcks};
+
+#[derive(Properties, PartialEq)]
+pub struct DatabaseProps {
+    pub view: View,
+    pub on: Callback<Msg>,
+}
+
+#[component]
+pub fn DatabaseControls(props: &DatabaseProps) -> Html {
+    let w = props.view.world.borrow();
+    let on = &props.on;
+    let cfg = w.config();
+    let cut: Vec<NodeId> = w.network().cut_links().flat_map(|(a, b)| [a, b]).collect();
+    let skew_input = {
+        let on = on.clone();
+        Callback::from(move |e: Event| {
+            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+            // The World clamps and ignores what is not a number; an empty field means no skew.
+            let ms = input.value().parse::<f64>().unwrap_or(0.0);
+            on.emit(Msg::Do(Action::SetClockSkew(ms)));
+        })
+    };
+    html! {
+        <section class="controls database" aria-label="Database">
+            <span class="heading">{ "Database" }</span>
+            { choice(on, "replication", "Replication", &[
+                ("leader-async", "Leader, asynchronous"), ("leader-sync", "Leader, synchronous")],
+                cfg.replication.name(), |v| v.parse::<Replication>().ok().map(|r| Msg::Do(Action::SetReplication(r)))) }
+            if cfg.replication == Replication::LeaderSync {
+                { choice(on, "sync-acks", "Synchronous writes wait for", &[
+                    ("majority", "A majority of followers"), ("all", "Every follower")],
+                    cfg.sync_acks.name(), |v| v.parse::<SyncAcks>().ok().map(|a| Msg::Do(Action::SetSyncAcks(a)))) }
+            }
+            { choice(on, "read-from", "Reads go to", &[("leader", "The leader"), ("any", "Any replica")],
+                cfg.read_from.name(), |v| v.parse::<ReadFrom>().ok().map(|r| Msg::Do(Action::SetReadFrom(r)))) }
+            { choice(on, "consistency", "Under a partition", &[
+                ("cp", "CP: refuse without a majority"), ("ap", "AP: accept on both sides")],
+                cfg.consistency.name(), |v| v.parse::<Consistency>().ok().map(|c| Msg::Do(Action::SetConsistency(c)))) }
+            <div class="group">
+                <label for="clock-skew">{ "Clock skew between replicas (± ms)" }</label>
+                <input id="clock-skew" type="number" min="0" max="60000" step="50"
+                       value={format!("{:.0}", cfg.clock_skew_ms)} onchange={skew_input} />
+            </div>
+            <div class="nodes">
+                { for w.replicas().iter().enumerate().map(|(j, r)| {
+                    let node = NodeId::Db(j);
+                    let isolated = cut.contains(&node);
+                    html! { <>
+                        { node_button(on, node, r.status) }
+                        if isolated {
+                            { button(on, format!("Reconnect {}", node.label()), "recover", move || Msg::Do(Action::Rejoin(node))) }
+                        } else {
+                            { button(on, format!("Isolate {}", node.label()), "", move || Msg::Do(Action::Isolate(node))) }
+                        }
+                    </> }
+                }) }
+            </div>
+        </section>
+    }
+}
+
+/// What went wrong in the data: the counters of the replication model.
+#[component]
+pub fn Anomalies(props: &View) -> Html {
+    let w = props.world.borrow();
+    let m = w.metrics();
+    let db = w.database();
+    let f = &db.figures;
+    let pct = |ok: u64, failed: u64| {
+        if ok + failed == 0 {
+            "–".to_string()
+        } else {
+            format!("{:.1}", 100.0 * ok as f64 / (ok + failed) as f64)
+        }
+    };
+    let max_lag = (0..db.replicas.len())
+        .map(|j| db.lag(j, w.now()))
+        .max()
+        .unwrap_or(0);
+    let items = [
+        (
+            "stale-reads",
+            "Stale",
+            m.stale_reads.to_string(),
+            "",
+            "reads that returned a value older than a write already acknowledged",
+        ),
+        (
+            "lost-writes",
+            "Lost acked",
+            f.lost_acked_writes.to_string(),
+            "writes",
+            "acknowledged writes a failover threw away",
+        ),
+        (
+            "conflicts",
+            "Conflicts",
+            f.conflicts.to_string(),
+            "",
+            "keys written on both sides of a split brain",
+        ),
+        (
+            "skew-losses",
+            "Skew losses",
+            f.lost_by_clock_skew.to_string(),
+            "",
+            "last-write-wins kept an earlier write because a clock ran ahead",
+        ),
+        (
+            "divergent-keys",
+            "Divergent",
+            db.divergent_keys().to_string(),
+            "keys",
+            "keys on which live replicas disagree now",
+        ),
+        (
+            "max-lag",
+            "Max lag",
+            format!("{:.0}", max_lag as f64 / 1e3),
+            "ms",
+            "age of the oldest write some follower lacks",
+        ),
+        (
+            "read-availability",
+            "Reads OK",
+            pct(m.reads_ok, m.reads_failed),
+            "%",
+            "share of reads that succeeded",
+        ),
+        (
+            "write-availability",
+            "Writes OK",
+            pct(m.writes_ok, m.writes_failed),
+            "%",
+            "share of writes that succeeded",
+        ),
+        (
+            "failovers",
+            "Elections",
+            f.failovers.to_string(),
+            "",
+            "times a replica took over as leader",
+        ),
+    ];
+    html! {
+        <section class="figures anomalies" aria-label="Consistency">
+            { for items.into_iter().map(|(metric, label, value, unit, hint)| html! {
+                <div class="figure" title={hint}>
+                    <div class="label">{ label }</div>
+                    <div class="value"><span data-metric={metric}>{ value }</span><span class="unit">{ unit }</span></div>
+                </div>
+            }) }
+        </section>
+    }
+}
