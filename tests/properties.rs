@@ -3,8 +3,8 @@
 
 use clusterscope::sim::event::MS;
 use clusterscope::sim::{
-    Action, Config, Consistency, NodeId, Payload, ReadFrom, Replication, ServiceDist, Status,
-    Strategy as Balancing, SyncAcks, World,
+    Action, ClockKind, Config, Consistency, NodeId, Payload, ReadFrom, Replication, ServiceDist,
+    Status, Strategy as Balancing, SyncAcks, World,
 };
 use proptest::prelude::*;
 
@@ -51,9 +51,11 @@ prop_compose! {
         retries in 0u32..4,
         hc in prop_oneof![Just(0.0), 50.0f64..2000.0],
         zipf in prop_oneof![Just(0.0), 0.1f64..2.0],
-        db in (0usize..2, 0usize..2, any::<bool>(), any::<bool>(), 0.0f64..500.0),
+        db in (0usize..3, 0usize..2, any::<bool>(), any::<bool>(), 0.0f64..500.0),
+        quorum in (1usize..4, 1usize..4, any::<bool>()),
     ) -> Config {
         let (repl, acks, any_reads, ap, skew) = db;
+        let (w, r, lamport) = quorum;
         Config {
             seed, servers, replicas, strategy: Balancing::ALL[strategy], arrival_rate: rate,
             service_ms: service, service_dist: ServiceDist::ALL[dist], workers, latency_ms: latency,
@@ -63,6 +65,8 @@ prop_compose! {
             read_from: if any_reads { ReadFrom::Any } else { ReadFrom::Leader },
             consistency: if ap { Consistency::Ap } else { Consistency::Cp },
             clock_skew_ms: skew,
+            write_quorum: w.min(replicas), read_quorum: r.min(replicas),
+            clock: if lamport { ClockKind::Lamport } else { ClockKind::Wall },
             ..Config::default()
         }
     }

@@ -36,7 +36,11 @@ USAGE: clusterscope-sim [FLAGS]
   --fail NODE@S            crash NODE (server-N, db-N) at S simulated seconds (repeatable)
   --recover NODE@S         bring NODE back at S seconds (repeatable)
   --slow NODE@S            degrade server NODE at S seconds (repeatable)
-  --replication MODE       leader-async | leader-sync (default leader-async)
+  --replication MODE       leader-async | leader-sync | quorum (default leader-async)
+  --write-quorum W         quorum mode: acknowledgements per write (default 2)
+  --read-quorum R          quorum mode: answers per read (default 2)
+  --clock KIND             wall | lamport stamps for last-write-wins (default wall)
+  --anti-entropy-ms MS     quorum mode: anti-entropy period; 0 = off (default 5000)
   --sync-acks WHICH        leader-sync waits for all | majority of followers (default majority)
   --read-from WHERE        leader | any replica (default leader)
   --consistency C          cp (refuse without a majority) | ap (accept on both sides); default cp
@@ -175,6 +179,10 @@ pub fn parse_args(args: &[String]) -> Result<Command, String> {
             "--heartbeat-ms" => cfg.heartbeat_ms = number(flag, value()?)?,
             "--failover-ms" => cfg.failover_ms = number(flag, value()?)?,
             "--sequential-keys" => cfg.sequential_keys = true,
+            "--write-quorum" => cfg.write_quorum = parse(flag, value()?, "a whole number")?,
+            "--read-quorum" => cfg.read_quorum = parse(flag, value()?, "a whole number")?,
+            "--clock" => cfg.clock = named(flag, value()?)?,
+            "--anti-entropy-ms" => cfg.anti_entropy_ms = number(flag, value()?)?,
             "--partition" => partitions.push(value()?.to_string()),
             "--history" => history = Some(value()?.to_string()),
             "--requests" => requests = parse(flag, value()?, "a whole number")?,

@@ -5,7 +5,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use super::balancer::Strategy;
-use super::replication::{Consistency, ReadFrom, Replication, SyncAcks};
+use super::replication::{ClockKind, Consistency, ReadFrom, Replication, SyncAcks};
 
 /// How long one request keeps a worker busy (the mean is `service_ms` divided by server power).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -128,6 +128,15 @@ pub struct Config {
     /// Asynchronous replication ships writes in batches this many ms after the first (0..=10000;
     /// default 100): the window a crash can lose.
     pub async_ship_ms: f64,
+    /// Quorum mode: acknowledgements a write needs (W, 1..=replicas; default 2).
+    pub write_quorum: usize,
+    /// Quorum mode: answers a read needs (R, 1..=replicas; default 2).
+    pub read_quorum: usize,
+    /// Stamps for last-write-wins: wall clocks or Lamport counters (default wall).
+    pub clock: ClockKind,
+    /// Quorum mode: replicas compare notes with a random peer every this many ms; 0 is never
+    /// (0, or 100..=600000; default 5000).
+    pub anti_entropy_ms: f64,
 }
 
 impl Default for Config {
@@ -168,6 +177,10 @@ impl Default for Config {
             failover_ms: 2_000.0,
             clock_skew_ms: 0.0,
             async_ship_ms: 100.0,
+            write_quorum: 2,
+            read_quorum: 2,
+            clock: ClockKind::Wall,
+            anti_entropy_ms: 5_000.0,
         }
     }
 }
@@ -256,6 +269,21 @@ impl Config {
         )?;
         check_f64("clock_skew_ms", self.clock_skew_ms, 0.0, 60_000.0)?;
         check_f64("async_ship_ms", self.async_ship_ms, 0.0, 10_000.0)?;
+        check_int(
+            "write_quorum",
+            self.write_quorum as u64,
+            1,
+            self.replicas as u64,
+        )?;
+        check_int(
+            "read_quorum",
+            self.read_quorum as u64,
+            1,
+            self.replicas as u64,
+        )?;
+        if self.anti_entropy_ms != 0.0 {
+            check_f64("anti_entropy_ms", self.anti_entropy_ms, 100.0, 600_000.0)?;
+        }
         Ok(())
     }
 }

@@ -11,7 +11,7 @@ use std::collections::{BinaryHeap, VecDeque};
 
 use super::balancer::Strategy;
 use super::network::{Job, NodeId};
-use super::replication::{Consistency, ReadFrom, Replication, SyncAcks};
+use super::replication::{ClockKind, Consistency, ReadFrom, Replication, SyncAcks};
 use super::slab::Handle;
 
 /// Simulated time in microseconds since the run began.
@@ -60,6 +60,12 @@ pub enum Action {
     SetConsistency(Consistency),
     /// Spread the replicas' clocks over ±this many ms (clamped to 0..=60000).
     SetClockSkew(f64),
+    /// Quorum mode: acknowledgements per write and answers per read (clamped to 1..=replicas).
+    SetQuorum {
+        write: usize,
+        read: usize,
+    },
+    SetClock(ClockKind),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -78,8 +84,8 @@ pub enum Event {
     ProbeTick,
     /// Database heartbeats and elections.
     DbTick,
-    /// The asynchronous leader ships its batch of writes.
-    DbShip,
+    /// A database timer: an asynchronous batch to ship, quorum deadlines to enforce.
+    DbTimer,
     /// Probe `seq` to `server` is overdue if it is still unanswered.
     ProbeTimeout { server: usize, seq: u64 },
     /// A scheduled action takes effect.
@@ -99,7 +105,7 @@ impl Event {
             Event::ProbeTimeout { .. } => 7,
             Event::Act(_) => 8,
             Event::DbTick => 9,
-            Event::DbShip => 10,
+            Event::DbTimer => 10,
         }
     }
 }

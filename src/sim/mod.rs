@@ -22,7 +22,8 @@ pub use event::{Action, Time};
 pub use metrics::{Cause, Metrics};
 pub use network::{Job, Message, NodeId, Observed, Outcome, PacketKind, Payload};
 pub use replication::{
-    Consistency, Database, Pos, ReadFrom, Replica, Replication, Role, SyncAcks, Versioned,
+    ClockKind, Consistency, Database, Pos, ReadFrom, Replica, Replication, Role, SyncAcks,
+    Versioned,
 };
 pub use server::{Server, Status};
 pub use world::World;

@@ -180,6 +180,31 @@ pub enum Payload {
         term: u64,
         granted: bool,
     },
+    /// Quorum mode: a coordinator's write to one replica (`op` 0: read repair, no answer wanted),
+    /// and the answer.
+    Put {
+        op: u64,
+        key: u32,
+        entry: Versioned,
+    },
+    PutAck {
+        op: u64,
+    },
+    /// Quorum mode: a coordinator's read of one replica, and the answer.
+    Get {
+        op: u64,
+        key: u32,
+    },
+    GetReply {
+        op: u64,
+        entry: Option<Versioned>,
+    },
+    /// Anti-entropy: a replica's whole store, for a peer to merge (and, if `reply`, to answer with
+    /// what it holds newer).
+    Digest {
+        entries: Box<Vec<(u32, Versioned)>>,
+        reply: bool,
+    },
     /// A new leader announces itself to replicas and servers.
     NewLeader {
         term: u64,
@@ -216,6 +241,9 @@ impl Payload {
             Payload::RequestVote { .. } | Payload::Vote { .. } | Payload::NewLeader { .. } => 100,
             Payload::Replicate { entries, .. } => 100 + 200 * entries.len() as u64,
             Payload::SyncRequest { .. } | Payload::Ack { .. } => 300,
+            Payload::Put { .. } | Payload::GetReply { .. } => 300,
+            Payload::PutAck { .. } | Payload::Get { .. } => 100,
+            Payload::Digest { entries, .. } => 100 + 60 * entries.len() as u64,
             Payload::Heartbeat { .. } | Payload::HeartbeatAck { .. } => 100,
             Payload::Sync(s) => 100 + 60 * s.entries.len() as u64,
             Payload::Merge(m) => 100 + 60 * m.len() as u64,

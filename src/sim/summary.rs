@@ -51,6 +51,9 @@ pub struct ReplicationSummary {
     pub write_availability: f64,
     pub failovers: u64,
     pub refused: u64,
+    pub quorum_failures: u64,
+    pub read_repairs: u64,
+    pub hints_stored: u64,
 }
 
 fn share(ok: u64, failed: u64) -> f64 {
@@ -125,6 +128,9 @@ impl Summary {
                     write_availability: share(m.writes_ok, m.writes_failed),
                     failovers: f.failovers,
                     refused: f.refused,
+                    quorum_failures: f.quorum_failures,
+                    read_repairs: f.read_repairs,
+                    hints_stored: f.hints_stored,
                 }
             },
         }
@@ -190,7 +196,7 @@ impl Summary {
         let r = &self.replication;
         let _ = write!(
             o,
-            "\"replication\":{{\"mode\":\"{}\",\"consistency\":\"{}\",\"stale_reads\":{},\"lost_acked_writes\":{},\"conflicts\":{},\"divergent_keys\":{},\"lost_by_clock_skew\":{},\"max_lag_ms\":{},\"read_availability\":{},\"write_availability\":{},\"failovers\":{},\"refused\":{}}},",
+            "\"replication\":{{\"mode\":\"{}\",\"consistency\":\"{}\",\"stale_reads\":{},\"lost_acked_writes\":{},\"conflicts\":{},\"divergent_keys\":{},\"lost_by_clock_skew\":{},\"max_lag_ms\":{},\"read_availability\":{},\"write_availability\":{},\"failovers\":{},\"refused\":{},\"quorum_failures\":{},\"read_repairs\":{},\"hints_stored\":{}}},",
             r.mode,
             r.consistency,
             r.stale_reads,
@@ -202,7 +208,10 @@ impl Summary {
             num(r.read_availability),
             num(r.write_availability),
             r.failovers,
-            r.refused
+            r.refused,
+            r.quorum_failures,
+            r.read_repairs,
+            r.hints_stored
         );
         let _ = write!(
             o,

@@ -6,7 +6,7 @@ use yew::prelude::*;
 use super::app::View;
 use super::controls::{button, choice, node_button};
 use super::state::Msg;
-use crate::sim::{Action, Consistency, NodeId, ReadFrom, Replication, SyncAcks};
+use crate::sim::{Action, ClockKind, Consistency, NodeId, ReadFrom, Replication, SyncAcks};
 
 #[derive(Properties, PartialEq)]
 pub struct DatabaseProps {
@@ -19,7 +19,7 @@ pub fn DatabaseControls(props: &DatabaseProps) -> Html {
     let w = props.view.world.borrow();
     let on = &props.on;
     let cfg = w.config();
-    let cut: Vec<NodeId> = w.network().cut_links().flat_map(|(a, b)| [a, b]).collect();
+
     let skew_input = {
         let on = on.clone();
         Callback::from(move |e: Event| {
@@ -33,15 +33,23 @@ pub fn DatabaseControls(props: &DatabaseProps) -> Html {
         <section class="controls database" aria-label="Database">
             <span class="heading">{ "Database" }</span>
             { choice(on, "replication", "Replication", &[
-                ("leader-async", "Leader, asynchronous"), ("leader-sync", "Leader, synchronous")],
+                ("leader-async", "Leader, asynchronous"), ("leader-sync", "Leader, synchronous"),
+                ("quorum", "Leaderless quorums")],
                 cfg.replication.name(), |v| v.parse::<Replication>().ok().map(|r| Msg::Do(Action::SetReplication(r)))) }
             if cfg.replication == Replication::LeaderSync {
                 { choice(on, "sync-acks", "Synchronous writes wait for", &[
                     ("majority", "A majority of followers"), ("all", "Every follower")],
                     cfg.sync_acks.name(), |v| v.parse::<SyncAcks>().ok().map(|a| Msg::Do(Action::SetSyncAcks(a)))) }
             }
+            if cfg.replication == Replication::Quorum {
+                { quorum_inputs(on, cfg.write_quorum, cfg.read_quorum, w.replicas().len()) }
+                { choice(on, "clock", "Stamps for last write wins", &[
+                    ("wall", "Wall clocks (skew and all)"), ("lamport", "Lamport clocks")],
+                    cfg.clock.name(), |v| v.parse::<ClockKind>().ok().map(|c| Msg::Do(Action::SetClock(c)))) }
+            } else {
             { choice(on, "read-from", "Reads go to", &[("leader", "The leader"), ("any", "Any replica")],
                 cfg.read_from.name(), |v| v.parse::<ReadFrom>().ok().map(|r| Msg::Do(Action::SetReadFrom(r)))) }
+            }
             { choice(on, "consistency", "Under a partition", &[
                 ("cp", "CP: refuse without a majority"), ("ap", "AP: accept on both sides")],
                 cfg.consistency.name(), |v| v.parse::<Consistency>().ok().map(|c| Msg::Do(Action::SetConsistency(c)))) }
@@ -53,7 +61,7 @@ pub fn DatabaseControls(props: &DatabaseProps) -> Html {
             <div class="nodes">
                 { for w.replicas().iter().enumerate().map(|(j, r)| {
                     let node = NodeId::Db(j);
-                    let isolated = cut.contains(&node);
+                    let isolated = w.is_isolated(node);
                     html! { <>
                         { node_button(on, node, r.status) }
                         if isolated {
@@ -65,6 +73,50 @@ pub fn DatabaseControls(props: &DatabaseProps) -> Html {
                 }) }
             </div>
         </section>
+    }
+}
+
+/// W and R as two selects over 1..=N, with what their sum means.
+fn quorum_inputs(on: &Callback<Msg>, w: usize, r: usize, n: usize) -> Html {
+    let pick = |id: &'static str,
+                label: &'static str,
+                current: usize,
+                other: usize,
+                is_write: bool| {
+        let on = on.clone();
+        let onchange = Callback::from(move |e: Event| {
+            let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+            if let Ok(v) = select.value().parse::<usize>() {
+                let (write, read) = if is_write { (v, other) } else { (other, v) };
+                on.emit(Msg::Do(Action::SetQuorum { write, read }));
+            }
+        });
+        html! {
+            <div class="half">
+                <label for={id}>{ label }</label>
+                <select {id} {onchange}>
+                    { for (1..=n).map(|k| html! { <option value={k.to_string()} selected={k == current}>{ k }</option> }) }
+                </select>
+            </div>
+        }
+    };
+    let verdict = if w + r > n {
+        format!(
+            "W + R = {} > N = {n}: every read meets the latest acknowledged write",
+            w + r
+        )
+    } else {
+        format!(
+            "W + R = {} ≤ N = {n}: a read can miss the latest write",
+            w + r
+        )
+    };
+    html! {
+        <div class="group quorum">
+            { pick("write-quorum", "Write quorum W", w, r, true) }
+            { pick("read-quorum", "Read quorum R", r, w, false) }
+            <p class="hint">{ verdict }</p>
+        </div>
     }
 }
 
@@ -149,6 +201,13 @@ pub fn Anomalies(props: &View) -> Html {
             f.failovers.to_string(),
             "",
             "times a replica took over as leader",
+        ),
+        (
+            "quorum-failures",
+            "No quorum",
+            f.quorum_failures.to_string(),
+            "",
+            "quorum operations refused for want of W or R answers",
         ),
     ];
     html! {

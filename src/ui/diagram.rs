@@ -6,7 +6,7 @@ use yew::prelude::*;
 use super::app::View;
 use super::geometry::{self, Layout, NodeBox, Route};
 use crate::sim::world::BURST_LIFETIME;
-use crate::sim::{NodeId, PacketKind, Role, Status, Strategy, World};
+use crate::sim::{NodeId, PacketKind, Replication, Role, Status, Strategy, World};
 
 /// Requests ride one lane of a link, responses the other, so the two directions read apart.
 const LANE: f64 = 5.0;
@@ -42,6 +42,9 @@ pub fn Diagram(props: &View) -> Html {
 }
 
 fn links(w: &World, l: &Layout) -> Html {
+    // Led replication: servers talk to the leader, which feeds the followers. Leaderless: servers
+    // talk to any replica, and every replica to every other.
+    let quorum = w.config().replication == Replication::Quorum;
     let leader = l.dbs.get(w.leader());
     let mut routes = vec![(Route::linking(&l.client, &l.lb), "link")];
     for (i, s) in l.servers.iter().enumerate() {
@@ -51,14 +54,16 @@ fn links(w: &World, l: &Layout) -> Html {
             "link idle"
         };
         routes.push((Route::linking(&l.lb, s), class));
-        if let Some(d) = leader {
+        if quorum {
+            routes.extend(l.dbs.iter().map(|d| (Route::linking(s, d), "link faint")));
+        } else if let Some(d) = leader {
             routes.push((Route::linking(s, d), "link"));
         }
     }
-    if let Some(d) = leader {
-        for (j, f) in l.dbs.iter().enumerate() {
-            if j != w.leader() {
-                routes.push((Route::linking(d, f), "link replication"));
+    for (j, a) in l.dbs.iter().enumerate() {
+        for (k, b) in l.dbs.iter().enumerate().skip(j + 1) {
+            if quorum || j == w.leader() || k == w.leader() {
+                routes.push((Route::linking(a, b), "link replication"));
             }
         }
     }
@@ -264,24 +269,27 @@ fn server(w: &World, i: usize, b: NodeBox) -> Html {
 fn replica(w: &World, j: usize, b: NodeBox) -> Html {
     let db = w.database();
     let r = &db.replicas[j];
-    let cut = w
-        .network()
-        .cut_links()
-        .any(|(a, c)| a == NodeId::Db(j) || c == NodeId::Db(j));
+    let cut = w.cut_links_of(NodeId::Db(j)) > 0;
     let lag = match (r.role, r.status, db.writes_behind(j)) {
+        (Role::Peer, Status::Down, _) => "down · hints wait".to_string(),
+        (Role::Peer, _, _) => "answers quorums".to_string(),
         (Role::Leader, _, _) if j == db.leader => "takes the writes".to_string(),
         (Role::Leader, _, _) => "leads a split side".to_string(),
         (_, Status::Down, _) => "missing writes".to_string(),
         (_, _, 0) => "in sync".to_string(),
         (_, _, n) => format!("{n} behind · {:.0} ms", db.lag(j, w.now()) as f64 / 1e3),
     };
-    let lag = if cut {
-        format!("cut off · {lag}")
-    } else {
-        lag
+    let lag = match (w.is_isolated(NodeId::Db(j)), w.cut_links_of(NodeId::Db(j))) {
+        (true, _) => "isolated: every link cut".to_string(),
+        (false, 0) => lag,
+        (false, n) => format!("{n} link{} cut", if n == 1 { "" } else { "s" }),
     };
     let body = html! { <>
-        { line(b, 1.0, format!("{} · v{} · term {}", r.role.name(), r.version(), r.term)) }
+        { line(b, 1.0, if r.role == Role::Peer {
+            format!("replica · {} writes", r.version())
+        } else {
+            format!("{} · v{} · term {}", r.role.name(), r.version(), r.term)
+        }) }
         { line(b, 2.0, lag) }
     </> };
     html! {

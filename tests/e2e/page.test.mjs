@@ -115,3 +115,19 @@ test('database controls switch the replication model live', async () => {
   await page.waitForTimeout(200);
   assert.equal(await page.getByLabel('Clock skew between replicas (± ms)').inputValue(), '0', 'a negative skew is clamped');
 });
+
+test('leaderless quorums: every replica a peer, W and R adjustable', async () => {
+  const { page, problems } = await open();
+  await page.getByLabel('Replication').selectOption('quorum');
+  for (const n of ['db-1', 'db-2', 'db-3']) {
+    assert.equal(await page.locator(`[data-node="${n}"]`).getAttribute('data-role'), 'replica', n);
+  }
+  await page.getByLabel('Write quorum W').selectOption('1');
+  await page.getByText('a read can miss the latest write').waitFor();
+  await page.getByLabel('Read quorum R').selectOption('3');
+  await page.getByText('every read meets the latest acknowledged write').waitFor();
+  const served = Number(await page.locator('[data-node="server-1"]').getAttribute('data-served'));
+  await page.waitForFunction((s) =>
+    Number(document.querySelector('[data-node="server-1"]').dataset.served) > s, served, { timeout: 8000 });
+  assert.deepEqual(problems, []);
+});

@@ -52,7 +52,9 @@ impl Database {
         known_leader: usize,
         pick: impl FnOnce(usize) -> usize,
     ) -> usize {
-        if !write && self.cfg.read_from == ReadFrom::Any {
+        let any = self.cfg.replication == Replication::Quorum
+            || (!write && self.cfg.read_from == ReadFrom::Any);
+        if any {
             pick(self.replicas.len())
         } else {
             known_leader
@@ -65,7 +67,7 @@ impl Database {
 
     fn followers_needed(&self) -> usize {
         match (self.cfg.replication, self.cfg.sync_acks) {
-            (Replication::LeaderAsync, _) => 0,
+            (Replication::LeaderAsync | Replication::Quorum, _) => 0,
             (Replication::LeaderSync, SyncAcks::All) => self.replicas.len() - 1,
             (Replication::LeaderSync, SyncAcks::Majority) => self.majority() - 1,
         }
@@ -110,6 +112,9 @@ impl Database {
         };
         if !rep.status.is_up() {
             return; // lost: the balancer's timeout will notice
+        }
+        if self.cfg.replication == Replication::Quorum {
+            return self.quorum_query(now, j, server, job, out);
         }
         let from = NodeId::Db(j);
         let leading = rep.role == Role::Leader && self.has_lease(j, now);
@@ -203,6 +208,7 @@ impl Database {
             self.ship_from = j;
             if self.shipping_delayed() {
                 self.ship_at = Some(now + self.cfg.ship_delay);
+                self.timers.push(now + self.cfg.ship_delay);
             }
         }
         self.unshipped.push((key, entry));
@@ -218,9 +224,28 @@ impl Database {
         self.cfg.replication == Replication::LeaderAsync && self.cfg.ship_delay > 0
     }
 
-    /// When the World should call [`Database::ship`] (taken once).
-    pub fn take_ship_at(&mut self) -> Option<Time> {
-        self.ship_at.take()
+    /// Times at which the World should call [`Database::on_timer`] (each handed over once).
+    pub fn take_timers(&mut self) -> Vec<Time> {
+        std::mem::take(&mut self.timers)
+    }
+
+    /// A timer the database asked for falls due: ship a batch, expire quorum operations.
+    pub fn on_timer(&mut self, now: Time, out: &mut Outbox) {
+        if self.ship_at.is_some_and(|t| t <= now) {
+            self.ship_at = None;
+            self.ship(out);
+        }
+        self.quorum_expire(now, out);
+    }
+
+    /// Switches replication mode at run time (roles change between leaderless and led).
+    pub fn set_replication(&mut self, r: Replication, now: Time) {
+        let was_quorum = self.cfg.replication == Replication::Quorum;
+        self.cfg.replication = r;
+        let quorum = r == Replication::Quorum;
+        if quorum != was_quorum {
+            self.quorum_roles(quorum, now);
+        }
     }
 
     /// The leader that buffered writes sends them to every follower.
@@ -265,6 +290,16 @@ impl Database {
             NodeId::Db(f) => f,
             _ => return,
         };
+        if matches!(
+            payload,
+            Payload::Put { .. }
+                | Payload::PutAck { .. }
+                | Payload::Get { .. }
+                | Payload::GetReply { .. }
+                | Payload::Digest { .. }
+        ) {
+            return self.quorum_message(now, j, peer, payload, out);
+        }
         match payload {
             Payload::Replicate { entries, prev } => {
                 let Some(&(_, newest)) = entries.last() else {
@@ -683,6 +718,12 @@ impl Database {
         let beat = now >= self.next_beat;
         if beat {
             self.next_beat = now + self.cfg.heartbeat;
+        }
+        if self.cfg.replication == Replication::Quorum {
+            if beat {
+                self.quorum_tick(now, rng, out);
+            }
+            return;
         }
         for j in 0..self.replicas.len() {
             let r = &self.replicas[j];

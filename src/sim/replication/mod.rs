@@ -8,6 +8,7 @@
 //! is what the page and the runner report.
 
 mod leader;
+mod quorum;
 mod replica;
 
 use std::fmt;
@@ -77,6 +78,19 @@ named_enum!(
         LeaderSync = "leader-sync",
         /// Acknowledged at once; followers catch up later.
         LeaderAsync = "leader-async",
+        /// Leaderless (Dynamo): any replica coordinates; W acknowledgements per write, R answers per
+        /// read, last write wins, read repair, hinted handoff, anti-entropy.
+        Quorum = "quorum",
+    }
+);
+
+named_enum!(
+    /// The clock that stamps writes for last-write-wins.
+    ClockKind {
+        /// Each node's wall clock, skew and all.
+        Wall = "wall",
+        /// Lamport counters (quorum writes read the key's stamp first and go one past it).
+        Lamport = "lamport",
     }
 );
 
@@ -120,6 +134,14 @@ pub struct DbConfig {
     pub failover_timeout: Time,
     /// Asynchronous mode ships writes in batches this long after the first (0: each at once).
     pub ship_delay: Time,
+    /// Quorum mode: acknowledgements a write needs, answers a read needs.
+    pub write_quorum: usize,
+    pub read_quorum: usize,
+    pub clock: ClockKind,
+    /// Quorum mode: how long a coordinator waits for its quorum.
+    pub quorum_timeout: Time,
+    /// Quorum mode: replicas compare notes with a random peer this often (0: never).
+    pub anti_entropy: Time,
 }
 
 /// What the database has counted (the anomalies and availability a person watches).
@@ -135,6 +157,13 @@ pub struct DbFigures {
     /// Writes refused for want of a majority (CP) or a leader.
     pub refused: u64,
     pub failovers: u64,
+    /// Quorum mode: operations that could not gather their quorum in time.
+    pub quorum_failures: u64,
+    /// Quorum mode: stale copies fixed by read repair, writes parked as hints for a replica that
+    /// did not answer, and keys brought in step by anti-entropy.
+    pub read_repairs: u64,
+    pub hints_stored: u64,
+    pub anti_entropy_fixes: u64,
 }
 
 /// The replicated database as the rest of the system sees it.
@@ -159,6 +188,14 @@ pub struct Database {
     ship_prev: Pos,
     ship_from: usize,
     ship_at: Option<Time>,
+    /// Quorum mode: operations coordinators have in progress, hints waiting for their replica, the
+    /// next operation id, and when anti-entropy runs next.
+    qops: std::collections::BTreeMap<u64, quorum::QOp>,
+    hints: std::collections::BTreeMap<u64, quorum::Hint>,
+    next_op: u64,
+    next_anti_entropy: Time,
+    /// Times at which the World should call [`Database::on_timer`].
+    timers: Vec<Time>,
     /// When leaders next send heartbeats.
     next_beat: Time,
     /// Leader: when each index was written (bounded ring), to express lag in milliseconds.
@@ -173,13 +210,19 @@ impl Database {
             .map(|i| Replica::new(if i == 0 { Role::Leader } else { Role::Follower }, keys, n))
             .collect();
         let skew = spread(n, skew_ms);
-        Self {
+        let quorum = cfg.replication == Replication::Quorum;
+        let mut db = Self {
             servers: 0,
             unshipped: Vec::new(),
             ship_prev: Pos::default(),
             ship_from: 0,
             next_beat: 0,
             ship_at: None,
+            qops: std::collections::BTreeMap::new(),
+            hints: std::collections::BTreeMap::new(),
+            next_op: 0,
+            next_anti_entropy: 0,
+            timers: Vec::new(),
             replicas,
             leader: 0,
             term: 1,
@@ -188,7 +231,11 @@ impl Database {
             figures: DbFigures::default(),
             pending: Vec::new(),
             write_times: std::collections::VecDeque::new(),
+        };
+        if quorum {
+            db.quorum_roles(true, 0);
         }
+        db
     }
 
     /// Spreads the replicas' clocks over ±`skew_ms`.

@@ -10,6 +10,8 @@ use crate::sim::server::Status;
 pub enum Role {
     Leader,
     Follower,
+    /// A peer of a leaderless (quorum) cluster.
+    Peer,
 }
 
 impl Role {
@@ -17,6 +19,7 @@ impl Role {
         match self {
             Role::Leader => "leader",
             Role::Follower => "follower",
+            Role::Peer => "replica",
         }
     }
 }
@@ -54,6 +57,10 @@ pub struct Replica {
     /// The leader it last heard from, and where that leader's log ended at its last heartbeat.
     pub known_leader: Option<usize>,
     pub leader_last: Pos,
+    /// Writes it has applied (any mode).
+    pub applied: u64,
+    /// Lamport clock.
+    pub lamport: u64,
 }
 
 impl Replica {
@@ -78,12 +85,19 @@ impl Replica {
             candidate_since: 0,
             known_leader: (role == Role::Follower).then_some(0),
             leader_last: Pos::default(),
+            applied: 0,
+            lamport: 0,
         }
     }
 
-    /// The version shown on screen: how many writes its log holds.
+    /// The version shown on screen: the position of its log, or (leaderless) how many writes it
+    /// has applied.
     pub fn version(&self) -> u64 {
-        self.last.index
+        if self.role == Role::Peer {
+            self.applied
+        } else {
+            self.last.index
+        }
     }
 
     /// Appends one write at the next position (the leader's side).
@@ -99,6 +113,7 @@ impl Replica {
     /// Stores a write that extends this log.
     pub fn store(&mut self, key: u32, entry: Versioned) {
         self.data[key as usize] = Some(entry);
+        self.applied += 1;
         self.last = entry.pos;
         let range = self
             .terms

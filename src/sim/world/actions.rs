@@ -106,7 +106,7 @@ impl World {
             }
             Action::SetReplication(r) if r != self.cfg.replication => {
                 self.cfg.replication = r;
-                self.db.cfg.replication = r;
+                self.db.set_replication(r, self.now);
                 self.note(None, format!("Replication is now {r}"));
             }
             Action::SetSyncAcks(a) if a != self.cfg.sync_acks => {
@@ -155,6 +155,31 @@ impl World {
                     self.note(None, format!("Replica clocks now spread over ±{ms:.0} ms"));
                 }
             }
+            Action::SetQuorum { write, read } => {
+                let n = self.db.replicas.len();
+                let (w, r) = (write.clamp(1, n), read.clamp(1, n));
+                if (w, r) != (self.cfg.write_quorum, self.cfg.read_quorum) {
+                    (self.cfg.write_quorum, self.cfg.read_quorum) = (w, r);
+                    (self.db.cfg.write_quorum, self.db.cfg.read_quorum) = (w, r);
+                    let overlap = if w + r > n {
+                        "every read meets every write"
+                    } else {
+                        "reads can miss writes"
+                    };
+                    self.note(
+                        None,
+                        format!("Quorums now W = {w}, R = {r} of N = {n}: {overlap}"),
+                    );
+                }
+            }
+            Action::SetClock(c) if c != self.cfg.clock => {
+                self.cfg.clock = c;
+                self.db.cfg.clock = c;
+                self.note(
+                    None,
+                    format!("Writes are now stamped by {} clocks", c.name()),
+                );
+            }
             Action::AddServer => self.add_server(),
             Action::RemoveServer => self.remove_server(),
             Action::SetPower { server, power }
@@ -172,6 +197,22 @@ impl World {
             }
             _ => {}
         }
+    }
+
+    /// Is `node` cut off from every other node?
+    pub fn is_isolated(&self, node: NodeId) -> bool {
+        self.all_nodes()
+            .into_iter()
+            .filter(|&b| b != node)
+            .all(|b| self.network.is_cut(node, b))
+    }
+
+    /// How many of `node`'s links are cut.
+    pub fn cut_links_of(&self, node: NodeId) -> usize {
+        self.all_nodes()
+            .into_iter()
+            .filter(|&b| b != node && self.network.is_cut(node, b))
+            .count()
     }
 
     /// Every node that exists now.

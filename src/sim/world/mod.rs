@@ -324,8 +324,8 @@ impl World {
             Event::Retry(req) => self.dispatch(req),
             Event::ProbeTick => self.probe_tick(),
             Event::ProbeTimeout { server, seq } => self.probe_timeout(server, seq),
-            Event::DbShip => {
-                self.db.ship(&mut self.outbox);
+            Event::DbTimer => {
+                self.db.on_timer(self.now, &mut self.outbox);
                 self.flush();
             }
             Event::DbTick => {
@@ -373,8 +373,8 @@ impl World {
 
     /// Sends what a component put in the outbox, and schedules what it asked for.
     fn flush(&mut self) {
-        if let Some(at) = self.db.take_ship_at() {
-            self.queue.push(at, Event::DbShip);
+        for at in self.db.take_timers() {
+            self.queue.push(at, Event::DbTimer);
         }
         let mut out = std::mem::take(&mut self.outbox);
         for (from, to, payload) in out.drain(..) {
@@ -416,5 +416,10 @@ fn db_config(cfg: &Config) -> DbConfig {
         heartbeat: from_ms(cfg.heartbeat_ms),
         failover_timeout: from_ms(cfg.failover_ms),
         ship_delay: from_ms(cfg.async_ship_ms),
+        write_quorum: cfg.write_quorum,
+        read_quorum: cfg.read_quorum,
+        clock: cfg.clock,
+        quorum_timeout: from_ms(cfg.failover_ms / 2.0),
+        anti_entropy: from_ms(cfg.anti_entropy_ms),
     }
 }

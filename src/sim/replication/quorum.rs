@@ -1,0 +1,465 @@
+//! Leaderless replication, as Dynamo, Cassandra and Riak do it. Every replica holds every key; the
+//! replica a server reaches coordinates: a write is stamped and sent to all N replicas and succeeds
+//! once W acknowledged it; a read asks all N and answers with the newest of the first R replies,
+//! repairing the stale ones it saw. A replica that does not acknowledge a write in time gets it later
+//! as a hint; anti-entropy rounds bring any remaining differences in step. Stamps decide between
+//! versions (last write wins): wall clocks, skew included, or Lamport counters — with which a write
+//! first reads the key's stamp and goes one past it, so a write made after another never loses to it.
+//!
+//! CP refuses what cannot gather its quorum in time; AP accepts it anyway (a sloppy quorum of
+//! whatever answered) and leaves the rest to hints and anti-entropy.
+
+use super::{ClockKind, Consistency, Database, Outbox, Pos, Role, Stamp, Versioned};
+use crate::sim::event::Time;
+use crate::sim::metrics::Cause;
+use crate::sim::network::{Job, NodeId, Observed, Outcome, Payload};
+use crate::sim::sample::{self, SimRng};
+
+/// A quorum operation a coordinator has in progress.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) struct QOp {
+    coordinator: usize,
+    job: Job,
+    server: NodeId,
+    /// Reading (a read, or a Lamport write's first round) or writing.
+    writing: bool,
+    /// Replicas that answered this round, and the versions they returned (reads).
+    answered: u64,
+    newest: Option<Versioned>,
+    stale: Vec<(usize, Option<Versioned>)>,
+    /// The write being stored (writes).
+    entry: Option<Versioned>,
+    replied: bool,
+    deadline: Time,
+}
+
+/// A write held for a replica that did not acknowledge it.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) struct Hint {
+    holder: usize,
+    target: usize,
+    key: u32,
+    entry: Versioned,
+}
+
+/// Quorum entries carry their stamp as their position, so positions order them as stamps do (the
+/// stale-read check and the history compare positions).
+fn as_pos(s: Stamp) -> Pos {
+    Pos {
+        term: s.time,
+        index: s.node as u64,
+    }
+}
+
+fn observed(v: Option<Versioned>) -> Option<Observed> {
+    v.map(|v| Observed {
+        value: v.value,
+        pos: v.pos,
+    })
+}
+
+impl Database {
+    fn op_id(&mut self) -> u64 {
+        self.next_op += 1;
+        self.next_op
+    }
+
+    fn peers(&self, c: usize) -> impl Iterator<Item = usize> + use<> {
+        let n = self.replicas.len();
+        (0..n).filter(move |&f| f != c)
+    }
+
+    /// Replica `j` stores `entry` if it is newer than what it holds; keeps its Lamport clock ahead
+    /// of every stamp it sees. Returns whether it stored it.
+    fn lww_store(&mut self, j: usize, key: u32, entry: Versioned) -> bool {
+        let rep = &mut self.replicas[j];
+        rep.lamport = rep.lamport.max(entry.stamp.time);
+        let newer = rep.data[key as usize].is_none_or(|old| old.stamp < entry.stamp);
+        if newer {
+            rep.data[key as usize] = Some(entry);
+            rep.applied += 1;
+        }
+        newer
+    }
+
+    /// A server's query reaches replica `c`, which coordinates it.
+    pub(super) fn quorum_query(
+        &mut self,
+        now: Time,
+        c: usize,
+        server: NodeId,
+        job: Job,
+        out: &mut Outbox,
+    ) {
+        let op = self.op_id();
+        let lamport_write = job.write && self.cfg.clock == ClockKind::Lamport;
+        let mut q = QOp {
+            coordinator: c,
+            job,
+            server,
+            writing: job.write && !lamport_write,
+            answered: 1 << c,
+            newest: None,
+            stale: Vec::new(),
+            entry: None,
+            replied: false,
+            deadline: now + self.cfg.quorum_timeout,
+        };
+        self.timers.push(q.deadline);
+        if q.writing {
+            self.start_write(now, op, &mut q, None, out);
+        } else {
+            let local = self.replicas[c].data[job.key as usize];
+            q.newest = local;
+            for f in self.peers(c) {
+                out.push((
+                    NodeId::Db(c),
+                    NodeId::Db(f),
+                    Payload::Get { op, key: job.key },
+                ));
+            }
+        }
+        self.qops.insert(op, q);
+        self.settle_op(op, now, out);
+    }
+
+    /// The coordinator stamps the write (one past `seen` under Lamport), stores it and sends it on.
+    fn start_write(
+        &mut self,
+        now: Time,
+        op: u64,
+        q: &mut QOp,
+        seen: Option<Stamp>,
+        out: &mut Outbox,
+    ) {
+        let c = q.coordinator;
+        let stamp = match self.cfg.clock {
+            ClockKind::Wall => {
+                let skew = self.skew.get(c).copied().unwrap_or(0);
+                Stamp {
+                    time: (now as i64 + skew).max(0) as u64,
+                    node: c as u16,
+                }
+            }
+            ClockKind::Lamport => {
+                let rep = &mut self.replicas[c];
+                rep.lamport = rep.lamport.max(seen.map_or(0, |s| s.time)) + 1;
+                Stamp {
+                    time: rep.lamport,
+                    node: c as u16,
+                }
+            }
+        };
+        let entry = Versioned {
+            pos: as_pos(stamp),
+            stamp,
+            value: q.job.req.id,
+        };
+        // A write whose coordinator already holds a newer-stamped version of the key loses at once,
+        // although it was made after that version: only a clock can have put it behind.
+        if self.replicas[c].data[q.job.key as usize].is_some_and(|old| old.stamp > stamp) {
+            self.figures.lost_by_clock_skew += 1;
+        }
+        self.lww_store(c, q.job.key, entry);
+        q.writing = true;
+        q.answered = 1 << c;
+        q.entry = Some(entry);
+        for f in self.peers(c) {
+            out.push((
+                NodeId::Db(c),
+                NodeId::Db(f),
+                Payload::Put {
+                    op,
+                    key: q.job.key,
+                    entry,
+                },
+            ));
+        }
+    }
+
+    /// Quorum traffic reaches replica `j` from replica `from`.
+    pub(super) fn quorum_message(
+        &mut self,
+        now: Time,
+        j: usize,
+        from: usize,
+        payload: Payload,
+        out: &mut Outbox,
+    ) {
+        match payload {
+            Payload::Put { op, key, entry } => {
+                self.lww_store(j, key, entry);
+                if op != 0 {
+                    out.push((NodeId::Db(j), NodeId::Db(from), Payload::PutAck { op }));
+                }
+            }
+            Payload::Get { op, key } => {
+                let entry = self.replicas[j].data[key as usize];
+                out.push((
+                    NodeId::Db(j),
+                    NodeId::Db(from),
+                    Payload::GetReply { op, entry },
+                ));
+            }
+            Payload::PutAck { op } => {
+                if self.hints.remove(&op).is_none()
+                    && let Some(q) = self.qops.get_mut(&op)
+                    && q.writing
+                {
+                    q.answered |= 1 << from;
+                    self.settle_op(op, now, out);
+                }
+            }
+            Payload::GetReply { op, entry } => {
+                let Some(q) = self.qops.get_mut(&op) else {
+                    return;
+                };
+                if q.writing || q.answered & (1 << from) != 0 {
+                    return;
+                }
+                q.answered |= 1 << from;
+                if let Some(e) = entry {
+                    self.replicas[j].lamport = self.replicas[j].lamport.max(e.stamp.time);
+                }
+                if q.replied {
+                    // A reply after the read was answered: repair it in the background if stale.
+                    let (key, newest, c) = (q.job.key, q.newest, q.coordinator);
+                    if let Some(n) = newest.filter(|n| entry.is_none_or(|e| e.stamp < n.stamp)) {
+                        self.figures.read_repairs += 1;
+                        out.push((
+                            NodeId::Db(c),
+                            NodeId::Db(from),
+                            Payload::Put {
+                                op: 0,
+                                key,
+                                entry: n,
+                            },
+                        ));
+                    }
+                    return;
+                }
+                q.stale.push((from, entry));
+                if entry.is_some_and(|e| q.newest.is_none_or(|n| n.stamp < e.stamp)) {
+                    q.newest = entry;
+                }
+                self.settle_op(op, now, out);
+            }
+            Payload::Digest { entries, reply } => {
+                let mut fixed = 0;
+                for &(key, e) in entries.iter() {
+                    fixed += self.lww_store(j, key, e) as u64;
+                }
+                self.figures.anti_entropy_fixes += fixed;
+                if reply {
+                    let theirs: std::collections::BTreeMap<u32, Stamp> =
+                        entries.iter().map(|(k, e)| (*k, e.stamp)).collect();
+                    let newer: Vec<(u32, Versioned)> = self.replicas[j]
+                        .data
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(k, e)| {
+                            let e = (*e)?;
+                            theirs
+                                .get(&(k as u32))
+                                .is_none_or(|s| *s < e.stamp)
+                                .then_some((k as u32, e))
+                        })
+                        .collect();
+                    if !newer.is_empty() {
+                        out.push((
+                            NodeId::Db(j),
+                            NodeId::Db(from),
+                            Payload::Digest {
+                                entries: Box::new(newer),
+                                reply: false,
+                            },
+                        ));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Answers operation `op` if its quorum is in; a Lamport write moves from its read round to its
+    /// write round.
+    fn settle_op(&mut self, op: u64, now: Time, out: &mut Outbox) {
+        let Some(mut q) = self.qops.remove(&op) else {
+            return;
+        };
+        let have = q.answered.count_ones() as usize;
+        let c = q.coordinator;
+        if !q.replied {
+            if q.writing && have >= self.cfg.write_quorum {
+                q.replied = true;
+                out.push((
+                    NodeId::Db(c),
+                    q.server,
+                    Payload::QueryReply(q.job, Outcome::Ok, observed(q.entry)),
+                ));
+            } else if !q.writing && have >= self.cfg.read_quorum {
+                if q.job.write {
+                    // Lamport write: the read round is done; now write one past the newest stamp.
+                    let seen = q.newest.map(|e| e.stamp);
+                    self.start_write(now, op, &mut q, seen, out);
+                    self.qops.insert(op, q);
+                    return self.settle_op(op, now, out);
+                }
+                q.replied = true;
+                self.read_repair(&q, out);
+                out.push((
+                    NodeId::Db(c),
+                    q.server,
+                    Payload::QueryReply(q.job, Outcome::Ok, observed(q.newest)),
+                ));
+            }
+        }
+        // Operations stay until their deadline: writes to learn who never acknowledged (hints),
+        // reads to repair replicas that answer late.
+        self.qops.insert(op, q);
+    }
+
+    fn read_repair(&mut self, q: &QOp, out: &mut Outbox) {
+        let Some(newest) = q.newest else { return };
+        for &(r, had) in &q.stale {
+            if had.is_none_or(|h| h.stamp < newest.stamp) {
+                self.figures.read_repairs += 1;
+                let put = Payload::Put {
+                    op: 0,
+                    key: q.job.key,
+                    entry: newest,
+                };
+                out.push((NodeId::Db(q.coordinator), NodeId::Db(r), put));
+            }
+        }
+    }
+
+    /// Deadlines pass: an operation without its quorum fails under CP, or is accepted with what it
+    /// has under AP; replicas that never acknowledged a write get it as a hint.
+    pub(super) fn quorum_expire(&mut self, now: Time, out: &mut Outbox) {
+        let due: Vec<u64> = self
+            .qops
+            .iter()
+            .filter(|(_, q)| q.deadline <= now)
+            .map(|(op, _)| *op)
+            .collect();
+        for op in due {
+            let Some(q) = self.qops.remove(&op) else {
+                continue;
+            };
+            let c = q.coordinator;
+            if !q.replied {
+                let accept = self.cfg.consistency == Consistency::Ap;
+                let outcome = if accept {
+                    Outcome::Ok
+                } else {
+                    Outcome::Err(Cause::DbUnavailable)
+                };
+                if !accept {
+                    self.figures.quorum_failures += 1;
+                }
+                let seen = if q.writing { q.entry } else { q.newest };
+                if accept && !q.writing && q.job.write {
+                    // A Lamport write that could not read its quorum: under AP it writes anyway.
+                    let mut q = q.clone();
+                    let seen = q.newest.map(|e| e.stamp);
+                    let new_op = self.op_id();
+                    q.deadline = now + self.cfg.quorum_timeout;
+                    self.timers.push(q.deadline);
+                    self.start_write(now, new_op, &mut q, seen, out);
+                    q.replied = true;
+                    out.push((
+                        NodeId::Db(c),
+                        q.server,
+                        Payload::QueryReply(q.job, Outcome::Ok, observed(q.entry)),
+                    ));
+                    self.qops.insert(new_op, q);
+                    continue;
+                }
+                out.push((
+                    NodeId::Db(c),
+                    q.server,
+                    Payload::QueryReply(q.job, outcome, observed(seen)),
+                ));
+            }
+            if let (true, Some(entry)) = (q.writing, q.entry) {
+                for target in self.peers(c).filter(|&t| q.answered & (1 << t) == 0) {
+                    let id = self.op_id();
+                    self.figures.hints_stored += 1;
+                    self.hints.insert(
+                        id,
+                        Hint {
+                            holder: c,
+                            target,
+                            key: q.job.key,
+                            entry,
+                        },
+                    );
+                }
+            }
+        }
+    }
+
+    /// Every heartbeat: hints are offered again; every anti-entropy period, each replica sends its
+    /// store to a random peer.
+    pub(super) fn quorum_tick(&mut self, now: Time, rng: &mut SimRng, out: &mut Outbox) {
+        for (&id, h) in &self.hints {
+            if self.replicas[h.holder].status.is_up() {
+                let put = Payload::Put {
+                    op: id,
+                    key: h.key,
+                    entry: h.entry,
+                };
+                out.push((NodeId::Db(h.holder), NodeId::Db(h.target), put));
+            }
+        }
+        let n = self.replicas.len();
+        if self.cfg.anti_entropy == 0 || now < self.next_anti_entropy || n < 2 {
+            return;
+        }
+        self.next_anti_entropy = now + self.cfg.anti_entropy;
+        for j in 0..n {
+            if !self.replicas[j].status.is_up() {
+                continue;
+            }
+            let peer = (j + 1 + sample::below(rng, n - 1)) % n;
+            let entries: Vec<(u32, Versioned)> = self.replicas[j]
+                .data
+                .iter()
+                .enumerate()
+                .filter_map(|(k, e)| e.map(|e| (k as u32, e)))
+                .collect();
+            out.push((
+                NodeId::Db(j),
+                NodeId::Db(peer),
+                Payload::Digest {
+                    entries: Box::new(entries),
+                    reply: true,
+                },
+            ));
+        }
+    }
+
+    /// Switches every replica to the new mode's role: peers for quorum, followers (who will elect a
+    /// leader) otherwise.
+    pub(super) fn quorum_roles(&mut self, quorum: bool, now: Time) {
+        let timeout = self.cfg.failover_timeout;
+        for r in &mut self.replicas {
+            if quorum {
+                r.role = Role::Peer;
+                r.candidate = false;
+            } else if r.role == Role::Peer {
+                r.role = Role::Follower;
+                r.leader_heard = now;
+                r.election_at = now + timeout;
+            }
+        }
+        if quorum {
+            self.pending.clear();
+            self.unshipped.clear();
+        } else {
+            self.qops.clear();
+            self.hints.clear();
+        }
+    }
+}
