@@ -327,3 +327,38 @@ fn hinted_handoff_and_read_repair_bring_a_returning_replica_in_step() {
     assert!(f.read_repairs > 0, "reads repaired stale copies");
     assert!(w.database().in_sync(), "the returning replica caught up");
 }
+
+/// Concurrent read-modify-write increments race: two read the same count and both write count + 1,
+/// so one increment vanishes. Compare-and-set refuses the second write and the server redoes it.
+#[test]
+fn racing_increments_lose_updates_and_compare_and_set_prevents_it() {
+    let run_with = |cas| {
+        let cfg = Config {
+            cas,
+            rmw_ratio: 0.8,
+            keys: 4,
+            servers: 4,
+            arrival_rate: 10.0,
+            service_ms: 20.0,
+            ..Config::default()
+        };
+        let mut w = World::new(cfg).unwrap();
+        run(&mut w, 120);
+        assert!(w.database().in_sync());
+        (
+            w.lost_updates(),
+            w.metrics().increments_ok,
+            w.database().figures.cas_rejections,
+        )
+    };
+    let (lost, acked, _) = run_with(false);
+    assert!(acked > 500, "{acked} increments acknowledged");
+    assert!(
+        lost > acked / 20,
+        "without compare-and-set some increments vanish: {lost} of {acked}"
+    );
+    let (lost, acked, refused) = run_with(true);
+    assert!(acked > 500);
+    assert_eq!(lost, 0, "compare-and-set loses none");
+    assert!(refused > 0, "it refused racing writes (which were redone)");
+}

@@ -53,6 +53,7 @@ prop_compose! {
         zipf in prop_oneof![Just(0.0), 0.1f64..2.0],
         db in (0usize..3, 0usize..2, any::<bool>(), any::<bool>(), 0.0f64..500.0),
         quorum in (1usize..4, 1usize..4, any::<bool>()),
+        rmw in (prop_oneof![Just(0.0), 0.0f64..1.0], any::<bool>()),
     ) -> Config {
         let (repl, acks, any_reads, ap, skew) = db;
         let (w, r, lamport) = quorum;
@@ -66,6 +67,7 @@ prop_compose! {
             consistency: if ap { Consistency::Ap } else { Consistency::Cp },
             clock_skew_ms: skew,
             write_quorum: w.min(replicas), read_quorum: r.min(replicas),
+            rmw_ratio: rmw.0, cas: rmw.1,
             clock: if lamport { ClockKind::Lamport } else { ClockKind::Wall },
             ..Config::default()
         }

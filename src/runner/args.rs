@@ -48,6 +48,8 @@ USAGE: clusterscope-sim [FLAGS]
   --heartbeat-ms MS        leader heartbeats and failover-monitor pings (default 500)
   --failover-ms MS         leader silence before failover (default 2000)
   --sequential-keys        every write goes to a new key (an insert-only workload)
+  --rmw-ratio F            share of requests that increment a counter by read-modify-write (default 0)
+  --cas                    increments use compare-and-set (a version check) and retry on conflict
   --partition G|G[@A-B]    cut links between groups of nodes (e.g. db-1|db-2,db-3@10-20), repeatable
   --history FILE           write one JSON line per client operation to FILE
   --json                   print the summary as one JSON object
@@ -179,6 +181,8 @@ pub fn parse_args(args: &[String]) -> Result<Command, String> {
             "--heartbeat-ms" => cfg.heartbeat_ms = number(flag, value()?)?,
             "--failover-ms" => cfg.failover_ms = number(flag, value()?)?,
             "--sequential-keys" => cfg.sequential_keys = true,
+            "--rmw-ratio" => cfg.rmw_ratio = number(flag, value()?)?,
+            "--cas" => cfg.cas = true,
             "--write-quorum" => cfg.write_quorum = parse(flag, value()?, "a whole number")?,
             "--read-quorum" => cfg.read_quorum = parse(flag, value()?, "a whole number")?,
             "--clock" => cfg.clock = named(flag, value()?)?,

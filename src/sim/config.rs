@@ -68,6 +68,11 @@ pub struct Config {
     /// Every write goes to a key never written before (an insert-only workload, like an event log);
     /// reads still pick keys at random (default false).
     pub sequential_keys: bool,
+    /// Share of requests that increment a key's counter by read-modify-write (0..=1; default 0).
+    pub rmw_ratio: f64,
+    /// Increments use compare-and-set: a write that finds the key changed since its read is
+    /// refused, and the server redoes the increment (default false).
+    pub cas: bool,
 
     // Servers
     /// Mean service time of one request on one worker at power 1, in ms (0.001..=60000; default 200).
@@ -169,6 +174,8 @@ impl Default for Config {
             hc_fall: 2,
             hc_rise: 2,
             sequential_keys: false,
+            rmw_ratio: 0.0,
+            cas: false,
             replication: Replication::LeaderAsync,
             sync_acks: SyncAcks::Majority,
             read_from: ReadFrom::Leader,
@@ -269,6 +276,7 @@ impl Config {
         )?;
         check_f64("clock_skew_ms", self.clock_skew_ms, 0.0, 60_000.0)?;
         check_f64("async_ship_ms", self.async_ship_ms, 0.0, 10_000.0)?;
+        check_f64("rmw_ratio", self.rmw_ratio, 0.0, 1.0)?;
         check_int(
             "write_quorum",
             self.write_quorum as u64,

@@ -66,6 +66,10 @@ pub enum Action {
         read: usize,
     },
     SetClock(ClockKind),
+    /// Share of requests that increment by read-modify-write (clamped to 0..=1), and whether they
+    /// use compare-and-set.
+    SetRmwRatio(f64),
+    SetCas(bool),
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -18,15 +18,18 @@ pub enum Cause {
     DbUnavailable,
     /// The client could not reach the balancer, or its answer could not reach the client.
     Network,
+    /// An increment kept finding the key changed under it (compare-and-set) and gave up.
+    Conflict,
 }
 
 impl Cause {
-    pub const ALL: [Cause; 5] = [
+    pub const ALL: [Cause; 6] = [
         Cause::NoServer,
         Cause::QueueFull,
         Cause::Timeout,
         Cause::DbUnavailable,
         Cause::Network,
+        Cause::Conflict,
     ];
 
     pub fn name(self) -> &'static str {
@@ -36,6 +39,7 @@ impl Cause {
             Cause::Timeout => "timeout",
             Cause::DbUnavailable => "db_unavailable",
             Cause::Network => "network",
+            Cause::Conflict => "conflict",
         }
     }
 
@@ -159,6 +163,8 @@ pub struct Metrics {
     pub writes_failed: u64,
     /// Reads that returned something older than the newest write acknowledged before they began.
     pub stale_reads: u64,
+    /// Increments acknowledged to clients.
+    pub increments_ok: u64,
     /// Latency of successful requests issued after the warm-up.
     pub latency: Histogram,
     /// Requests issued before this time are left out of `latency`.

@@ -96,6 +96,12 @@ pub struct Job {
     pub key: u32,
     /// The server's epoch when it took the job: answers from before a crash are void after it.
     pub epoch: u32,
+    /// An increment (read-modify-write): it reads first (`write` false), then writes `count` —
+    /// with compare-and-set, only if the key is still at `expect`. `tries` counts its rounds.
+    pub incr: bool,
+    pub expect: Option<Pos>,
+    pub count: u64,
+    pub tries: u8,
 }
 
 /// What a query saw: the value read (or written) and its log position.
@@ -103,6 +109,7 @@ pub struct Job {
 pub struct Observed {
     pub value: u64,
     pub pos: Pos,
+    pub count: u64,
 }
 
 /// A leader's answer to a sync request.

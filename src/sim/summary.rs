@@ -54,6 +54,8 @@ pub struct ReplicationSummary {
     pub quorum_failures: u64,
     pub read_repairs: u64,
     pub hints_stored: u64,
+    pub lost_updates: u64,
+    pub cas_rejections: u64,
 }
 
 fn share(ok: u64, failed: u64) -> f64 {
@@ -131,6 +133,8 @@ impl Summary {
                     quorum_failures: f.quorum_failures,
                     read_repairs: f.read_repairs,
                     hints_stored: f.hints_stored,
+                    lost_updates: w.lost_updates(),
+                    cas_rejections: f.cas_rejections,
                 }
             },
         }
@@ -196,7 +200,7 @@ impl Summary {
         let r = &self.replication;
         let _ = write!(
             o,
-            "\"replication\":{{\"mode\":\"{}\",\"consistency\":\"{}\",\"stale_reads\":{},\"lost_acked_writes\":{},\"conflicts\":{},\"divergent_keys\":{},\"lost_by_clock_skew\":{},\"max_lag_ms\":{},\"read_availability\":{},\"write_availability\":{},\"failovers\":{},\"refused\":{},\"quorum_failures\":{},\"read_repairs\":{},\"hints_stored\":{}}},",
+            "\"replication\":{{\"mode\":\"{}\",\"consistency\":\"{}\",\"stale_reads\":{},\"lost_acked_writes\":{},\"conflicts\":{},\"divergent_keys\":{},\"lost_by_clock_skew\":{},\"max_lag_ms\":{},\"read_availability\":{},\"write_availability\":{},\"failovers\":{},\"refused\":{},\"quorum_failures\":{},\"read_repairs\":{},\"hints_stored\":{},\"lost_updates\":{},\"cas_rejections\":{}}},",
             r.mode,
             r.consistency,
             r.stale_reads,
@@ -211,7 +215,9 @@ impl Summary {
             r.refused,
             r.quorum_failures,
             r.read_repairs,
-            r.hints_stored
+            r.hints_stored,
+            r.lost_updates,
+            r.cas_rejections
         );
         let _ = write!(
             o,

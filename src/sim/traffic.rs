@@ -8,6 +8,8 @@ use super::sample::{self, SimRng, Zipf};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Draw {
     pub write: bool,
+    /// An increment (read-modify-write); it writes too.
+    pub incr: bool,
     pub key: u32,
     pub session: u32,
 }
@@ -30,7 +32,9 @@ impl Traffic {
     }
 
     pub fn draw(&self, rng: &mut SimRng, cfg: &Config) -> Draw {
-        let write = sample::chance(rng, cfg.write_ratio);
+        // Drawn only when increments are on, so runs without them keep their random sequence.
+        let incr = cfg.rmw_ratio > 0.0 && sample::chance(rng, cfg.rmw_ratio);
+        let write = incr || sample::chance(rng, cfg.write_ratio);
         let key = match &self.zipf {
             Some(z) => z.sample(rng),
             None => sample::below(rng, cfg.keys as usize) as u32,
@@ -38,6 +42,7 @@ impl Traffic {
         let session = sample::below(rng, cfg.sessions as usize) as u32;
         Draw {
             write,
+            incr,
             key,
             session,
         }

@@ -29,6 +29,21 @@ pub fn DatabaseControls(props: &DatabaseProps) -> Html {
             on.emit(Msg::Do(Action::SetClockSkew(ms)));
         })
     };
+    let rmw_input = {
+        let on = on.clone();
+        Callback::from(move |e: Event| {
+            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+            let pct = input.value().parse::<f64>().unwrap_or(0.0);
+            on.emit(Msg::Do(Action::SetRmwRatio(pct / 100.0)));
+        })
+    };
+    let cas_toggle = {
+        let on = on.clone();
+        Callback::from(move |e: Event| {
+            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+            on.emit(Msg::Do(Action::SetCas(input.checked())));
+        })
+    };
     html! {
         <section class="controls database" aria-label="Database">
             <span class="heading">{ "Database" }</span>
@@ -57,6 +72,15 @@ pub fn DatabaseControls(props: &DatabaseProps) -> Html {
                 <label for="clock-skew">{ "Clock skew between replicas (± ms)" }</label>
                 <input id="clock-skew" type="number" min="0" max="60000" step="50"
                        value={format!("{:.0}", cfg.clock_skew_ms)} onchange={skew_input} />
+            </div>
+            <div class="group">
+                <label for="rmw">{ "Requests that increment a counter (%)" }</label>
+                <input id="rmw" type="number" min="0" max="100" step="10"
+                       value={format!("{:.0}", cfg.rmw_ratio * 100.0)} onchange={rmw_input} />
+                <label class="check">
+                    <input type="checkbox" checked={cfg.cas} onchange={cas_toggle} />
+                    { "Compare-and-set on increments" }
+                </label>
             </div>
             <div class="nodes">
                 { for w.replicas().iter().enumerate().map(|(j, r)| {
@@ -201,6 +225,13 @@ pub fn Anomalies(props: &View) -> Html {
             f.failovers.to_string(),
             "",
             "times a replica took over as leader",
+        ),
+        (
+            "lost-updates",
+            "Lost updates",
+            w.lost_updates().to_string(),
+            "",
+            "acknowledged increments the counters do not show (racing read-modify-writes)",
         ),
         (
             "quorum-failures",

@@ -16,6 +16,7 @@
 
 use super::{
     Consistency, Database, Outbox, Pos, ReadFrom, Replication, Role, Stamp, SyncAcks, Versioned,
+    observed,
 };
 use crate::sim::event::Time;
 use crate::sim::metrics::Cause;
@@ -34,13 +35,6 @@ pub(super) struct Pending {
     job: Job,
     server: NodeId,
     seen: Observed,
-}
-
-fn observed(v: Option<Versioned>) -> Option<Observed> {
-    v.map(|v| Observed {
-        value: v.value,
-        pos: v.pos,
-    })
 }
 
 impl Database {
@@ -130,6 +124,18 @@ impl Database {
         if !leading {
             return self.refuse(j, server, job, out);
         }
+        let current = self.replicas[j].data[job.key as usize];
+        if job.incr && self.cfg.cas && current.map(|c| c.pos) != job.expect {
+            // Compare-and-set: the key moved since this increment read it.
+            self.figures.cas_rejections += 1;
+            let reply = Payload::QueryReply(job, Outcome::Err(Cause::Conflict), None);
+            return out.push((from, server, reply));
+        }
+        let count = if job.incr {
+            job.count
+        } else {
+            current.map_or(0, |c| c.count)
+        };
         let stamp = self.stamp(j, now);
         let entry = self.append(
             j,
@@ -138,6 +144,7 @@ impl Database {
                 pos: Pos::default(),
                 stamp,
                 value: job.req.id,
+                count,
             },
             now,
             out,
@@ -208,7 +215,7 @@ impl Database {
             self.ship_from = j;
             if self.shipping_delayed() {
                 self.ship_at = Some(now + self.cfg.ship_delay);
-                self.timers.push(now + self.cfg.ship_delay);
+                self.want_timer(now + self.cfg.ship_delay);
             }
         }
         self.unshipped.push((key, entry));
@@ -231,11 +238,32 @@ impl Database {
 
     /// A timer the database asked for falls due: ship a batch, expire quorum operations.
     pub fn on_timer(&mut self, now: Time, out: &mut Outbox) {
+        if self.timer_armed.is_some_and(|t| t <= now) {
+            self.timer_armed = None;
+        }
         if self.ship_at.is_some_and(|t| t <= now) {
             self.ship_at = None;
             self.ship(out);
         }
         self.quorum_expire(now, out);
+        // One timer at a time: the earliest thing still waiting.
+        let next = self
+            .qops
+            .values()
+            .map(|q| q.deadline())
+            .chain(self.ship_at)
+            .min();
+        if let Some(t) = next {
+            self.want_timer(t);
+        }
+    }
+
+    /// Asks the World for a call to [`Database::on_timer`] at `at`, unless one comes sooner.
+    pub(super) fn want_timer(&mut self, at: Time) {
+        if self.timer_armed.is_none_or(|t| at < t) {
+            self.timer_armed = Some(at);
+            self.timers.push(at);
+        }
     }
 
     /// Switches replication mode at run time (roles change between leaderless and led).

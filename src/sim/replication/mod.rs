@@ -45,6 +45,18 @@ pub struct Versioned {
     pub pos: Pos,
     pub stamp: Stamp,
     pub value: u64,
+    /// The key's counter: increments (read-modify-write) store what they read plus one; plain
+    /// writes carry it over.
+    pub count: u64,
+}
+
+/// What a query saw, as the answer carries it.
+pub(super) fn observed(v: Option<Versioned>) -> Option<crate::sim::network::Observed> {
+    v.map(|v| crate::sim::network::Observed {
+        value: v.value,
+        pos: v.pos,
+        count: v.count,
+    })
 }
 
 macro_rules! named_enum {
@@ -132,6 +144,8 @@ pub struct DbConfig {
     pub heartbeat: Time,
     /// Silence after which followers stand for election (and a CP leader stops serving).
     pub failover_timeout: Time,
+    /// Increments write only if the key is still the version they read (compare-and-set).
+    pub cas: bool,
     /// Asynchronous mode ships writes in batches this long after the first (0: each at once).
     pub ship_delay: Time,
     /// Quorum mode: acknowledgements a write needs, answers a read needs.
@@ -157,6 +171,8 @@ pub struct DbFigures {
     /// Writes refused for want of a majority (CP) or a leader.
     pub refused: u64,
     pub failovers: u64,
+    /// Increments refused because the key changed since they read it (compare-and-set).
+    pub cas_rejections: u64,
     /// Quorum mode: operations that could not gather their quorum in time.
     pub quorum_failures: u64,
     /// Quorum mode: stale copies fixed by read repair, writes parked as hints for a replica that
@@ -194,8 +210,9 @@ pub struct Database {
     hints: std::collections::BTreeMap<u64, quorum::Hint>,
     next_op: u64,
     next_anti_entropy: Time,
-    /// Times at which the World should call [`Database::on_timer`].
+    /// Times at which the World should call [`Database::on_timer`], and the earliest one pending.
     timers: Vec<Time>,
+    timer_armed: Option<Time>,
     /// When leaders next send heartbeats.
     next_beat: Time,
     /// Leader: when each index was written (bounded ring), to express lag in milliseconds.
@@ -223,6 +240,7 @@ impl Database {
             next_op: 0,
             next_anti_entropy: 0,
             timers: Vec::new(),
+            timer_armed: None,
             replicas,
             leader: 0,
             term: 1,

@@ -9,10 +9,10 @@
 //! CP refuses what cannot gather its quorum in time; AP accepts it anyway (a sloppy quorum of
 //! whatever answered) and leaves the rest to hints and anti-entropy.
 
-use super::{ClockKind, Consistency, Database, Outbox, Pos, Role, Stamp, Versioned};
+use super::{ClockKind, Consistency, Database, Outbox, Pos, Role, Stamp, Versioned, observed};
 use crate::sim::event::Time;
 use crate::sim::metrics::Cause;
-use crate::sim::network::{Job, NodeId, Observed, Outcome, Payload};
+use crate::sim::network::{Job, NodeId, Outcome, Payload};
 use crate::sim::sample::{self, SimRng};
 
 /// A quorum operation a coordinator has in progress.
@@ -33,6 +33,12 @@ pub(super) struct QOp {
     deadline: Time,
 }
 
+impl QOp {
+    pub(super) fn deadline(&self) -> Time {
+        self.deadline
+    }
+}
+
 /// A write held for a replica that did not acknowledge it.
 #[derive(Clone, Debug, PartialEq)]
 pub(super) struct Hint {
@@ -49,13 +55,6 @@ fn as_pos(s: Stamp) -> Pos {
         term: s.time,
         index: s.node as u64,
     }
-}
-
-fn observed(v: Option<Versioned>) -> Option<Observed> {
-    v.map(|v| Observed {
-        value: v.value,
-        pos: v.pos,
-    })
 }
 
 impl Database {
@@ -91,6 +90,14 @@ impl Database {
         job: Job,
         out: &mut Outbox,
     ) {
+        let local = self.replicas[c].data[job.key as usize];
+        if job.write && job.incr && self.cfg.cas && local.map(|v| v.pos) != job.expect {
+            // Compare-and-set against the coordinator's own copy only: without consensus a
+            // leaderless store cannot make it atomic across replicas (Cassandra runs Paxos for it).
+            self.figures.cas_rejections += 1;
+            let reply = Payload::QueryReply(job, Outcome::Err(Cause::Conflict), None);
+            return out.push((NodeId::Db(c), server, reply));
+        }
         let op = self.op_id();
         let lamport_write = job.write && self.cfg.clock == ClockKind::Lamport;
         let mut q = QOp {
@@ -105,7 +112,7 @@ impl Database {
             replied: false,
             deadline: now + self.cfg.quorum_timeout,
         };
-        self.timers.push(q.deadline);
+        self.want_timer(q.deadline);
         if q.writing {
             self.start_write(now, op, &mut q, None, out);
         } else {
@@ -150,10 +157,17 @@ impl Database {
                 }
             }
         };
+        let current = self.replicas[c].data[q.job.key as usize];
+        let count = if q.job.incr {
+            q.job.count
+        } else {
+            current.map_or(0, |v| v.count)
+        };
         let entry = Versioned {
             pos: as_pos(stamp),
             stamp,
             value: q.job.req.id,
+            count,
         };
         // A write whose coordinator already holds a newer-stamped version of the key loses at once,
         // although it was made after that version: only a clock can have put it behind.
@@ -365,7 +379,7 @@ impl Database {
                     let seen = q.newest.map(|e| e.stamp);
                     let new_op = self.op_id();
                     q.deadline = now + self.cfg.quorum_timeout;
-                    self.timers.push(q.deadline);
+                    self.want_timer(q.deadline);
                     self.start_write(now, new_op, &mut q, seen, out);
                     q.replied = true;
                     out.push((

@@ -178,6 +178,7 @@ mod tests {
             pos: Pos::default(),
             stamp: Stamp::default(),
             value,
+            count: 0,
         }
     }
 

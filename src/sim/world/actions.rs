@@ -180,6 +180,30 @@ impl World {
                     format!("Writes are now stamped by {} clocks", c.name()),
                 );
             }
+            Action::SetRmwRatio(share) => {
+                let share = if share.is_finite() {
+                    share.clamp(0.0, 1.0)
+                } else {
+                    0.0
+                };
+                if share != self.cfg.rmw_ratio {
+                    self.cfg.rmw_ratio = share;
+                    self.note(
+                        None,
+                        format!("{:.0}% of requests now increment a counter", share * 100.0),
+                    );
+                }
+            }
+            Action::SetCas(on) if on != self.cfg.cas => {
+                self.cfg.cas = on;
+                self.db.cfg.cas = on;
+                let how = if on {
+                    "check the version they read (compare-and-set)"
+                } else {
+                    "overwrite blindly"
+                };
+                self.note(None, format!("Increments now {how}"));
+            }
             Action::AddServer => self.add_server(),
             Action::RemoveServer => self.remove_server(),
             Action::SetPower { server, power }

@@ -10,6 +10,9 @@ use crate::sim::sample;
 use crate::sim::server::Status;
 use crate::sim::slab::Handle;
 
+/// Rounds an increment may take when compare-and-set keeps refusing it.
+const MAX_RMW_TRIES: u8 = 4;
+
 impl World {
     pub(super) fn schedule_arrival(&mut self) {
         if self.issue_limit.is_some_and(|n| self.metrics.issued >= n) {
@@ -33,6 +36,7 @@ impl World {
             id: self.next_id,
             issued: self.now,
             write: d.write,
+            incr: d.incr,
             key: d.key,
             observed: None,
             floor: if d.write {
@@ -122,6 +126,10 @@ impl World {
             write: req.write,
             key: req.key,
             epoch: 0,
+            incr: req.incr,
+            expect: None,
+            count: 0,
+            tries: 0,
         };
         self.balancer.backends[i].outstanding += 1;
         self.send(NodeId::Lb, NodeId::Server(i), Payload::Job(job));
@@ -206,13 +214,12 @@ impl World {
         }
         if self.cfg.use_db {
             self.servers[i].awaiting_db += 1;
-            let known = self.servers[i].db_leader;
-            let rng = &mut self.rng;
-            let target = NodeId::Db(
-                self.db
-                    .query_target(job.write, known, |n| sample::below(rng, n)),
-            );
-            self.send(NodeId::Server(i), target, Payload::Query(job));
+            // An increment reads first; its write follows the answer (see `query_reply`).
+            let job = Job {
+                write: job.write && !job.incr,
+                ..job
+            };
+            self.query(i, job);
         } else {
             self.servers[i].served += 1;
             self.send(
@@ -222,6 +229,16 @@ impl World {
             );
         }
         self.retire_drained();
+    }
+
+    /// Server `i` sends a query for `job` to the replica it should go to.
+    fn query(&mut self, i: usize, job: Job) {
+        let known = self.servers[i].db_leader;
+        let rng = &mut self.rng;
+        let target = self
+            .db
+            .query_target(job.write, known, |n| sample::below(rng, n));
+        self.send(NodeId::Server(i), NodeId::Db(target), Payload::Query(job));
     }
 
     fn query_reply(&mut self, i: usize, job: Job, outcome: Outcome, seen: Option<Observed>) {
@@ -235,6 +252,36 @@ impl World {
             && req.attempt == job.attempt
         {
             req.observed = seen;
+        }
+        if job.incr {
+            match (job.write, outcome) {
+                (false, Outcome::Ok) => {
+                    // Read done: write what was read plus one, expecting the version read.
+                    let count = seen.map_or(0, |s| s.count) + 1;
+                    let expect = seen.map(|s| s.pos);
+                    return self.query(
+                        i,
+                        Job {
+                            write: true,
+                            expect,
+                            count,
+                            ..job
+                        },
+                    );
+                }
+                (true, Outcome::Err(Cause::Conflict)) if job.tries < MAX_RMW_TRIES => {
+                    // Compare-and-set refused it: the key moved; read again and retry.
+                    return self.query(
+                        i,
+                        Job {
+                            write: false,
+                            tries: job.tries + 1,
+                            ..job
+                        },
+                    );
+                }
+                _ => {}
+            }
         }
         let s = &mut self.servers[i];
         s.awaiting_db -= 1;
@@ -324,6 +371,7 @@ impl World {
         };
         let ok = outcome == Outcome::Ok;
         let m = &mut self.metrics;
+        m.increments_ok += (ok && req.incr) as u64;
         match (req.write, ok) {
             (true, true) => m.writes_ok += 1,
             (true, false) => m.writes_failed += 1,

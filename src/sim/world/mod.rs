@@ -28,6 +28,8 @@ pub struct Request {
     pub id: u64,
     pub issued: Time,
     pub write: bool,
+    /// An increment (read-modify-write).
+    pub incr: bool,
     pub key: u32,
     pub session: u32,
     /// Attempts made so far (1 for the first).
@@ -238,6 +240,26 @@ impl World {
                 .get(i)
                 .is_some_and(|b| b.health.healthy)
     }
+    /// Increments acknowledged to clients that the data does not show: the sum over keys of the
+    /// newest version's counter falls short of them (the race of concurrent read-modify-writes).
+    pub fn lost_updates(&self) -> u64 {
+        let live: Vec<&Replica> = self
+            .db
+            .replicas
+            .iter()
+            .filter(|r| r.status.is_up())
+            .collect();
+        let counted: u64 = (0..self.cfg.keys as usize)
+            .map(|k| {
+                live.iter()
+                    .filter_map(|r| r.data[k])
+                    .max_by_key(|v| v.pos)
+                    .map_or(0, |v| v.count)
+            })
+            .sum();
+        self.metrics.increments_ok.saturating_sub(counted)
+    }
+
     /// What the whole fleet of servers costs per hour at its current power levels.
     pub fn fleet_cost_per_hour(&self) -> f64 {
         self.servers
@@ -416,6 +438,7 @@ fn db_config(cfg: &Config) -> DbConfig {
         heartbeat: from_ms(cfg.heartbeat_ms),
         failover_timeout: from_ms(cfg.failover_ms),
         ship_delay: from_ms(cfg.async_ship_ms),
+        cas: cfg.cas,
         write_quorum: cfg.write_quorum,
         read_quorum: cfg.read_quorum,
         clock: cfg.clock,
