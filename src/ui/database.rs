@@ -20,23 +20,6 @@ pub fn DatabaseControls(props: &DatabaseProps) -> Html {
     let on = &props.on;
     let cfg = w.config();
 
-    let skew_input = {
-        let on = on.clone();
-        Callback::from(move |e: Event| {
-            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
-            // The World clamps and ignores what is not a number; an empty field means no skew.
-            let ms = input.value().parse::<f64>().unwrap_or(0.0);
-            on.emit(Msg::Do(Action::SetClockSkew(ms)));
-        })
-    };
-    let rmw_input = {
-        let on = on.clone();
-        Callback::from(move |e: Event| {
-            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
-            let pct = input.value().parse::<f64>().unwrap_or(0.0);
-            on.emit(Msg::Do(Action::SetRmwRatio(pct / 100.0)));
-        })
-    };
     let cas_toggle = {
         let on = on.clone();
         Callback::from(move |e: Event| {
@@ -68,15 +51,11 @@ pub fn DatabaseControls(props: &DatabaseProps) -> Html {
             { choice(on, "consistency", "Under a partition", &[
                 ("cp", "CP: refuse without a majority"), ("ap", "AP: accept on both sides")],
                 cfg.consistency.name(), |v| v.parse::<Consistency>().ok().map(|c| Msg::Do(Action::SetConsistency(c)))) }
+            { numeric_choice(on, "clock-skew", "Clock skew between replicas", &[0.0, 50.0, 100.0, 250.0, 500.0, 1000.0, 2000.0],
+                cfg.clock_skew_ms, |v| if v == 0.0 { "none".into() } else { format!("± {v:.0} ms") }, Action::SetClockSkew) }
+            { numeric_choice(on, "rmw", "Requests that increment a counter", &[0.0, 0.1, 0.25, 0.5, 0.8, 1.0],
+                cfg.rmw_ratio, |v| format!("{:.0} %", v * 100.0), Action::SetRmwRatio) }
             <div class="group">
-                <label for="clock-skew">{ "Clock skew between replicas (± ms)" }</label>
-                <input id="clock-skew" type="number" min="0" max="60000" step="50"
-                       value={format!("{:.0}", cfg.clock_skew_ms)} onchange={skew_input} />
-            </div>
-            <div class="group">
-                <label for="rmw">{ "Requests that increment a counter (%)" }</label>
-                <input id="rmw" type="number" min="0" max="100" step="10"
-                       value={format!("{:.0}", cfg.rmw_ratio * 100.0)} onchange={rmw_input} />
                 <label class="check">
                     <input type="checkbox" checked={cfg.cas} onchange={cas_toggle} />
                     { "Compare-and-set on increments" }
@@ -97,6 +76,43 @@ pub fn DatabaseControls(props: &DatabaseProps) -> Html {
                 }) }
             </div>
         </section>
+    }
+}
+
+/// A `<select>` over a few sensible values (and the current one, if it is not among them): a list
+/// cannot be mistyped, and a value keeps its place while the simulation re-renders the page.
+fn numeric_choice(
+    on: &Callback<Msg>,
+    id: &'static str,
+    label: &'static str,
+    values: &[f64],
+    current: f64,
+    text: fn(f64) -> String,
+    action: fn(f64) -> Action,
+) -> Html {
+    let mut values = values.to_vec();
+    if !values.contains(&current) {
+        values.push(current);
+        values.sort_by(f64::total_cmp);
+    }
+    let onchange = {
+        let on = on.clone();
+        Callback::from(move |e: Event| {
+            let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+            if let Ok(v) = select.value().parse::<f64>() {
+                on.emit(Msg::Do(action(v)));
+            }
+        })
+    };
+    html! {
+        <div class="group">
+            <label for={id}>{ label }</label>
+            <select {id} {onchange}>
+                { for values.iter().map(|&v| html! {
+                    <option value={v.to_string()} selected={v == current}>{ text(v) }</option>
+                }) }
+            </select>
+        </div>
     }
 }
 
