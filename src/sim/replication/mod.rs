@@ -7,6 +7,7 @@
 //! omniscient accounting that no real node could (lost acknowledged writes, conflicts, lag), which
 //! is what the page and the runner report.
 
+mod election;
 mod leader;
 mod quorum;
 mod replica;
