@@ -20,6 +20,15 @@ pub fn DatabaseControls(props: &DatabaseProps) -> Html {
     let on = &props.on;
     let cfg = w.config();
 
+    let replicas_change = {
+        let on = on.clone();
+        Callback::from(move |e: Event| {
+            let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+            if let Ok(n) = select.value().parse::<usize>() {
+                on.emit(Msg::SetReplicas(n));
+            }
+        })
+    };
     let cas_toggle = {
         let on = on.clone();
         Callback::from(move |e: Event| {
@@ -30,6 +39,14 @@ pub fn DatabaseControls(props: &DatabaseProps) -> Html {
     html! {
         <section class="controls database" aria-label="Database">
             <span class="heading">{ "Database" }</span>
+            <div class="group">
+                <label for="replicas">{ "Replicas N (restarts the run)" }</label>
+                <select id="replicas" onchange={replicas_change}>
+                    { for (1..=crate::sim::config::MAX_REPLICAS).map(|n| html! {
+                        <option value={n.to_string()} selected={n == w.replicas().len()}>{ n }</option>
+                    }) }
+                </select>
+            </div>
             { choice(on, "replication", "Replication", &[
                 ("leader-async", "Leader, asynchronous"), ("leader-sync", "Leader, synchronous"),
                 ("quorum", "Leaderless quorums")],

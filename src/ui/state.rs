@@ -23,6 +23,8 @@ pub enum Msg {
     Step,
     Reset,
     Do(Action),
+    /// Restart the run with this many database replicas (the quorums shrink to fit).
+    SetReplicas(usize),
 }
 
 pub struct Playground {
@@ -109,6 +111,18 @@ impl Reducible for Playground {
                     ..fresh
                 })
             }
+            Msg::SetReplicas(n) => {
+                let mut cfg = self.world.borrow().config().clone();
+                cfg.replicas = n.clamp(1, crate::sim::config::MAX_REPLICAS);
+                cfg.write_quorum = cfg.write_quorum.min(cfg.replicas);
+                cfg.read_quorum = cfg.read_quorum.min(cfg.replicas);
+                let fresh = Playground::new(cfg);
+                Rc::new(Self {
+                    frame: self.frame + 1,
+                    playing: self.playing,
+                    ..fresh
+                })
+            }
             Msg::Do(action) => {
                 self.world.borrow_mut().apply(action);
                 self.next(self.playing)
@@ -155,6 +169,26 @@ mod tests {
         let p = reduce(p, Msg::Step);
         assert_eq!(p.world.borrow().now(), STEP);
         assert!(!p.playing);
+    }
+
+    #[test]
+    fn changing_the_replica_count_restarts_with_quorums_that_fit() {
+        let p = Rc::new(Playground::new(Config {
+            write_quorum: 3,
+            read_quorum: 2,
+            ..Config::default()
+        }));
+        let p = reduce(reduce(p, Msg::Step), Msg::SetReplicas(2));
+        let w = p.world.borrow();
+        assert_eq!((w.replicas().len(), w.now()), (2, 0));
+        assert_eq!((w.config().write_quorum, w.config().read_quorum), (2, 2));
+        drop(w);
+        let p = reduce(p, Msg::SetReplicas(99));
+        assert_eq!(
+            p.world.borrow().replicas().len(),
+            9,
+            "clamped to the most there can be"
+        );
     }
 
     #[test]

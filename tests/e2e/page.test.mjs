@@ -133,3 +133,14 @@ test('leaderless quorums: every replica a peer, W and R adjustable', async () =>
     Number(document.querySelector('[data-node="server-1"]').dataset.served) > s, served, { timeout: 8000 });
   assert.deepEqual(problems, []);
 });
+
+test('the number of replicas can change: the run restarts with N of them', async () => {
+  const { page, problems } = await open();
+  await page.getByLabel('Replicas N (restarts the run)').selectOption('5');
+  await page.locator('[data-node="db-5"]').waitFor();
+  assert.equal(await page.locator('[data-node^="db-"]').count(), 5);
+  await page.getByLabel('Replicas N (restarts the run)').selectOption('1');
+  await page.waitForFunction(() => document.querySelectorAll('[data-node^="db-"]').length === 1);
+  assert.equal(await page.locator('[data-node="db-1"]').getAttribute('data-role'), 'leader');
+  assert.deepEqual(problems, []);
+});

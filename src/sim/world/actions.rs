@@ -71,6 +71,7 @@ impl World {
             }
             Action::SetStrategy(s) if s != self.balancer.strategy => {
                 self.balancer.strategy = s;
+                self.cfg.strategy = s;
                 self.note(
                     Some(NodeId::Lb),
                     format!("Balancer now uses {}", s.label().to_lowercase()),
