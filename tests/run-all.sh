@@ -25,4 +25,4 @@ step "release build of the page (trunk)"
 trunk build --release
 
 step "end-to-end tests of the built page under a sub-path"
-node --test tests/e2e/
+node --test tests/e2e/page.test.mjs
