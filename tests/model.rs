@@ -504,3 +504,43 @@ fn without_the_database_no_query_is_sent() {
             .all(|(_, m)| m.kind() != PacketKind::Replication)
     );
 }
+
+#[test]
+fn switching_replication_modes_back_and_forth_keeps_the_replicas_converging() {
+    let cfg = Config {
+        write_ratio: 0.6,
+        arrival_rate: 20.0,
+        service_ms: 20.0,
+        ..Config::default()
+    };
+    let mut w = world(cfg);
+    let modes = [
+        clusterscope::sim::Replication::Quorum,
+        clusterscope::sim::Replication::LeaderSync,
+        clusterscope::sim::Replication::Quorum,
+        clusterscope::sim::Replication::LeaderAsync,
+    ];
+    for (k, mode) in modes.into_iter().enumerate() {
+        w.schedule((10 + 10 * k as u64) * SECOND, Action::SetReplication(mode));
+    }
+    w.step_until(60 * SECOND);
+    let served = w.metrics().succeeded;
+    w.set_issue_limit(Some(w.metrics().issued));
+    w.step_until(90 * SECOND);
+    assert!(
+        served > 800,
+        "service continues across the switches: {served}"
+    );
+    assert!(
+        w.database().in_sync(),
+        "the replicas agree after the last switch"
+    );
+    assert_eq!(
+        w.replicas()
+            .iter()
+            .filter(|r| r.role == Role::Leader)
+            .count(),
+        1
+    );
+    assert_conserved(&w);
+}

@@ -21,6 +21,14 @@ fn action() -> impl Strategy<Value = Action> {
         (0usize..7).prop_map(|k| Action::SetStrategy(Balancing::ALL[k])),
         (node(), node()).prop_map(|(a, b)| Action::Cut(a, b)),
         (node(), node()).prop_map(|(a, b)| Action::Heal(a, b)),
+        any::<bool>().prop_map(|ap| Action::SetConsistency(if ap {
+            Consistency::Ap
+        } else {
+            Consistency::Cp
+        })),
+        any::<bool>().prop_map(Action::SetCas),
+        node().prop_map(Action::Isolate),
+        node().prop_map(Action::Rejoin),
     ]
 }
 

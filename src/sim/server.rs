@@ -41,7 +41,8 @@ pub struct Server {
     pub busy: Vec<Job>,
     /// Jobs whose database answer it awaits.
     pub awaiting_db: u32,
-    /// Bumped at every crash, so completions scheduled before it are recognised as void.
+    /// Changed at every crash, and unique across the run (a server re-added at a retired one's
+    /// index gets a new one), so completions and replies meant for an earlier life are void.
     pub epoch: u32,
     /// Requests this server has answered successfully.
     pub served: u64,
@@ -55,7 +56,7 @@ pub struct Server {
 }
 
 impl Server {
-    pub fn new(now: Time, power: u32) -> Self {
+    pub fn new(now: Time, power: u32, epoch: u32) -> Self {
         Self {
             status: Status::Up,
             power,
@@ -63,7 +64,7 @@ impl Server {
             queue: VecDeque::new(),
             busy: Vec::new(),
             awaiting_db: 0,
-            epoch: 0,
+            epoch,
             served: 0,
             lost: 0,
             db_leader: 0,
@@ -75,7 +76,7 @@ impl Server {
 
     /// Jobs it holds in any form.
     pub fn holding(&self) -> usize {
-        self.queue.len() + self.busy.len() + self.awaiting_db as usize
+        self.queue.len() + self.busy.len()
     }
 
     /// Speed relative to a power-1 server in good health.
@@ -106,10 +107,10 @@ impl Server {
     }
 
     /// Crash: every job it holds is lost (the balancer will notice by timeouts).
-    pub fn crash(&mut self, now: Time) -> usize {
+    pub fn crash(&mut self, now: Time, epoch: u32) -> usize {
         self.account(now);
         self.status = Status::Down;
-        self.epoch += 1;
+        self.epoch = epoch;
         let lost = self.queue.len() + self.busy.len();
         self.queue.clear();
         self.busy.clear();

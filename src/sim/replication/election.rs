@@ -32,6 +32,17 @@ impl Database {
             self.step_down(j, out);
             self.replicas[j].voted_for = None;
         }
+        // A deposed AP leader hands its writes to the first leader it hears from (a Merge sent
+        // while nobody led would have been dropped).
+        let rep = &mut self.replicas[j];
+        if leader != j && !rep.handover.is_empty() {
+            let entries = std::mem::take(&mut rep.handover);
+            out.push((
+                NodeId::Db(j),
+                NodeId::Db(leader),
+                Payload::Merge(Box::new(entries)),
+            ));
+        }
         true
     }
 
@@ -74,6 +85,7 @@ impl Database {
                         Payload::Merge(Box::new(led.clone())),
                     ));
                 }
+                self.replicas[j].handover = led;
             }
         }
     }
@@ -123,6 +135,10 @@ impl Database {
         if granted {
             rep.voted_for = Some(candidate);
             rep.election_at = rep.election_at.max(now + timeout);
+        } else if last < rep.last && rep.role == Role::Follower {
+            // A candidate further behind than this replica cannot win its vote; this replica should
+            // stand itself rather than wait out another timeout (else the laggard keeps disrupting).
+            rep.election_at = rep.election_at.min(now);
         }
         out.push((
             NodeId::Db(j),
@@ -150,6 +166,7 @@ impl Database {
         let rep = &mut self.replicas[j];
         rep.role = Role::Leader;
         rep.known_leader = Some(j);
+        rep.needs_snapshot = false; // its data is the cluster's from now on
         rep.candidate = false;
         rep.acked = vec![0; n];
         rep.heard = vec![now; n];
@@ -198,6 +215,11 @@ impl Database {
             }
             return;
         }
+        // Synchronous writes whose acknowledgements never came (a follower down, a minority side)
+        // are let go: their clients timed out long ago, and the list must not grow for ever.
+        let expiry = 2 * timeout;
+        self.pending
+            .retain(|p| now.saturating_sub(p.since) < expiry);
         for j in 0..self.replicas.len() {
             let r = &self.replicas[j];
             if !r.status.is_up() {

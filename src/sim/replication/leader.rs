@@ -29,6 +29,8 @@ const WRITE_TIMES: usize = 100_000;
 #[derive(Clone, Debug, PartialEq)]
 pub(super) struct Pending {
     pub(super) leader: usize,
+    /// When it began waiting: the balancer gives up on it long before a few failover timeouts.
+    pub(super) since: Time,
     index: u64,
     job: Job,
     server: NodeId,
@@ -158,6 +160,7 @@ impl Database {
         } else {
             self.pending.push(Pending {
                 leader: j,
+                since: now,
                 index: entry.pos.index,
                 job,
                 server,
@@ -316,14 +319,19 @@ impl Database {
             NodeId::Db(f) => f,
             _ => return,
         };
-        if matches!(
+        let quorum_payload = matches!(
             payload,
             Payload::Put { .. }
                 | Payload::PutAck { .. }
                 | Payload::Get { .. }
                 | Payload::GetReply { .. }
                 | Payload::Digest { .. }
-        ) {
+        );
+        // A message of the other protocol (sent before a switch of replication mode) is void.
+        if quorum_payload != (self.cfg.replication == Replication::Quorum) {
+            return;
+        }
+        if quorum_payload {
             return self.quorum_message(now, j, peer, payload, out);
         }
         match payload {
@@ -387,7 +395,7 @@ impl Database {
                     || (rep.last != last && rep.last.index == last.index);
                 let stuck = rep.last.index < rep.leader_last.index.min(last.index);
                 rep.leader_last = last;
-                if diverged || stuck {
+                if diverged || stuck || rep.needs_snapshot {
                     self.ask_sync(j, from, now, out);
                 }
                 let rep = &self.replicas[j];
@@ -489,11 +497,16 @@ impl Database {
             return;
         }
         rep.syncing = Some(now);
-        out.push((
-            NodeId::Db(j),
-            leader,
-            Payload::SyncRequest { last: rep.last },
-        ));
+        // A position no leader holds asks for a full snapshot.
+        let last = if rep.needs_snapshot {
+            Pos {
+                term: u64::MAX,
+                index: u64::MAX,
+            }
+        } else {
+            rep.last
+        };
+        out.push((NodeId::Db(j), leader, Payload::SyncRequest { last }));
     }
 
     /// A synchronous leader answers the writes enough followers have acknowledged.

@@ -268,7 +268,9 @@ impl Database {
         let Some(first) = live.next() else {
             return true;
         };
-        live.all(|r| r.last == first.last && r.data == first.data)
+        // Leaderless replicas have no log position to compare, only data.
+        let quorum = self.cfg.replication == Replication::Quorum;
+        live.all(|r| (quorum || r.last == first.last) && r.data == first.data)
     }
 
     /// Keys on which some two live replicas disagree.

@@ -39,6 +39,9 @@ impl QOp {
     }
 }
 
+/// Hints kept at most, cluster-wide.
+const MAX_HINTS: usize = 10_000;
+
 /// A write held for a replica that did not acknowledge it.
 #[derive(Clone, Debug, PartialEq)]
 pub(super) struct Hint {
@@ -362,6 +365,9 @@ impl Database {
                 continue;
             };
             let c = q.coordinator;
+            if !self.replicas[c].status.is_up() {
+                continue; // the operation died with its coordinator
+            }
             if !q.replied {
                 let accept = self.cfg.consistency == Consistency::Ap;
                 let outcome = if accept {
@@ -398,20 +404,39 @@ impl Database {
             }
             if let (true, Some(entry)) = (q.writing, q.entry) {
                 for target in self.peers(c).filter(|&t| q.answered & (1 << t) == 0) {
-                    let id = self.op_id();
-                    self.figures.hints_stored += 1;
-                    self.hints.insert(
-                        id,
-                        Hint {
-                            holder: c,
-                            target,
-                            key: q.job.key,
-                            entry,
-                        },
-                    );
+                    self.store_hint(c, target, q.job.key, entry);
                 }
             }
         }
+    }
+
+    /// Parks `entry` for `target` at `holder`: one hint per (holder, target, key), the newest, and
+    /// at most `MAX_HINTS` in all (anti-entropy repairs what no hint carries).
+    fn store_hint(&mut self, holder: usize, target: usize, key: u32, entry: Versioned) {
+        let same = self
+            .hints
+            .iter()
+            .find(|(_, h)| h.holder == holder && h.target == target && h.key == key)
+            .map(|(id, h)| (*id, h.entry.stamp));
+        match same {
+            Some((_, stamp)) if stamp >= entry.stamp => return,
+            Some((id, _)) => {
+                self.hints.remove(&id);
+            }
+            None if self.hints.len() >= MAX_HINTS => return,
+            None => {}
+        }
+        let id = self.op_id();
+        self.figures.hints_stored += 1;
+        self.hints.insert(
+            id,
+            Hint {
+                holder,
+                target,
+                key,
+                entry,
+            },
+        );
     }
 
     /// Every heartbeat: hints are offered again; every anti-entropy period, each replica sends its
@@ -454,10 +479,50 @@ impl Database {
         }
     }
 
+    /// Leaving leaderless replication: the replicas that are up settle their differences once (last
+    /// write wins), as a migration would, and the log starts afresh (quorum-era positions are stamps,
+    /// which a log's cannot be compared with). Replicas that are down take a snapshot on return.
+    fn reconcile_for_log(&mut self) {
+        let keys = self.replicas.first().map_or(0, |r| r.data.len());
+        for k in 0..keys {
+            let newest = self
+                .replicas
+                .iter()
+                .filter(|r| r.status.is_up())
+                .filter_map(|r| r.data[k])
+                .max_by_key(|v| v.stamp)
+                .map(|v| Versioned {
+                    pos: Pos::default(),
+                    ..v
+                });
+            for r in self.replicas.iter_mut().filter(|r| r.status.is_up()) {
+                r.data[k] = newest;
+            }
+        }
+        // The reconciled state is position (0, 1) of the new log, so the replicas that hold it win
+        // elections over those that do not and are never asked to snapshot; the others are (0, 0).
+        let settled = Pos { term: 0, index: 1 };
+        for r in &mut self.replicas {
+            r.needs_snapshot = !r.status.is_up();
+            r.last = if r.needs_snapshot {
+                Pos::default()
+            } else {
+                settled
+            };
+            r.terms.clear();
+            if !r.needs_snapshot {
+                r.terms.insert(0, (1, 1));
+            }
+        }
+    }
+
     /// Switches every replica to the new mode's role: peers for quorum, followers (who will elect a
     /// leader) otherwise.
     pub(super) fn quorum_roles(&mut self, quorum: bool, now: Time) {
         let timeout = self.cfg.failover_timeout;
+        if !quorum {
+            self.reconcile_for_log();
+        }
         for r in &mut self.replicas {
             if quorum {
                 r.role = Role::Peer;

@@ -57,6 +57,10 @@ pub struct Replica {
     /// The leader it last heard from, and where that leader's log ended at its last heartbeat.
     pub known_leader: Option<usize>,
     pub leader_last: Pos,
+    /// Writes it took as an AP leader, kept until it can hand them to the next leader.
+    pub handover: Vec<(u32, Versioned)>,
+    /// Its data predates the current log (a switch from leaderless): it must take a snapshot.
+    pub needs_snapshot: bool,
     /// Writes it has applied (any mode).
     pub applied: u64,
     /// Lamport clock.
@@ -85,6 +89,8 @@ impl Replica {
             candidate_since: 0,
             known_leader: (role == Role::Follower).then_some(0),
             leader_last: Pos::default(),
+            needs_snapshot: false,
+            handover: Vec::new(),
             applied: 0,
             lamport: 0,
         }
@@ -142,7 +148,13 @@ impl Replica {
 
     /// Every key it holds (a full snapshot).
     pub fn snapshot(&self) -> Vec<(u32, Versioned)> {
-        self.newer_than(0)
+        // Everything, including writes from before the log began (index 0, after a switch from
+        // leaderless replication).
+        self.data
+            .iter()
+            .enumerate()
+            .filter_map(|(k, e)| e.map(|e| (k as u32, e)))
+            .collect()
     }
 
     /// Takes the leader's answer: `entries` bring it to `upto`. A snapshot replaces everything.
@@ -165,6 +177,7 @@ impl Replica {
         self.last = upto;
         self.terms = terms.clone();
         self.syncing = None;
+        self.needs_snapshot &= !snapshot;
     }
 }
 

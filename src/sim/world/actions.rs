@@ -14,7 +14,8 @@ impl World {
         self.mix(0xac7);
         match action {
             Action::Fail(NodeId::Server(i)) if self.server_up(i) => {
-                let lost = self.servers[i].crash(self.now);
+                let epoch = self.fresh_epoch();
+                let lost = self.servers[i].crash(self.now, epoch);
                 self.burst(NodeId::Server(i));
                 let name = NodeId::Server(i).label();
                 let what = match lost {
@@ -25,11 +26,16 @@ impl World {
                 self.note(Some(NodeId::Server(i)), format!("{name} crashed; {what}"));
             }
             Action::Recover(NodeId::Server(i)) if i < self.servers.len() => {
+                let leader = self.db.leader;
                 let s = &mut self.servers[i];
                 if s.status != Status::Up {
                     s.account(self.now);
                     let was = s.status;
                     s.status = Status::Up;
+                    if was == Status::Down {
+                        // A restarted process looks the database leader up afresh.
+                        s.db_leader = leader;
+                    }
                     let name = NodeId::Server(i).label();
                     let text = if was == Status::Down {
                         format!("{name} restarted, empty")
@@ -108,6 +114,9 @@ impl World {
             Action::SetReplication(r) if r != self.cfg.replication => {
                 self.cfg.replication = r;
                 self.db.set_replication(r, self.now);
+                // Versions of one mode do not compare with the other's: start the stale-read
+                // reckoning afresh.
+                self.latest_acked.iter_mut().for_each(|v| *v = None);
                 self.note(None, format!("Replication is now {r}"));
             }
             Action::SetSyncAcks(a) if a != self.cfg.sync_acks => {
@@ -240,6 +249,11 @@ impl World {
             .count()
     }
 
+    fn fresh_epoch(&mut self) -> u32 {
+        self.next_epoch += 1;
+        self.next_epoch
+    }
+
     /// Every node that exists now.
     fn all_nodes(&self) -> Vec<NodeId> {
         [NodeId::Client, NodeId::Lb]
@@ -259,7 +273,11 @@ impl World {
             );
         } else if self.servers.len() < MAX_SERVERS {
             let i = self.servers.len();
-            self.servers.push(Server::new(self.now, 1));
+            let epoch = self.fresh_epoch();
+            let mut server = Server::new(self.now, 1, epoch);
+            // A new process looks the database leader up when it starts.
+            server.db_leader = self.db.leader;
+            self.servers.push(server);
             // With health checks on, a new server earns traffic by passing them, as behind a real
             // balancer; without them it is trusted at once.
             let checked = self.cfg.hc_interval_ms > 0.0;

@@ -284,7 +284,8 @@ impl World {
             }
         }
         let s = &mut self.servers[i];
-        s.awaiting_db -= 1;
+        // Saturating: a query the database dropped never comes back, so the count is a gauge.
+        s.awaiting_db = s.awaiting_db.saturating_sub(1);
         if outcome == Outcome::Ok {
             s.served += 1;
         }

@@ -97,6 +97,8 @@ pub struct World {
     timeout: Time,
     /// Per key, the newest write a client has had acknowledged (to count stale reads).
     latest_acked: Vec<Option<Pos>>,
+    /// The next server epoch to hand out (epochs are unique in a run).
+    next_epoch: u32,
     /// Writes issued so far, for sequential keys.
     writes_issued: u64,
     /// Client operations, when recording (the runner's `--history`).
@@ -118,7 +120,10 @@ impl World {
             traffic: Traffic::new(&cfg),
             network: Network::new(link),
             balancer: Balancer::new(cfg.strategy, cfg.servers, cfg.retry_budget),
-            servers: (0..cfg.servers).map(|_| Server::new(0, 1)).collect(),
+            servers: (0..cfg.servers)
+                .map(|i| Server::new(0, 1, i as u32))
+                .collect(),
+            next_epoch: cfg.servers as u32,
             db: Database::new(cfg.replicas, cfg.keys, cfg.clock_skew_ms, db_config(&cfg)),
             requests: Slab::default(),
             messages: Slab::default(),
