@@ -6,6 +6,7 @@ pub mod balancer;
 pub mod config;
 pub mod event;
 pub mod history;
+pub mod message;
 pub mod metrics;
 pub mod network;
 pub mod replication;

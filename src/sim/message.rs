@@ -1,0 +1,246 @@
+//! What travels between nodes: the payloads of every protocol, and a message in flight with the
+//! times that let the view draw it along its link.
+
+use super::event::Time;
+use super::network::NodeId;
+use super::replication::{Pos, Versioned};
+use super::slab::Handle;
+
+/// What a packet carries, for the view's `data-packet` and colour.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PacketKind {
+    Request,
+    Response,
+    Probe,
+    Replication,
+}
+
+impl PacketKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            PacketKind::Request => "request",
+            PacketKind::Response => "response",
+            PacketKind::Probe => "probe",
+            PacketKind::Replication => "replication",
+        }
+    }
+}
+
+/// One attempt at serving a request, as the balancer hands it to a server. It carries all a server
+/// and the database need, so they never look at the balancer's bookkeeping (a server may still be
+/// working on an attempt the balancer has long given up on, as real servers do).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Job {
+    pub req: Handle,
+    pub attempt: u16,
+    pub server: u16,
+    pub write: bool,
+    pub key: u32,
+    /// The server's epoch when it took the job: answers from before a crash are void after it.
+    pub epoch: u32,
+    /// An increment (read-modify-write): it reads first (`write` false), then writes `count` —
+    /// with compare-and-set, only if the key is still at `expect`. `tries` counts its rounds.
+    pub incr: bool,
+    pub expect: Option<Pos>,
+    pub count: u64,
+    pub tries: u8,
+}
+
+/// What a query saw: the value read (or written) and its log position.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Observed {
+    pub value: u64,
+    pub pos: Pos,
+    pub count: u64,
+}
+
+/// A leader's answer to a sync request.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SyncData {
+    /// The answering leader's term.
+    pub term: u64,
+    pub entries: Vec<(u32, Versioned)>,
+    pub upto: Pos,
+    pub terms: std::collections::BTreeMap<u64, (u64, u64)>,
+    pub snapshot: bool,
+}
+
+/// How an attempt or a request ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Ok,
+    Err(super::metrics::Cause),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Payload {
+    /// Client → balancer: a new request.
+    ClientRequest(Handle),
+    /// Balancer → server: one attempt.
+    Job(Job),
+    /// Server → database leader: the data part of an attempt.
+    Query(Job),
+    /// Database → server, with what was read or written.
+    QueryReply(Job, Outcome, Option<Observed>),
+    /// Server → balancer.
+    JobReply(Job, Outcome),
+    /// Balancer → client: the final answer.
+    ClientReply(Handle, Outcome),
+    /// Balancer → server health check, and the server's answer.
+    Probe {
+        seq: u64,
+    },
+    ProbeAck {
+        seq: u64,
+    },
+    /// Leader → follower: writes in log order, and the position the first follows.
+    Replicate {
+        entries: Box<Vec<(u32, Versioned)>>,
+        prev: Pos,
+    },
+    /// Follower → leader: its log holds everything up to `index` of `term`'s leader.
+    Ack {
+        term: u64,
+        index: u64,
+    },
+    /// Leader → followers, every heartbeat: it is alive and where its log ends.
+    Heartbeat {
+        term: u64,
+        last: Pos,
+    },
+    HeartbeatAck {
+        term: u64,
+        last: Pos,
+    },
+    /// A follower that is behind asks the leader for what follows `last`.
+    SyncRequest {
+        last: Pos,
+    },
+    /// The leader's answer: the keys written since, or everything when the logs diverged.
+    Sync(Box<SyncData>),
+    /// A deposed AP leader hands the new one the writes it took (last write wins).
+    Merge(Box<Vec<(u32, Versioned)>>),
+    /// A follower that stopped hearing from its leader stands for election.
+    RequestVote {
+        term: u64,
+        last: Pos,
+    },
+    Vote {
+        term: u64,
+        granted: bool,
+    },
+    /// Quorum mode: a coordinator's write to one replica (`op` 0: read repair, no answer wanted),
+    /// and the answer.
+    Put {
+        op: u64,
+        key: u32,
+        entry: Versioned,
+    },
+    PutAck {
+        op: u64,
+    },
+    /// Quorum mode: a coordinator's read of one replica, and the answer.
+    Get {
+        op: u64,
+        key: u32,
+    },
+    GetReply {
+        op: u64,
+        entry: Option<Versioned>,
+    },
+    /// Anti-entropy: a replica's whole store, for a peer to merge (and, if `reply`, to answer with
+    /// what it holds newer).
+    Digest {
+        entries: Box<Vec<(u32, Versioned)>>,
+        reply: bool,
+    },
+    /// A new leader announces itself to replicas and servers.
+    NewLeader {
+        term: u64,
+        leader: u16,
+    },
+}
+
+impl Payload {
+    pub fn kind(&self) -> PacketKind {
+        match self {
+            Payload::ClientRequest(_) | Payload::Job(_) | Payload::Query(_) => PacketKind::Request,
+            Payload::QueryReply(..) | Payload::JobReply(..) | Payload::ClientReply(..) => {
+                PacketKind::Response
+            }
+            Payload::Probe { .. }
+            | Payload::ProbeAck { .. }
+            | Payload::RequestVote { .. }
+            | Payload::Vote { .. }
+            | Payload::NewLeader { .. }
+            | Payload::Heartbeat { .. }
+            | Payload::HeartbeatAck { .. } => PacketKind::Probe,
+            _ => PacketKind::Replication,
+        }
+    }
+
+    /// Bytes on the wire (what bandwidth is spent on).
+    pub fn size(&self) -> u64 {
+        match self {
+            Payload::ClientRequest(_) | Payload::Job(_) => 1_000,
+            Payload::Query(_) => 400,
+            Payload::QueryReply(..) => 2_000,
+            Payload::JobReply(..) | Payload::ClientReply(..) => 4_000,
+            Payload::Probe { .. } | Payload::ProbeAck { .. } => 100,
+            Payload::RequestVote { .. } | Payload::Vote { .. } | Payload::NewLeader { .. } => 100,
+            Payload::Replicate { entries, .. } => 100 + 200 * entries.len() as u64,
+            Payload::SyncRequest { .. } | Payload::Ack { .. } => 300,
+            Payload::Put { .. } | Payload::GetReply { .. } => 300,
+            Payload::PutAck { .. } | Payload::Get { .. } => 100,
+            Payload::Digest { entries, .. } => 100 + 60 * entries.len() as u64,
+            Payload::Heartbeat { .. } | Payload::HeartbeatAck { .. } => 100,
+            Payload::Sync(s) => 100 + 60 * s.entries.len() as u64,
+            Payload::Merge(m) => 100 + 60 * m.len() as u64,
+        }
+    }
+
+    /// Whether this failed (an error answer), for drawing.
+    pub fn is_error(&self) -> bool {
+        matches!(
+            self,
+            Payload::QueryReply(_, Outcome::Err(_), _)
+                | Payload::JobReply(_, Outcome::Err(_))
+                | Payload::ClientReply(_, Outcome::Err(_))
+        )
+    }
+
+    /// The attempt number, for drawing retries.
+    pub fn attempt(&self) -> u16 {
+        match self {
+            Payload::Job(j) | Payload::Query(j) | Payload::QueryReply(j, _, _) => j.attempt,
+            Payload::JobReply(j, _) => j.attempt,
+            _ => 0,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Message {
+    pub from: NodeId,
+    pub to: NodeId,
+    /// When its sender handed it to the network.
+    pub queued: Time,
+    /// When its first byte left (after any wait for the link).
+    pub sent: Time,
+    pub arrives: Time,
+    pub payload: Payload,
+}
+
+impl Message {
+    pub fn kind(&self) -> PacketKind {
+        self.payload.kind()
+    }
+
+    /// How far along its link the message is at `now`, in 0..=1 (for drawing).
+    pub fn progress(&self, now: Time) -> f64 {
+        if self.arrives <= self.sent {
+            return 1.0;
+        }
+        (now.saturating_sub(self.sent) as f64 / (self.arrives - self.sent) as f64).clamp(0.0, 1.0)
+    }
+}
