@@ -2,46 +2,19 @@
 //! that names the knob, never a panic or a silent NaN.
 
 use std::fmt;
-use std::str::FromStr;
 
 use super::balancer::Strategy;
 use super::replication::{ClockKind, Consistency, ReadFrom, Replication, SyncAcks};
 
-/// How long one request keeps a worker busy (the mean is `service_ms` divided by server power).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ServiceDist {
-    Exponential,
-    Constant,
-    /// Log-normal with σ = 1 (a heavy tail: most requests quick, a few very slow).
-    LogNormal,
-}
-
-impl ServiceDist {
-    pub const ALL: [ServiceDist; 3] = [
-        ServiceDist::Exponential,
-        ServiceDist::Constant,
-        ServiceDist::LogNormal,
-    ];
-    pub fn name(self) -> &'static str {
-        match self {
-            ServiceDist::Exponential => "exp",
-            ServiceDist::Constant => "const",
-            ServiceDist::LogNormal => "lognormal",
-        }
+named_enum!(
+    /// How long one request keeps a worker busy (the mean is `service_ms` divided by server power).
+    ServiceDist {
+        Exponential = "exp",
+        Constant = "const",
+        /// Log-normal with σ = 1 (a heavy tail: most requests quick, a few very slow).
+        LogNormal = "lognormal",
     }
-}
-
-impl FromStr for ServiceDist {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        ServiceDist::ALL
-            .into_iter()
-            .find(|d| d.name() == s)
-            .ok_or_else(|| {
-                format!("unknown service distribution '{s}' (expected exp, const or lognormal)")
-            })
-    }
-}
+);
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Config {

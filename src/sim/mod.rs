@@ -2,6 +2,31 @@
 //! replicated database. Nothing here knows about the browser; the view projects a [`World`] and sends
 //! it [`Action`]s, and the headless runner drives the very same code.
 
+/// An enum of named values (for flags, selects and links): `ALL`, `name()`, `Display`, `FromStr`.
+macro_rules! named_enum {
+    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum $name { $($(#[$vm])* $variant),+ }
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub fn name(self) -> &'static str { match self { $($name::$variant => $text),+ } }
+        }
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result { f.write_str(self.name()) }
+        }
+        impl ::std::str::FromStr for $name {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, String> {
+                $name::ALL.iter().copied().find(|v| v.name() == s).ok_or_else(|| {
+                    let names: Vec<_> = $name::ALL.iter().map(|v| v.name()).collect();
+                    format!("unknown value '{s}' (expected {})", names.join(" or "))
+                })
+            }
+        }
+    };
+}
+
 pub mod balancer;
 pub mod config;
 pub mod event;

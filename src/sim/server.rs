@@ -46,8 +46,6 @@ pub struct Server {
     pub epoch: u32,
     /// Requests this server has answered successfully.
     pub served: u64,
-    /// Jobs lost when it crashed.
-    pub lost: u64,
     /// The database leader as far as this server has been told.
     pub db_leader: usize,
     busy_us: u64,
@@ -66,7 +64,6 @@ impl Server {
             awaiting_db: 0,
             epoch,
             served: 0,
-            lost: 0,
             db_leader: 0,
             busy_us: 0,
             last_change: now,
@@ -115,7 +112,6 @@ impl Server {
         self.queue.clear();
         self.busy.clear();
         self.awaiting_db = 0; // their answers will find a new epoch and be dropped
-        self.lost += lost as u64;
         lost
     }
 }

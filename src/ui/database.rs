@@ -5,6 +5,7 @@ use yew::prelude::*;
 
 use super::app::View;
 use super::controls::{button, choice, node_button};
+use super::figures::{Figure, figure_row};
 use super::state::Msg;
 use crate::sim::{Action, ClockKind, Consistency, NodeId, ReadFrom, Replication, SyncAcks};
 
@@ -274,14 +275,14 @@ pub fn Anomalies(props: &View) -> Html {
             "quorum operations refused for want of W or R answers",
         ),
     ];
-    html! {
-        <section class="figures anomalies" aria-label="Consistency">
-            { for items.into_iter().map(|(metric, label, value, unit, hint)| html! {
-                <div class="figure" title={hint}>
-                    <div class="label">{ label }</div>
-                    <div class="value"><span data-metric={metric}>{ value }</span><span class="unit">{ unit }</span></div>
-                </div>
-            }) }
-        </section>
-    }
+    let figures = items
+        .into_iter()
+        .map(|(metric, label, value, unit, hint)| Figure {
+            metric,
+            label,
+            value: Some(value),
+            unit,
+            hint,
+        });
+    figure_row(classes!("figures", "anomalies"), "Consistency", figures)
 }

@@ -4,12 +4,34 @@ use yew::prelude::*;
 
 use super::app::View;
 
-struct Figure {
-    metric: &'static str,
-    label: &'static str,
-    value: Option<String>,
-    unit: &'static str,
-    hint: &'static str,
+/// One live figure: its `data-metric` hook, label, value (`None` shows a dash), unit and tooltip.
+pub(super) struct Figure {
+    pub metric: &'static str,
+    pub label: &'static str,
+    pub value: Option<String>,
+    pub unit: &'static str,
+    pub hint: &'static str,
+}
+
+/// A row of figure cards.
+pub(super) fn figure_row(
+    class: Classes,
+    name: &'static str,
+    figures: impl IntoIterator<Item = Figure>,
+) -> Html {
+    html! {
+        <section {class} aria-label={name}>
+            { for figures.into_iter().map(|f| html! {
+                <div class="figure" title={f.hint}>
+                    <div class="label">{ f.label }</div>
+                    <div class="value">
+                        <span data-metric={f.metric}>{ f.value.unwrap_or_else(|| "–".into()) }</span>
+                        <span class="unit">{ f.unit }</span>
+                    </div>
+                </div>
+            }) }
+        </section>
+    }
 }
 
 #[component]
@@ -87,17 +109,5 @@ pub fn Figures(props: &View) -> Html {
             hint: "issued, not yet answered or failed",
         },
     ];
-    html! {
-        <section class="figures" aria-label="Live figures">
-            { for figures.into_iter().map(|f| html! {
-                <div class="figure" title={f.hint}>
-                    <div class="label">{ f.label }</div>
-                    <div class="value">
-                        <span data-metric={f.metric}>{ f.value.unwrap_or_else(|| "–".into()) }</span>
-                        <span class="unit">{ f.unit }</span>
-                    </div>
-                </div>
-            }) }
-        </section>
-    }
+    figure_row(classes!("figures"), "Live figures", figures)
 }

@@ -176,20 +176,11 @@ impl Database {
         self.leader = j;
         self.term = self.term.max(term);
         self.figures.failovers += 1;
-        for f in (0..n).filter(|&f| f != j) {
+        let peers = (0..n).filter(|&f| f != j).map(NodeId::Db);
+        for to in peers.chain((0..self.servers).map(NodeId::Server)) {
             out.push((
                 NodeId::Db(j),
-                NodeId::Db(f),
-                Payload::NewLeader {
-                    term,
-                    leader: j as u16,
-                },
-            ));
-        }
-        for i in 0..self.servers {
-            out.push((
-                NodeId::Db(j),
-                NodeId::Server(i),
+                to,
                 Payload::NewLeader {
                     term,
                     leader: j as u16,
@@ -304,7 +295,7 @@ impl Database {
     }
 
     /// Replica `j` comes back; it waits to hear from a leader (or stands for election).
-    pub fn recover(&mut self, now: Time, j: usize, _out: &mut Outbox) {
+    pub fn recover(&mut self, now: Time, j: usize) {
         let Some(rep) = self.replicas.get_mut(j) else {
             return;
         };

@@ -12,9 +12,6 @@ mod leader;
 mod quorum;
 mod replica;
 
-use std::fmt;
-use std::str::FromStr;
-
 pub use replica::{Replica, Role};
 
 use super::event::Time;
@@ -58,30 +55,6 @@ pub(super) fn observed(v: Option<Versioned>) -> Option<crate::sim::network::Obse
         pos: v.pos,
         count: v.count,
     })
-}
-
-macro_rules! named_enum {
-    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
-        $(#[$m])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-        pub enum $name { $($(#[$vm])* $variant),+ }
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-            pub fn name(self) -> &'static str { match self { $($name::$variant => $text),+ } }
-        }
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { f.write_str(self.name()) }
-        }
-        impl FromStr for $name {
-            type Err = String;
-            fn from_str(s: &str) -> Result<Self, String> {
-                $name::ALL.iter().copied().find(|v| v.name() == s).ok_or_else(|| {
-                    let names: Vec<_> = $name::ALL.iter().map(|v| v.name()).collect();
-                    format!("unknown value '{s}' (expected {})", names.join(" or "))
-                })
-            }
-        }
-    };
 }
 
 named_enum!(

@@ -68,8 +68,7 @@ impl World {
             Action::Recover(NodeId::Db(j))
                 if self.db.replicas.get(j).is_some_and(|r| !r.status.is_up()) =>
             {
-                self.db.recover(self.now, j, &mut self.outbox);
-                self.flush();
+                self.db.recover(self.now, j);
                 self.note(
                     Some(NodeId::Db(j)),
                     format!("{} restarted and is catching up", NodeId::Db(j).label()),
