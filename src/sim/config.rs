@@ -115,6 +115,14 @@ pub struct Config {
     /// Quorum mode: replicas compare notes with a random peer every this many ms; 0 is never
     /// (0, or 100..=600000; default 5000).
     pub anti_entropy_ms: f64,
+
+    // Chaos
+    /// Chaos mode: each server and replica crashes at random, on average once per this many
+    /// simulated seconds; 0 is off (0, or 1..=86400; default 0).
+    pub chaos_mtbf_s: f64,
+    /// Chaos mode: a crashed node comes back after this many seconds on average (0.1..=3600;
+    /// default 10).
+    pub chaos_mttr_s: f64,
 }
 
 impl Default for Config {
@@ -161,6 +169,8 @@ impl Default for Config {
             read_quorum: 2,
             clock: ClockKind::Wall,
             anti_entropy_ms: 5_000.0,
+            chaos_mtbf_s: 0.0,
+            chaos_mttr_s: 10.0,
         }
     }
 }
@@ -265,6 +275,10 @@ impl Config {
         if self.anti_entropy_ms != 0.0 {
             check_f64("anti_entropy_ms", self.anti_entropy_ms, 100.0, 600_000.0)?;
         }
+        if self.chaos_mtbf_s != 0.0 {
+            check_f64("chaos_mtbf_s", self.chaos_mtbf_s, 1.0, 86_400.0)?;
+        }
+        check_f64("chaos_mttr_s", self.chaos_mttr_s, 0.1, 3_600.0)?;
         Ok(())
     }
 }

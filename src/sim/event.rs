@@ -10,6 +10,7 @@ use std::cmp::Ordering;
 use std::collections::{BinaryHeap, VecDeque};
 
 use super::balancer::Strategy;
+use super::knob::Knob;
 use super::network::{Job, NodeId};
 use super::replication::{ClockKind, Consistency, ReadFrom, Replication, SyncAcks};
 use super::slab::Handle;
@@ -70,12 +71,32 @@ pub enum Action {
     /// use compare-and-set.
     SetRmwRatio(f64),
     SetCas(bool),
+    /// Change a numeric setting (clamped into its range; see [`Knob`]).
+    Tune(Knob, f64),
+    /// Give the link between two nodes its own latency and bandwidth (0: unlimited), or take the
+    /// global settings again (`None`).
+    SetLink {
+        a: NodeId,
+        b: NodeId,
+        spec: Option<(f64, f64)>,
+    },
+    /// Cut every link between this group of nodes and the rest.
+    Partition(Vec<NodeId>),
+    /// Restore every cut link.
+    HealAll,
+    /// Follow the next request the client issues, hop by hop (the request waterfall).
+    TraceNext,
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Event {
-    /// The client issues its next request.
-    Arrival,
+    /// The client issues its next request (unless the rate changed since this was drawn: the
+    /// generation differs).
+    Arrival(u32),
+    /// Chaos mode crashes a random node (unless chaos was switched off or on again since).
+    Chaos(u32),
+    /// Chaos mode brings back a node it crashed.
+    ChaosRepair(NodeId),
     /// A message reaches the end of its link.
     Deliver(Handle),
     /// A worker of `server` finishes `job` (void if the server crashed since: `epoch` changed).
@@ -100,7 +121,9 @@ impl Event {
     /// A small number per kind, for the trace hash.
     pub fn tag(&self) -> u64 {
         match self {
-            Event::Arrival => 1,
+            Event::Arrival(_) => 1,
+            Event::Chaos(_) => 11,
+            Event::ChaosRepair(_) => 12,
             Event::Deliver(_) => 2,
             Event::ServiceDone { .. } => 3,
             Event::AttemptTimeout { .. } => 4,
@@ -230,9 +253,9 @@ mod tests {
     fn ties_pop_in_scheduling_order() {
         let mut q = EventQueue::default();
         q.push(5, Event::Act(Action::AddServer));
-        q.push(3, Event::Arrival);
+        q.push(3, Event::Arrival(0));
         q.push(5, Event::Act(Action::RemoveServer));
-        assert_eq!(q.pop(), Some((3, Event::Arrival)));
+        assert_eq!(q.pop(), Some((3, Event::Arrival(0))));
         assert_eq!(q.pop(), Some((5, Event::Act(Action::AddServer))));
         assert_eq!(q.pop(), Some((5, Event::Act(Action::RemoveServer))));
         assert_eq!(q.pop(), None);

@@ -162,6 +162,18 @@ pub enum Payload {
 }
 
 impl Payload {
+    /// The client request this message is part of, if any.
+    pub fn request(&self) -> Option<Handle> {
+        match self {
+            Payload::ClientRequest(h) | Payload::ClientReply(h, _) => Some(*h),
+            Payload::Job(j)
+            | Payload::Query(j)
+            | Payload::QueryReply(j, ..)
+            | Payload::JobReply(j, _) => Some(j.req),
+            _ => None,
+        }
+    }
+
     pub fn kind(&self) -> PacketKind {
         match self {
             Payload::ClientRequest(_) | Payload::Job(_) | Payload::Query(_) => PacketKind::Request,

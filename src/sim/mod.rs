@@ -31,20 +31,24 @@ pub mod balancer;
 pub mod config;
 pub mod event;
 pub mod history;
+pub mod knob;
 pub mod message;
 pub mod metrics;
 pub mod network;
 pub mod replication;
 pub mod sample;
+pub mod series;
 pub mod server;
 pub mod slab;
 pub mod summary;
+pub mod trace;
 pub mod traffic;
 pub mod world;
 
 pub use balancer::Strategy;
 pub use config::{Config, ConfigError, ServiceDist};
 pub use event::{Action, Time};
+pub use knob::Knob;
 pub use metrics::{Cause, Metrics};
 pub use network::{Job, Message, NodeId, Observed, Outcome, PacketKind, Payload};
 pub use replication::{

@@ -121,6 +121,22 @@ impl Network {
         self.overrides.insert(pair(a, b), spec);
     }
 
+    /// The link between `a` and `b` takes the global settings again.
+    pub fn clear_spec(&mut self, a: NodeId, b: NodeId) {
+        self.overrides.remove(&pair(a, b));
+    }
+
+    /// Whether the link has settings of its own.
+    pub fn has_spec(&self, a: NodeId, b: NodeId) -> bool {
+        self.overrides.contains_key(&pair(a, b))
+    }
+
+    /// Changes the settings of every link without its own.
+    pub fn set_default(&mut self, spec: LinkSpec) {
+        self.default = spec;
+        self.default_latency = from_ms(spec.latency_ms);
+    }
+
     pub fn is_cut(&self, a: NodeId, b: NodeId) -> bool {
         !self.cut.is_empty() && self.cut.contains_key(&pair(a, b))
     }

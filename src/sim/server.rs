@@ -92,6 +92,11 @@ impl Server {
         self.last_change = now;
     }
 
+    /// Worker-µs spent serving from when it joined to `now`.
+    pub fn busy_time(&self, now: Time) -> u64 {
+        self.busy_us + now.saturating_sub(self.last_change) * self.busy.len() as u64
+    }
+
     /// Mean share of its workers kept busy from when it joined to `now`.
     pub fn utilization(&self, workers: usize, now: Time) -> f64 {
         let pending = now.saturating_sub(self.last_change) * self.busy.len() as u64;

@@ -157,12 +157,25 @@ impl Database {
         // is gone for good. (Under AP the deposed leader hands its writes over instead.)
         let prev = self.leader;
         let kept = self.replicas[j].last;
+        let mut lost = 0;
         if prev != j && self.cfg.consistency == Consistency::Cp {
             let old = &self.replicas[prev];
             if old.holds(kept) {
-                self.figures.lost_acked_writes += old.acked_upto.saturating_sub(kept.index);
+                lost = old.acked_upto.saturating_sub(kept.index);
+                self.figures.lost_acked_writes += lost;
             }
         }
+        let mut text = format!(
+            "{} elected leader (term {})",
+            NodeId::Db(j).label(),
+            self.replicas[j].term
+        );
+        match lost {
+            0 => {}
+            1 => text.push_str("; 1 acknowledged write lost"),
+            n => text.push_str(&format!("; {n} acknowledged writes lost")),
+        }
+        self.notices.push((j, text));
         let rep = &mut self.replicas[j];
         rep.role = Role::Leader;
         rep.known_leader = Some(j);

@@ -187,6 +187,8 @@ pub struct Database {
     /// Times at which the World should call [`Database::on_timer`], and the earliest one pending.
     timers: Vec<Time>,
     timer_armed: Option<Time>,
+    /// What happened, in plain words, for the World's event log: (replica, text).
+    notices: Vec<(usize, String)>,
     /// When leaders next send heartbeats.
     next_beat: Time,
     /// Leader: when each index was written (bounded ring), to express lag in milliseconds.
@@ -194,6 +196,11 @@ pub struct Database {
 }
 
 impl Database {
+    /// Takes the notices gathered since the last call (empty most of the time: no allocation).
+    pub fn take_notices(&mut self) -> Vec<(usize, String)> {
+        std::mem::take(&mut self.notices)
+    }
+
     /// `replicas` replicas over `keys` keys; replica `j`'s clock is off by `skew_ms` × a share that
     /// runs from −1 (the first) to +1 (the last), so the skews spread evenly.
     pub fn new(n: usize, keys: u32, skew_ms: f64, cfg: DbConfig) -> Self {
@@ -215,6 +222,7 @@ impl Database {
             next_anti_entropy: 0,
             timers: Vec::new(),
             timer_armed: None,
+            notices: Vec::new(),
             replicas,
             leader: 0,
             term: 1,

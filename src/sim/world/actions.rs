@@ -213,6 +213,14 @@ impl World {
                 };
                 self.note(None, format!("Increments now {how}"));
             }
+            Action::Tune(knob, v) => self.tune(knob, v),
+            Action::SetLink { a, b, spec } => self.set_link(a, b, spec),
+            Action::Partition(group) => self.partition(group),
+            Action::HealAll => self.heal_all(),
+            Action::TraceNext => {
+                self.trace_next = true;
+                self.waterfall = None;
+            }
             Action::AddServer => self.add_server(),
             Action::RemoveServer => self.remove_server(),
             Action::SetPower { server, power }
@@ -254,7 +262,7 @@ impl World {
     }
 
     /// Every node that exists now.
-    fn all_nodes(&self) -> Vec<NodeId> {
+    pub(super) fn all_nodes(&self) -> Vec<NodeId> {
         [NodeId::Client, NodeId::Lb]
             .into_iter()
             .chain((0..self.servers.len()).map(NodeId::Server))

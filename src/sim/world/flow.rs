@@ -9,6 +9,7 @@ use crate::sim::network::{Job, Message, NodeId, Observed, Outcome, Payload};
 use crate::sim::sample;
 use crate::sim::server::Status;
 use crate::sim::slab::Handle;
+use crate::sim::trace::SpanKind;
 
 /// Rounds an increment may take when compare-and-set keeps refusing it.
 const MAX_RMW_TRIES: u8 = 4;
@@ -19,7 +20,8 @@ impl World {
             return;
         }
         let gap = self.traffic.gap(&mut self.rng, self.cfg.arrival_rate);
-        self.queue.push(self.now + gap, Event::Arrival);
+        self.queue
+            .push(self.now + gap, Event::Arrival(self.arrival_gen));
     }
 
     pub(super) fn arrive(&mut self) {
@@ -52,6 +54,9 @@ impl World {
             waiting: false,
             sent_at: self.now,
         };
+        if self.trace_next {
+            self.start_trace(&req);
+        }
         let h = self.requests.insert(self.next_id, req);
         self.metrics.issued += 1;
         self.balancer.budget.deposit();
@@ -167,8 +172,25 @@ impl World {
         }
     }
 
+    /// Puts queued jobs of server `i` on idle workers (after the worker count grew).
+    pub(super) fn fill_workers(&mut self, i: usize) {
+        while let Some(s) = self.servers.get_mut(i) {
+            if !s.status.is_up() || s.busy.len() >= self.cfg.workers {
+                break;
+            }
+            let Some(job) = s.queue.pop_front() else {
+                break;
+            };
+            self.start_service(i, job);
+        }
+    }
+
     fn start_service(&mut self, i: usize, job: Job) {
         let now = self.now;
+        if self.waterfall.is_some() {
+            let name = NodeId::Server(i).label();
+            self.trace_span(job.req, SpanKind::Queue, || format!("queued at {name}"));
+        }
         let s = &mut self.servers[i];
         s.account(now);
         s.busy.push(job);
@@ -211,6 +233,10 @@ impl World {
         }
         if let Some(next) = s.queue.pop_front() {
             self.start_service(i, next);
+        }
+        if self.waterfall.is_some() {
+            let name = NodeId::Server(i).label();
+            self.trace_span(job.req, SpanKind::Service, || format!("served by {name}"));
         }
         if self.cfg.use_db {
             self.servers[i].awaiting_db += 1;
@@ -332,6 +358,9 @@ impl World {
         }
         self.balancer.observe(i, self.now, self.timeout);
         self.metrics.attempt_timeouts += 1;
+        if self.waterfall.is_some() {
+            self.trace_timeout(r, i);
+        }
         self.burst(NodeId::Lb);
         self.retry_or_finish(r, Cause::Timeout);
         self.retire_drained();
@@ -352,7 +381,11 @@ impl World {
         let n = req.retries;
         self.metrics.retries += 1;
         let wait = backoff_ms(&mut self.rng, self.cfg.backoff_ms, n);
-        self.queue.push(self.now + from_ms(wait), Event::Retry(r));
+        let at = self.now + from_ms(wait);
+        if self.waterfall.is_some() {
+            self.trace_backoff(r, at);
+        }
+        self.queue.push(at, Event::Retry(r));
     }
 
     /// The balancer answers the client.
@@ -404,8 +437,14 @@ impl World {
                 ok,
             });
         }
+        if self.waterfall.is_some() {
+            self.trace_end(&req, outcome);
+        }
         match outcome {
-            Outcome::Ok => self.metrics.succeed(self.now, req.issued),
+            Outcome::Ok => {
+                self.metrics.succeed(self.now, req.issued);
+                self.series.record(self.now - req.issued);
+            }
             Outcome::Err(cause) => {
                 self.metrics.fail(self.now, cause);
                 self.mix(cause as u64);
@@ -414,6 +453,10 @@ impl World {
     }
 
     pub(super) fn probe_tick(&mut self) {
+        self.probe_armed = false;
+        if self.cfg.hc_interval_ms <= 0.0 {
+            return; // checks were switched off
+        }
         let timeout = from_ms(self.cfg.hc_timeout_ms);
         for i in 0..self.servers.len() {
             if !self.balancer.backends[i].health.may_probe() {
@@ -426,7 +469,13 @@ impl World {
             self.queue
                 .push(self.now + timeout, Event::ProbeTimeout { server: i, seq });
         }
-        if self.cfg.hc_interval_ms > 0.0 {
+        self.arm_probes();
+    }
+
+    /// Schedules the next health-check tick, if checks are on and none is scheduled.
+    pub(super) fn arm_probes(&mut self) {
+        if self.cfg.hc_interval_ms > 0.0 && !self.probe_armed {
+            self.probe_armed = true;
             self.queue.push(
                 self.now + from_ms(self.cfg.hc_interval_ms),
                 Event::ProbeTick,

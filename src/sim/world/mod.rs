@@ -3,7 +3,10 @@
 //! actions give the same run, event for event, on every target.
 
 mod actions;
+mod chaos;
 mod flow;
+mod tune;
+mod waterfall;
 
 use std::collections::VecDeque;
 
@@ -18,8 +21,10 @@ use super::network::Observed;
 use super::network::{LinkSpec, Message, Network, NodeId, PacketKind, Payload};
 use super::replication::{Database, DbConfig, Outbox, Pos, Replica};
 use super::sample::SimRng;
+use super::series::Series;
 use super::server::{Server, Status};
 use super::slab::{Handle, Slab};
+use super::trace::Trace;
 use super::traffic::Traffic;
 
 /// A client request while it is in flight, as the balancer tracks it.
@@ -103,6 +108,19 @@ pub struct World {
     writes_issued: u64,
     /// Client operations, when recording (the runner's `--history`).
     history: Option<Vec<Op>>,
+    /// The last minute, second by second, for the charts.
+    series: Series,
+    /// Bumped when the arrival rate changes, voiding the arrival drawn at the old rate.
+    arrival_gen: u32,
+    /// A health-check tick is scheduled.
+    probe_armed: bool,
+    /// Bumped when chaos mode is switched on, voiding an earlier chain of chaos events.
+    chaos_gen: u32,
+    /// Nodes chaos crashed and will bring back.
+    chaos_down: Vec<NodeId>,
+    /// The request being followed for the waterfall, and whether to follow the next one issued.
+    waterfall: Option<Trace>,
+    trace_next: bool,
 }
 
 impl World {
@@ -141,17 +159,21 @@ impl World {
             latest_acked: vec![None; cfg.keys as usize],
             writes_issued: 0,
             history: None,
+            series: Series::default(),
+            arrival_gen: 0,
+            probe_armed: false,
+            chaos_gen: 0,
+            chaos_down: Vec::new(),
+            waterfall: None,
+            trace_next: false,
             cfg,
         };
         world.schedule_arrival();
         world
             .queue
             .push(from_ms(world.cfg.heartbeat_ms), Event::DbTick);
-        if world.cfg.hc_interval_ms > 0.0 {
-            world
-                .queue
-                .push(from_ms(world.cfg.hc_interval_ms), Event::ProbeTick);
-        }
+        world.arm_probes();
+        world.arm_chaos();
         Ok(world)
     }
 
@@ -311,11 +333,30 @@ impl World {
         self.now = self.now.max(t);
     }
 
+    /// Like [`World::step_until`], but handles at most `budget` events (a frame's worth of work);
+    /// returns whether it reached `t`. If not, the clock stays at the last event handled, so the
+    /// run is the same, only later.
+    pub fn step_until_within(&mut self, t: Time, budget: u64) -> bool {
+        let mut left = budget;
+        while self.queue.next_time().is_some_and(|at| at <= t) {
+            if left == 0 {
+                return false;
+            }
+            self.step();
+            left -= 1;
+        }
+        self.now = self.now.max(t);
+        true
+    }
+
     /// Handles the next event, if any; returns whether there was one.
     pub fn step(&mut self) -> bool {
         let Some((at, event)) = self.queue.pop() else {
             return false;
         };
+        while at >= self.series.due() {
+            self.close_second();
+        }
         self.now = at;
         self.events += 1;
         self.mix(at ^ event.tag() << 56);
@@ -337,11 +378,17 @@ impl World {
 
     fn handle(&mut self, event: Event) {
         match event {
-            Event::Arrival => self.arrive(),
+            Event::Arrival(generation) if generation == self.arrival_gen => self.arrive(),
+            Event::Arrival(_) => {}
+            Event::Chaos(generation) => self.chaos(generation),
+            Event::ChaosRepair(node) => self.chaos_repair(node),
             Event::Deliver(h) => {
                 if let Some(msg) = self.messages.remove(h) {
                     if msg.kind() != PacketKind::Probe {
                         self.busy_messages -= 1;
+                    }
+                    if self.waterfall.is_some() {
+                        self.trace_hop(&msg);
                     }
                     self.deliver(msg);
                 }
@@ -402,6 +449,9 @@ impl World {
     fn flush(&mut self) {
         for at in self.db.take_timers() {
             self.queue.push(at, Event::DbTimer);
+        }
+        for (j, text) in self.db.take_notices() {
+            self.note(Some(NodeId::Db(j)), text);
         }
         let mut out = std::mem::take(&mut self.outbox);
         for (from, to, payload) in out.drain(..) {

@@ -1,0 +1,232 @@
+//! The last minute of the run, a sample per simulated second, for the live charts: outcomes by
+//! cause, latency percentiles and a coarse latency histogram, per-server load, replication lag.
+//! Each sample is the difference of the run's cumulative counters across its second, so the charts
+//! show exactly what the counters counted. Memory is bounded: a ring of [`SERIES_SECONDS`].
+
+use std::collections::VecDeque;
+
+use super::event::{SECOND, Time};
+use super::metrics::{Cause, Histogram, Metrics};
+
+/// Seconds of history the charts show.
+pub const SERIES_SECONDS: usize = 60;
+/// Latency histogram bins: half-octaves from [`BIN_BASE_US`] up.
+pub const LATENCY_BINS: usize = 32;
+pub const BIN_BASE_US: f64 = 250.0;
+
+/// The lower edge of latency bin `i`, in µs.
+pub fn bin_floor_us(i: usize) -> f64 {
+    BIN_BASE_US * libm::exp2(i as f64 / 2.0)
+}
+
+/// The half-octave bin of a latency in µs (values below the base go in the first, above the top
+/// in the last).
+pub fn bin_of(us: u64) -> usize {
+    let r = us as f64 / BIN_BASE_US;
+    if r <= 1.0 {
+        return 0;
+    }
+    ((2.0 * libm::log2(r)) as usize).min(LATENCY_BINS - 1)
+}
+
+/// One simulated second, `[second, second + 1)`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Sample {
+    pub second: u64,
+    pub ok: u32,
+    pub failed: [u32; Cause::ALL.len()],
+    pub reads_ok: u32,
+    pub reads_failed: u32,
+    pub writes_ok: u32,
+    pub writes_failed: u32,
+    /// Percentiles of the requests that succeeded in this second, in ms.
+    pub p50_ms: Option<f64>,
+    pub p95_ms: Option<f64>,
+    pub p99_ms: Option<f64>,
+    pub latency_bins: [u32; LATENCY_BINS],
+    /// Per server: the share of its workers' time spent serving (0..=1).
+    pub utilization: Vec<f32>,
+    /// The most any replica lagged behind the leader at the end of the second, in ms.
+    pub max_lag_ms: f64,
+    pub in_flight: u64,
+}
+
+impl Sample {
+    pub fn failed_total(&self) -> u32 {
+        self.failed.iter().sum()
+    }
+}
+
+/// Cumulative figures at a second's boundary; a sample is the difference of two.
+#[derive(Clone, Debug, Default)]
+struct Totals {
+    ok: u64,
+    failed: [u64; Cause::ALL.len()],
+    reads_ok: u64,
+    reads_failed: u64,
+    writes_ok: u64,
+    writes_failed: u64,
+    busy_us: Vec<u64>,
+}
+
+impl Totals {
+    fn of(m: &Metrics, busy_us: Vec<u64>) -> Self {
+        Self {
+            ok: m.succeeded,
+            failed: m.failed,
+            reads_ok: m.reads_ok,
+            reads_failed: m.reads_failed,
+            writes_ok: m.writes_ok,
+            writes_failed: m.writes_failed,
+            busy_us,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Series {
+    samples: VecDeque<Sample>,
+    /// Latencies of the second in progress.
+    window: Histogram,
+    bins: [u32; LATENCY_BINS],
+    /// The second in progress, and the totals at its start.
+    second: u64,
+    last: Totals,
+}
+
+impl Default for Series {
+    fn default() -> Self {
+        Self {
+            samples: VecDeque::with_capacity(SERIES_SECONDS + 1),
+            window: Histogram::default(),
+            bins: [0; LATENCY_BINS],
+            second: 0,
+            last: Totals::default(),
+        }
+    }
+}
+
+impl Series {
+    /// A request succeeded after `latency` µs (called for every success).
+    pub fn record(&mut self, latency: Time) {
+        self.window.record(latency);
+        self.bins[bin_of(latency)] += 1;
+    }
+
+    /// When the current second ends.
+    pub fn due(&self) -> Time {
+        (self.second + 1) * SECOND
+    }
+
+    /// Closes the current second with the run's totals now, each server's cumulative busy
+    /// worker-µs, the worker count and the lag and in-flight gauges.
+    pub fn close(
+        &mut self,
+        m: &Metrics,
+        busy_us: Vec<u64>,
+        workers: usize,
+        lag_ms: f64,
+        in_flight: u64,
+    ) {
+        let now = Totals::of(m, busy_us);
+        let d = |a: u64, b: u64| a.saturating_sub(b) as u32;
+        let mut failed = [0; Cause::ALL.len()];
+        for (i, f) in failed.iter_mut().enumerate() {
+            *f = d(now.failed[i], self.last.failed[i]);
+        }
+        let span = (SECOND * workers.max(1) as u64) as f64;
+        let utilization = now
+            .busy_us
+            .iter()
+            .enumerate()
+            .map(|(i, &b)| {
+                let before = self.last.busy_us.get(i).copied().unwrap_or(b);
+                (b.saturating_sub(before) as f64 / span).min(1.0) as f32
+            })
+            .collect();
+        let q = |q: f64| self.window.quantile(q).map(|us| us / 1e3);
+        let sample = Sample {
+            second: self.second,
+            ok: d(now.ok, self.last.ok),
+            failed,
+            reads_ok: d(now.reads_ok, self.last.reads_ok),
+            reads_failed: d(now.reads_failed, self.last.reads_failed),
+            writes_ok: d(now.writes_ok, self.last.writes_ok),
+            writes_failed: d(now.writes_failed, self.last.writes_failed),
+            p50_ms: q(0.50),
+            p95_ms: q(0.95),
+            p99_ms: q(0.99),
+            latency_bins: std::mem::take(&mut self.bins),
+            utilization,
+            max_lag_ms: lag_ms,
+            in_flight,
+        };
+        if self.samples.len() == SERIES_SECONDS {
+            self.samples.pop_front();
+        }
+        self.samples.push_back(sample);
+        if self.window.count() > 0 {
+            self.window = Histogram::default();
+        }
+        self.last = now;
+        self.second += 1;
+    }
+
+    /// The closed seconds, oldest first.
+    pub fn samples(&self) -> impl DoubleEndedIterator<Item = &Sample> + ExactSizeIterator {
+        self.samples.iter()
+    }
+
+    /// Latency counts per bin over the seconds kept.
+    pub fn latency_histogram(&self) -> [u64; LATENCY_BINS] {
+        let mut out = [0u64; LATENCY_BINS];
+        for s in &self.samples {
+            for (o, &c) in out.iter_mut().zip(&s.latency_bins) {
+                *o += c as u64;
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bins_are_half_octaves() {
+        assert_eq!(bin_of(0), 0);
+        assert_eq!(bin_of(250), 0);
+        assert_eq!(bin_of(499), 1);
+        assert_eq!(bin_of(500), 2);
+        assert_eq!(bin_of(1000), 4);
+        assert_eq!(bin_of(u64::MAX), LATENCY_BINS - 1);
+        for i in 1..LATENCY_BINS {
+            let edge = bin_floor_us(i).ceil() as u64;
+            assert_eq!(bin_of(edge), i, "edge of bin {i}");
+        }
+    }
+
+    #[test]
+    fn samples_are_differences_and_the_ring_is_bounded() {
+        let mut s = Series::default();
+        let mut m = Metrics::default();
+        for sec in 0..100u64 {
+            for _ in 0..sec % 7 {
+                m.succeed(sec * SECOND + 10, sec * SECOND);
+                s.record(10);
+            }
+            m.fail(sec * SECOND + 20, Cause::Timeout);
+            s.close(&m, vec![sec * SECOND / 2], 1, 3.0, 4);
+        }
+        assert_eq!(s.samples().len(), SERIES_SECONDS);
+        let last = s.samples().last().unwrap();
+        assert_eq!((last.second, last.ok), (99, (99 % 7) as u32));
+        assert_eq!(last.failed[Cause::Timeout as usize], 1);
+        assert!((last.utilization[0] - 0.5).abs() < 1e-6);
+        assert_eq!(last.p50_ms.map(|v| v.round()), Some(0.0));
+        let total: u64 = s.latency_histogram().iter().sum();
+        let expect: u64 = (40..100u64).map(|sec| sec % 7).sum();
+        assert_eq!(total, expect);
+    }
+}

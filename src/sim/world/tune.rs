@@ -1,0 +1,151 @@
+//! Changing settings while the run goes on: numeric knobs, single links, partitions, and the
+//! per-second sampling the charts read.
+
+use super::World;
+use crate::sim::balancer::Health;
+use crate::sim::event::from_ms;
+use crate::sim::knob::Knob;
+use crate::sim::network::{LinkSpec, NodeId};
+use crate::sim::series::Series;
+
+impl World {
+    /// The last minute, second by second.
+    pub fn series(&self) -> &Series {
+        &self.series
+    }
+
+    pub(super) fn tune(&mut self, knob: Knob, v: f64) {
+        let before = knob.get(&self.cfg);
+        knob.set(&mut self.cfg, v);
+        let value = knob.get(&self.cfg);
+        if value == before {
+            return;
+        }
+        match knob {
+            // Arrivals are memoryless: drawing the next one afresh at the new rate is exact.
+            Knob::ArrivalRate => {
+                self.arrival_gen = self.arrival_gen.wrapping_add(1);
+                self.schedule_arrival();
+            }
+            Knob::Workers => {
+                for i in 0..self.servers.len() {
+                    self.fill_workers(i);
+                }
+            }
+            Knob::LatencyMs | Knob::JitterMs | Knob::BandwidthMbps => {
+                self.network.set_default(LinkSpec {
+                    latency_ms: self.cfg.latency_ms,
+                    jitter_ms: self.cfg.jitter_ms,
+                    bandwidth_mbps: self.cfg.bandwidth_mbps,
+                });
+            }
+            Knob::TimeoutMs => self.timeout = from_ms(self.cfg.timeout_ms),
+            Knob::RetryBudget => self.balancer.budget.set_ratio(self.cfg.retry_budget),
+            Knob::HcIntervalMs if value == 0.0 => {
+                // Without checks a balancer has nothing to go on: it trusts every server.
+                for b in &mut self.balancer.backends {
+                    b.health = Health::new(true);
+                }
+            }
+            Knob::HcIntervalMs => self.arm_probes(),
+            Knob::ChaosMtbfS => self.arm_chaos(),
+            _ => {}
+        }
+        self.note(
+            None,
+            format!("{} now {}", knob.spec().label, knob.show(value)),
+        );
+    }
+
+    pub(super) fn set_link(&mut self, a: NodeId, b: NodeId, spec: Option<(f64, f64)>) {
+        if a == b || !self.exists(a) || !self.exists(b) {
+            return;
+        }
+        let name = format!("Link {} ↔ {}", a.label(), b.label());
+        match spec {
+            Some((latency, bandwidth)) => {
+                let mut cfg = self.cfg.clone();
+                Knob::LatencyMs.set(&mut cfg, latency);
+                Knob::BandwidthMbps.set(&mut cfg, bandwidth);
+                let spec = LinkSpec {
+                    latency_ms: cfg.latency_ms,
+                    jitter_ms: self.cfg.jitter_ms,
+                    bandwidth_mbps: cfg.bandwidth_mbps,
+                };
+                self.network.set_spec(a, b, spec);
+                let bw = Knob::BandwidthMbps.show(spec.bandwidth_mbps);
+                let bw = if spec.bandwidth_mbps == 0.0 {
+                    "unlimited bandwidth".to_string()
+                } else {
+                    bw
+                };
+                let text = format!("{name}: {} ms, {bw}", spec.latency_ms);
+                self.note(Some(a), text);
+            }
+            None => {
+                self.network.clear_spec(a, b);
+                self.note(Some(a), format!("{name} back to the global settings"));
+            }
+        }
+    }
+
+    /// Cuts every link between `group` and the other nodes.
+    pub(super) fn partition(&mut self, group: Vec<NodeId>) {
+        let group: Vec<NodeId> = group.into_iter().filter(|&n| self.exists(n)).collect();
+        let rest: Vec<NodeId> = self
+            .all_nodes()
+            .into_iter()
+            .filter(|n| !group.contains(n))
+            .collect();
+        if group.is_empty() || rest.is_empty() {
+            return;
+        }
+        for &a in &group {
+            for &b in &rest {
+                self.network.set_cut(a, b, true);
+            }
+        }
+        let names: Vec<String> = group.iter().map(|n| n.label()).collect();
+        self.note(
+            group.first().copied(),
+            format!("Partition: {} cut off from the rest", names.join(", ")),
+        );
+    }
+
+    pub(super) fn heal_all(&mut self) {
+        let cut: Vec<_> = self.network.cut_links().collect();
+        if cut.is_empty() {
+            return;
+        }
+        for (a, b) in &cut {
+            self.network.set_cut(*a, *b, false);
+        }
+        self.note(None, format!("Every cut link restored ({})", cut.len()));
+    }
+
+    pub(super) fn exists(&self, n: NodeId) -> bool {
+        match n {
+            NodeId::Client | NodeId::Lb => true,
+            NodeId::Server(i) => i < self.servers.len(),
+            NodeId::Db(j) => j < self.db.replicas.len(),
+        }
+    }
+
+    /// Closes the simulated second in progress for the charts.
+    pub(super) fn close_second(&mut self) {
+        let end = self.series.due();
+        let busy = self.servers.iter().map(|s| s.busy_time(end)).collect();
+        let lag = (0..self.db.replicas.len())
+            .map(|j| self.db.lag(j, end))
+            .max()
+            .unwrap_or(0);
+        let in_flight = self.requests.len() as u64;
+        self.series.close(
+            &self.metrics,
+            busy,
+            self.cfg.workers,
+            lag as f64 / 1e3,
+            in_flight,
+        );
+    }
+}
