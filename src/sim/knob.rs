@@ -175,7 +175,7 @@ impl Knob {
             Some(format!(
                 "{}: {} is outside the range; using the {bound}, {}",
                 s.label,
-                trim(v),
+                self.show(v),
                 self.show(value)
             ))
         };
@@ -237,7 +237,7 @@ mod tests {
         assert_eq!(c.value, 1e6);
         assert_eq!(
             c.note.as_deref(),
-            Some("Arrival rate: 2000000 is outside the range; using the most, 1000000 req/s")
+            Some("Arrival rate: 2000000 req/s is outside the range; using the most, 1000000 req/s")
         );
         let c = Knob::Retries.clamp(f64::NAN, 1.0);
         assert_eq!(

@@ -10,27 +10,42 @@ use super::metrics::{Cause, Histogram, Metrics};
 
 /// Seconds of history the charts show.
 pub const SERIES_SECONDS: usize = 60;
-/// Latency histogram bins: half-octaves from [`BIN_BASE_US`] up.
-pub const LATENCY_BINS: usize = 32;
-pub const BIN_BASE_US: f64 = 250.0;
+/// Latency histogram bins: six per decade on the 1–1.5–2–3–5–7 ladder, from 0.1 ms to 100 s, so
+/// every decade starts on a round label.
+pub const LATENCY_BINS: usize = 36;
+/// Bin edges in µs: `EDGES[i]` starts bin `i`; the last entry is the top of the last bin.
+const EDGES: [u64; LATENCY_BINS + 1] = edges();
 
-/// The lower edge of latency bin `i`, in µs.
-pub fn bin_floor_us(i: usize) -> f64 {
-    BIN_BASE_US * libm::exp2(i as f64 / 2.0)
+const fn edges() -> [u64; LATENCY_BINS + 1] {
+    let ladder = [10, 15, 20, 30, 50, 70];
+    let mut out = [0; LATENCY_BINS + 1];
+    let (mut i, mut decade) = (0, 10);
+    while i <= LATENCY_BINS {
+        out[i] = ladder[i % 6] * decade;
+        i += 1;
+        if i % 6 == 0 {
+            decade *= 10;
+        }
+    }
+    out
 }
 
-/// The half-octave bin of a latency in µs (values below the base go in the first, above the top
-/// in the last).
+/// The lower edge of latency bin `i`, in µs (bin 0 also takes everything faster); `i` may be
+/// `LATENCY_BINS`, the top of the last bin.
+pub fn bin_floor_us(i: usize) -> f64 {
+    EDGES[i.min(LATENCY_BINS)] as f64
+}
+
+/// The bin of a latency in µs (values past the top go in the last): a binary search, as every
+/// success passes here.
 pub fn bin_of(us: u64) -> usize {
-    let r = us as f64 / BIN_BASE_US;
-    if r <= 1.0 {
-        return 0;
-    }
-    ((2.0 * libm::log2(r)) as usize).min(LATENCY_BINS - 1)
+    EDGES[..LATENCY_BINS]
+        .partition_point(|&e| e <= us)
+        .saturating_sub(1)
 }
 
 /// One simulated second, `[second, second + 1)`.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Sample {
     pub second: u64,
     pub ok: u32,
@@ -156,7 +171,7 @@ impl Series {
             p50_ms: q(0.50),
             p95_ms: q(0.95),
             p99_ms: q(0.99),
-            latency_bins: std::mem::take(&mut self.bins),
+            latency_bins: std::mem::replace(&mut self.bins, [0; LATENCY_BINS]),
             utilization,
             max_lag_ms: lag_ms,
             in_flight,
@@ -194,17 +209,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn bins_are_half_octaves() {
+    fn bins_climb_a_round_ladder() {
         assert_eq!(bin_of(0), 0);
-        assert_eq!(bin_of(250), 0);
-        assert_eq!(bin_of(499), 1);
-        assert_eq!(bin_of(500), 2);
-        assert_eq!(bin_of(1000), 4);
+        assert_eq!(bin_of(149), 0);
+        assert_eq!(bin_of(150), 1);
+        assert_eq!(bin_of(1_000), 6);
+        assert_eq!(bin_of(999), 5);
         assert_eq!(bin_of(u64::MAX), LATENCY_BINS - 1);
-        for i in 1..LATENCY_BINS {
-            let edge = bin_floor_us(i).ceil() as u64;
-            assert_eq!(bin_of(edge), i, "edge of bin {i}");
+        for i in 0..LATENCY_BINS {
+            assert_eq!(bin_of(bin_floor_us(i).round() as u64), i, "edge of bin {i}");
         }
+        assert_eq!(bin_floor_us(24), 1e6, "one second starts a decade");
     }
 
     #[test]

@@ -1,17 +1,25 @@
-//! The page: one reducer holding the World, one timer driving it, and the panels that project it.
+//! The page: one reducer holding the World, one timer driving it, the panels that project it, and
+//! the page's habits (keyboard shortcuts, pausing while hidden, reduced motion).
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use gloo_timers::callback::Interval;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+use web_sys::{HtmlInputElement, HtmlSelectElement, KeyboardEvent};
 use yew::prelude::*;
 
-use super::controls::Controls;
+use super::charts::Charts;
+use super::controls::{Controls, button};
 use super::database::{Anomalies, DatabaseControls};
 use super::diagram::Diagram;
 use super::figures::Figures;
-use super::state::{Msg, Playground};
-use crate::sim::{Config, World};
+use super::inspector::Inspector;
+use super::log::EventLog;
+use super::state::{Msg, Playground, SPEEDS};
+use super::waterfall::Waterfall;
+use crate::sim::{Action, Config, Strategy, World};
 
 /// Timer period: about 60 frames a second.
 const TICK_MS: u32 = 16;
@@ -35,14 +43,101 @@ fn wall_ms() -> f64 {
         .map_or(0.0, |p| p.now())
 }
 
+/// The message a key press stands for, unless the person is typing or using a control.
+fn shortcut(e: &KeyboardEvent) -> Option<Msg> {
+    if e.ctrl_key() || e.meta_key() || e.alt_key() {
+        return None;
+    }
+    let target = e
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok());
+    let tag = target
+        .map(|t| t.tag_name().to_lowercase())
+        .unwrap_or_default();
+    if matches!(tag.as_str(), "input" | "select" | "textarea") {
+        return None;
+    }
+    let key = e.key();
+    // Space and Enter on a button or a node press it, not the page.
+    let on_control = matches!(tag.as_str(), "button" | "summary" | "g");
+    match key.as_str() {
+        " " if !on_control => Some(Msg::TogglePlay),
+        "." => Some(Msg::Step),
+        "+" | "=" => Some(Msg::Faster),
+        "-" | "_" => Some(Msg::Slower),
+        "?" => Some(Msg::ToggleHelp),
+        "Escape" => Some(Msg::Select(None)),
+        k => {
+            let n: usize = k.parse().ok()?;
+            let s = Strategy::ALL.get(n.checked_sub(1)?)?;
+            Some(Msg::Do(Action::SetStrategy(*s)))
+        }
+    }
+}
+
+/// Listens to `event` on `target` while the component lives.
+fn listen<E: JsCast + 'static>(
+    target: web_sys::EventTarget,
+    event: &'static str,
+    f: impl Fn(E) + 'static,
+) -> impl FnOnce() {
+    let closure = Closure::<dyn Fn(web_sys::Event)>::new(move |e: web_sys::Event| {
+        if let Ok(e) = e.dyn_into::<E>() {
+            f(e)
+        }
+    });
+    let _ = target.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref());
+    move || {
+        let _ = target.remove_event_listener_with_callback(event, closure.as_ref().unchecked_ref());
+        drop(closure);
+    }
+}
+
+fn prefers_reduced_motion() -> bool {
+    web_sys::window()
+        .and_then(|w| {
+            w.match_media("(prefers-reduced-motion: reduce)")
+                .ok()
+                .flatten()
+        })
+        .is_some_and(|m| m.matches())
+}
+
 #[component]
 pub fn App() -> Html {
     let sim = use_reducer(|| Playground::new(Config::default()));
+    let motion = use_state(|| !prefers_reduced_motion());
     {
         let dispatcher = sim.dispatcher();
         use_effect_with((), move |_| {
-            let timer = Interval::new(TICK_MS, move || dispatcher.dispatch(Msg::Tick(wall_ms())));
-            move || drop(timer)
+            let tick = dispatcher.clone();
+            let timer = Interval::new(TICK_MS, move || tick.dispatch(Msg::Tick(wall_ms())));
+            let window = web_sys::window().expect("a page has a window");
+            let document = window.document().expect("a page has a document");
+            let keys = dispatcher.clone();
+            let unlisten_keys = listen(
+                document.clone().into(),
+                "keydown",
+                move |e: KeyboardEvent| {
+                    if let Some(msg) = shortcut(&e) {
+                        e.prevent_default();
+                        keys.dispatch(msg);
+                    }
+                },
+            );
+            let doc = document.clone();
+            let unlisten_visibility = listen(
+                document.into(),
+                "visibilitychange",
+                move |_: web_sys::Event| {
+                    dispatcher.dispatch(Msg::Hidden(doc.hidden()));
+                },
+            );
+            move || {
+                drop(timer);
+                unlisten_keys();
+                unlisten_visibility();
+            }
         });
     }
     let on = {
@@ -53,28 +148,169 @@ pub fn App() -> Html {
         world: sim.world.clone(),
         frame: sim.frame,
     };
+    let toggle_motion = {
+        let motion = motion.clone();
+        Callback::from(move |e: Event| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            motion.set(input.checked());
+        })
+    };
     html! {
         <div class="app">
-            <header class="top">
-                <h1>{ "ClusterScope" }</h1>
-                <p class="tagline">{ "A live, deterministic simulation of a distributed system. Fail things and watch." }</p>
-            </header>
+            <TopBar view={view.clone()} on={on.clone()} playing={sim.playing} speed={sim.speed}
+                    hidden={sim.hidden} behind={sim.behind} />
+            if let Some(text) = sim.notice.clone() {
+                <div class="notice" role="alert">
+                    <span>{ text }</span>
+                    { button(&on, "Dismiss".into(), "quiet", || Msg::Notice(None)) }
+                </div>
+            }
             <main class="stage">
                 <div class="main-column">
                     <div class="canvas">
-                        <Diagram ..view.clone() />
-                        <Legend />
+                        <Diagram view={view.clone()} on={on.clone()} selected={sim.selected} motion={*motion} />
+                        <div class="under-diagram">
+                            <Legend />
+                            <label class="check motion">
+                                <input type="checkbox" checked={*motion} onchange={toggle_motion} />
+                                { "Animate packets" }
+                            </label>
+                        </div>
                     </div>
                     <Figures ..view.clone() />
                     <Anomalies ..view.clone() />
+                    <Charts ..view.clone() />
+                    <Waterfall view={view.clone()} on={on.clone()} />
                 </div>
                 <div class="side-column">
-                    <Controls view={view.clone()} playing={sim.playing} on={on.clone()} />
-                    <DatabaseControls view={view.clone()} {on} />
-                    <EventLog ..view />
+                    if let Some(selected) = sim.selected {
+                        <Inspector view={view.clone()} on={on.clone()} {selected} />
+                    }
+                    <Controls view={view.clone()} on={on.clone()} />
+                    <DatabaseControls view={view.clone()} on={on.clone()} />
+                    <EventLog view={view.clone()} on={on.clone()} />
                     <Guide />
                 </div>
             </main>
+            if sim.help {
+                <Help on={on.clone()} />
+            }
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct TopBarProps {
+    view: View,
+    on: Callback<Msg>,
+    playing: bool,
+    speed: f64,
+    hidden: bool,
+    behind: bool,
+}
+
+#[component]
+fn TopBar(props: &TopBarProps) -> Html {
+    let on = &props.on;
+    let w = props.view.world.borrow();
+    let speed_change = {
+        let on = on.clone();
+        Callback::from(move |e: Event| {
+            let select: HtmlSelectElement = e.target_unchecked_into();
+            on.emit(Msg::SetSpeed(select.value().parse().unwrap_or(1.0)));
+        })
+    };
+    let status = if props.hidden {
+        Some("Paused while the tab is hidden")
+    } else if props.behind {
+        Some("Busy: the simulation runs slower than the speed asked")
+    } else {
+        None
+    };
+    html! {
+        <header class="top">
+            <h1>{ "ClusterScope" }</h1>
+            <div class="playback" role="toolbar" aria-label="Playback">
+                { button(on, if props.playing { "Pause" } else { "Play" }.into(), "primary", || Msg::TogglePlay) }
+                { button(on, "Step".into(), "", || Msg::Step) }
+                { button(on, "Reset".into(), "", || Msg::Reset) }
+                <label class="inline" for="speed">{ "Speed" }</label>
+                <select id="speed" class="speed" onchange={speed_change}>
+                    { for SPEEDS.iter().map(|&s| html! {
+                        <option value={s.to_string()} selected={(s - props.speed).abs() < 1e-9}>{ format!("{s}×") }</option>
+                    }) }
+                </select>
+                <SeedField seed={w.config().seed} on={on.clone()} />
+                <span class="clock" data-metric="sim-time">{ format!("t = {:.1} s", w.now() as f64 / 1e6) }</span>
+                if let Some(text) = status {
+                    <span class="status-chip" role="status">{ text }</span>
+                }
+            </div>
+            { button(on, "?".into(), "help-button", || Msg::ToggleHelp) }
+        </header>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct SeedProps {
+    seed: u64,
+    on: Callback<Msg>,
+}
+
+/// The seed as text (a draft while typing), committed on Enter or leaving the field.
+#[component]
+fn SeedField(props: &SeedProps) -> Html {
+    let draft = use_state(|| None::<String>);
+    let shown = (*draft).clone().unwrap_or_else(|| props.seed.to_string());
+    let oninput = {
+        let draft = draft.clone();
+        Callback::from(move |e: InputEvent| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            draft.set(Some(input.value()));
+        })
+    };
+    let onchange = {
+        let (draft, on) = (draft.clone(), props.on.clone());
+        Callback::from(move |e: Event| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            draft.set(None);
+            on.emit(Msg::SetSeed(input.value()));
+        })
+    };
+    html! { <>
+        <label class="inline" for="seed">{ "Seed" }</label>
+        <input id="seed" class="seed" type="text" inputmode="numeric" value={shown} {oninput} {onchange}
+               spellcheck="false" autocomplete="off" />
+        { button(&props.on, "New seed".into(), "", || Msg::NewSeed) }
+    </> }
+}
+
+#[derive(Properties, PartialEq)]
+struct HelpProps {
+    on: Callback<Msg>,
+}
+
+#[component]
+fn Help(props: &HelpProps) -> Html {
+    let keys = [
+        ("Space", "pause or play"),
+        (".", "step 100 ms (and pause)"),
+        (
+            "1 – 7",
+            "balancing strategy: random, round robin, weighted, least connections, power of two, consistent hash, least response time",
+        ),
+        ("+  /  −", "faster / slower"),
+        ("Esc", "close the inspector"),
+        ("?", "show or hide this list"),
+    ];
+    html! {
+        <div class="help" role="dialog" aria-modal="false" aria-label="Keyboard shortcuts">
+            <h2>{ "Keyboard shortcuts" }</h2>
+            <dl>
+                { for keys.iter().map(|(k, v)| html! { <><dt><kbd>{ *k }</kbd></dt><dd>{ *v }</dd></> }) }
+            </dl>
+            <p class="hint">{ "Click any node or link in the diagram to inspect or change it; Tab reaches every node, Enter opens it." }</p>
+            { button(&props.on, "Close".into(), "primary", || Msg::ToggleHelp) }
         </div>
     }
 }
@@ -113,32 +349,9 @@ fn Guide() -> Html {
             <ol>
                 <li><b>{ "Fail Server 2." }</b>{ " It shows ⚠ until the balancer's health checks fail twice: requests sent to it meanwhile time out and are retried elsewhere (dashed dots). Then it gets nothing." }</li>
                 <li><b>{ "Fail Replica 3" }</b>{ ", let some writes pass, then recover it: it asks the leader for what it missed and its version catches up." }</li>
-                <li><b>{ "Fail Replica 1" }</b>{ ", the leader: every request needs it, so requests time out until it is back." }</li>
-                <li><b>{ "Switch strategies." }</b>{ " Random lets queues grow unevenly; least connections and power of two keep them short." }</li>
+                <li><b>{ "Isolate the leader" }</b>{ " (Network): the others elect a new one; with asynchronous replication some acknowledged writes are lost." }</li>
+                <li><b>{ "Raise the arrival rate" }</b>{ " (Traffic) past what the servers can serve, then switch strategies: random lets queues grow unevenly; least connections and power of two keep them short." }</li>
             </ol>
-        </section>
-    }
-}
-
-/// The newest events in plain words.
-#[component]
-fn EventLog(props: &View) -> Html {
-    let w = props.world.borrow();
-    let entries: Vec<Html> = w
-        .log()
-        .take(8)
-        .map(|e| html! {
-            <li><span class="at">{ format!("{:.1} s", e.at as f64 / 1e6) }</span>{ e.text.clone() }</li>
-        })
-        .collect();
-    html! {
-        <section class="log" aria-label="Event log">
-            <h2>{ "Events" }</h2>
-            if entries.is_empty() {
-                <p class="empty">{ "Nothing has happened yet: fail a node or switch strategy." }</p>
-            } else {
-                <ol reversed=true>{ for entries }</ol>
-            }
         </section>
     }
 }

@@ -3,13 +3,15 @@
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
+use super::field::knob_field;
 use super::state::Msg;
+use crate::sim::config::POWER_LEVELS;
+use crate::sim::knob::Knob;
 use crate::sim::{Action, NodeId, Status, Strategy};
 
 #[derive(Properties, PartialEq)]
-pub struct ControlsProps {
+pub struct PanelProps {
     pub view: super::app::View,
-    pub playing: bool,
     pub on: Callback<Msg>,
 }
 
@@ -23,6 +25,21 @@ pub(super) fn button(
     html! { <button type="button" class={class} onclick={move |_| on.emit(msg())}>{ label }</button> }
 }
 
+/// A button whose visible text is short (`label`) and whose accessible name says it all (`name`).
+pub(super) fn short_button(
+    on: &Callback<Msg>,
+    label: &'static str,
+    name: String,
+    class: &'static str,
+    msg: impl Fn() -> Msg + 'static,
+) -> Html {
+    let on = on.clone();
+    html! {
+        <button type="button" class={class} aria-label={name.clone()} title={name}
+                onclick={move |_| on.emit(msg())}>{ label }</button>
+    }
+}
+
 pub(super) fn node_button(on: &Callback<Msg>, node: NodeId, status: Status) -> Html {
     let (verb, class, action): (_, _, fn(NodeId) -> Action) = match status {
         Status::Up | Status::Slow => ("Fail", "fail", Action::Fail),
@@ -31,6 +48,21 @@ pub(super) fn node_button(on: &Callback<Msg>, node: NodeId, status: Status) -> H
     button(on, format!("{verb} {}", node.label()), class, move || {
         Msg::Do(action(node))
     })
+}
+
+/// Like [`node_button`], with "Fail" or "Recover" as its visible text.
+fn compact_node_button(on: &Callback<Msg>, node: NodeId, status: Status) -> Html {
+    let (verb, class, action): (_, _, fn(NodeId) -> Action) = match status {
+        Status::Up | Status::Slow => ("Fail", "fail", Action::Fail),
+        Status::Down => ("Recover", "recover", Action::Recover),
+    };
+    short_button(
+        on,
+        verb,
+        format!("{verb} {}", node.label()),
+        class,
+        move || Msg::Do(action(node)),
+    )
 }
 
 /// A labelled `<select>` over `options` (value, text); choosing one dispatches `to_msg(value)`.
@@ -53,7 +85,7 @@ pub(super) fn choice(
         })
     };
     html! {
-        <div class="group">
+        <div class="field">
             <label for={id}>{ label }</label>
             <select {id} {onchange}>
                 { for options.iter().map(|(value, text)| html! {
@@ -64,32 +96,140 @@ pub(super) fn choice(
     }
 }
 
+/// A collapsible panel of controls.
+fn panel(title: &'static str, open: bool, body: Html) -> Html {
+    html! {
+        <details class="panel" {open}>
+            <summary>{ title }</summary>
+            <div class="panel-body">{ body }</div>
+        </details>
+    }
+}
+
+/// A server's power level as a select (vertical scaling).
+pub(super) fn power_select(on: &Callback<Msg>, i: usize, power: u32) -> Html {
+    let onchange = {
+        let on = on.clone();
+        Callback::from(move |e: Event| {
+            let select: HtmlSelectElement = e.target_unchecked_into();
+            if let Ok(power) = select.value().parse::<u32>() {
+                on.emit(Msg::Do(Action::SetPower { server: i, power }));
+            }
+        })
+    };
+    let name = NodeId::Server(i).label();
+    html! {
+        <select class="power" aria-label={format!("Power of {name}")} {onchange}>
+            { for POWER_LEVELS.iter().map(|&p| html! {
+                <option value={p.to_string()} selected={p == power}>{ format!("{p}×") }</option>
+            }) }
+        </select>
+    }
+}
+
+/// Slow / restore a server that is up.
+pub(super) fn slow_button(on: &Callback<Msg>, i: usize, status: Status) -> Html {
+    let node = NodeId::Server(i);
+    match status {
+        Status::Up => short_button(
+            on,
+            "Slow",
+            format!("Slow {}", node.label()),
+            "quiet",
+            move || Msg::Do(Action::Slow(node)),
+        ),
+        Status::Slow => short_button(
+            on,
+            "Speed up",
+            format!("Speed up {}", node.label()),
+            "quiet",
+            move || Msg::Do(Action::Recover(node)),
+        ),
+        Status::Down => html! { <span></span> },
+    }
+}
+
+/// Traffic, servers, balancer, network and chaos: every knob of the model outside the database.
 #[component]
-pub fn Controls(props: &ControlsProps) -> Html {
+pub fn Controls(props: &PanelProps) -> Html {
     let w = props.view.world.borrow();
+    let cfg = w.config();
     let on = &props.on;
     let strategies: Vec<(&'static str, &'static str)> = Strategy::ALL
         .iter()
         .map(|s| (s.name(), s.label()))
         .collect();
+    let servers = html! { <>
+        <div class="row">
+            { button(on, "Add server".into(), "", || Msg::Do(Action::AddServer)) }
+            { button(on, "Remove server".into(), "", || Msg::Do(Action::RemoveServer)) }
+            <span class="count">{ format!("{} of at most 64", w.servers().len()) }</span>
+        </div>
+        <ul class="server-list" aria-label="Servers">
+            { for w.servers().iter().enumerate().map(|(i, s)| html! {
+                <li>
+                    <span class="name">{ NodeId::Server(i).label() }</span>
+                    { compact_node_button(on, NodeId::Server(i), s.status) }
+                    { slow_button(on, i, s.status) }
+                    { power_select(on, i, s.power) }
+                </li>
+            }) }
+        </ul>
+        { knob_field(on, cfg, Knob::SlowFactor) }
+    </> };
+    let traffic = html! { <>
+        { knob_field(on, cfg, Knob::ArrivalRate) }
+        { knob_field(on, cfg, Knob::WriteRatio) }
+        { knob_field(on, cfg, Knob::ServiceMs) }
+        { knob_field(on, cfg, Knob::Workers) }
+        { knob_field(on, cfg, Knob::QueueCap) }
+    </> };
+    let balancer = html! { <>
+        { choice(on, "strategy", "Balancing strategy", &strategies, w.strategy().name(),
+                 |v| v.parse().ok().map(|s| Msg::Do(Action::SetStrategy(s)))) }
+        <div class="pair">
+            { knob_field(on, cfg, Knob::TimeoutMs) }
+            { knob_field(on, cfg, Knob::Retries) }
+            { knob_field(on, cfg, Knob::RetryBudget) }
+            { knob_field(on, cfg, Knob::BackoffMs) }
+        </div>
+        { knob_field(on, cfg, Knob::HcIntervalMs) }
+        <div class="pair">
+            { knob_field(on, cfg, Knob::HcFall) }
+            { knob_field(on, cfg, Knob::HcRise) }
+        </div>
+    </> };
+    let cut = w.network().cut_links().count();
+    let network = html! { <>
+        <div class="pair">
+            { knob_field(on, cfg, Knob::LatencyMs) }
+            { knob_field(on, cfg, Knob::JitterMs) }
+        </div>
+        { knob_field(on, cfg, Knob::BandwidthMbps) }
+        <p class="hint">{ "Every hop pays the latency. Click a link in the diagram to give it its own latency or bandwidth, or to cut it. Bandwidth 0 is unlimited." }</p>
+        <super::network::PartitionField view={props.view.clone()} on={on.clone()} />
+        <div class="row">
+            { button(on, format!("Heal all links ({cut} cut)"), "", || Msg::Do(Action::HealAll)) }
+        </div>
+    </> };
+    let chaos_on = cfg.chaos_mtbf_s > 0.0;
+    let chaos = html! { <>
+        <p class="hint">{ "Servers and replicas crash at random, each on average once per MTBF while up, and come back after about MTTR." }</p>
+        { knob_field(on, cfg, Knob::ChaosMtbfS) }
+        { knob_field(on, cfg, Knob::ChaosMttrS) }
+        { if chaos_on {
+            button(on, "Stop chaos".into(), "fail", || Msg::Do(Action::Tune(Knob::ChaosMtbfS, 0.0)))
+        } else {
+            button(on, "Start chaos (MTBF 30 s)".into(), "", || Msg::Do(Action::Tune(Knob::ChaosMtbfS, 30.0)))
+        } }
+    </> };
     html! {
         <section class="controls" aria-label="Controls">
-            <div class="group playback">
-                { button(on, if props.playing { "Pause" } else { "Play" }.into(), "primary", || Msg::TogglePlay) }
-                { button(on, "Step".into(), "", || Msg::Step) }
-                { button(on, "Reset".into(), "", || Msg::Reset) }
-                <span class="clock" aria-live="off">{ format!("t = {:.1} s", w.now() as f64 / 1e6) }</span>
-            </div>
-            { choice(on, "strategy", "Balancing strategy", &strategies, w.strategy().name(),
-                     |v| v.parse().ok().map(|s| Msg::Do(Action::SetStrategy(s)))) }
-            <div class="group">
-                <span class="heading">{ "Servers" }</span>
-                { button(on, "Add server".into(), "", || Msg::Do(Action::AddServer)) }
-                { button(on, "Remove server".into(), "", || Msg::Do(Action::RemoveServer)) }
-                <div class="nodes">
-                    { for w.servers().iter().enumerate().map(|(i, s)| node_button(on, NodeId::Server(i), s.status)) }
-                </div>
-            </div>
+            { panel("Servers", true, servers) }
+            { panel("Balancer", true, balancer) }
+            { panel("Traffic", false, traffic) }
+            { panel("Network", false, network) }
+            { panel(if chaos_on { "Chaos (on)" } else { "Chaos" }, false, chaos) }
         </section>
     }
 }

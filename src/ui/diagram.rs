@@ -1,15 +1,33 @@
 //! The system drawn as SVG: nodes, links, packets in flight and bursts where requests failed.
-//! Every drawn node carries the `data-*` hooks of the page's test contract.
+//! Every drawn node carries the `data-*` hooks of the page's test contract. Nodes and links are
+//! clickable (and nodes focusable) to inspect them.
 
 use yew::prelude::*;
 
 use super::app::View;
-use super::geometry::{self, Layout, NodeBox, Route};
+use super::geometry::{self, Detail, Layout, NodeBox, Route};
+use super::state::{Msg, Selection};
 use crate::sim::world::BURST_LIFETIME;
 use crate::sim::{NodeId, PacketKind, Replication, Role, Status, Strategy, World};
 
 /// Requests ride one lane of a link, responses the other, so the two directions read apart.
 const LANE: f64 = 5.0;
+/// At most this many packet glyphs are drawn; beyond it the view samples and says so.
+pub const MAX_PACKETS: usize = 1_500;
+/// Arcs the consistent-hash ring is drawn with.
+const RING_ARCS: usize = 64;
+/// Above this many servers, leaderless mode does not draw every server–replica link (they would
+/// hide everything else); packets still travel them.
+const MAX_MESH_SERVERS: usize = 8;
+
+#[derive(Properties, PartialEq)]
+pub struct DiagramProps {
+    pub view: View,
+    pub on: Callback<Msg>,
+    pub selected: Option<Selection>,
+    /// Draw packets moving (off under `prefers-reduced-motion`).
+    pub motion: bool,
+}
 
 fn node_box(l: &Layout, node: NodeId) -> Option<&NodeBox> {
     match node {
@@ -21,61 +39,163 @@ fn node_box(l: &Layout, node: NodeId) -> Option<&NodeBox> {
 }
 
 #[component]
-pub fn Diagram(props: &View) -> Html {
-    let w = props.world.borrow();
+pub fn Diagram(props: &DiagramProps) -> Html {
+    let w = props.view.world.borrow();
     let l = geometry::layout(w.servers().len(), w.replicas().len());
     let view_box = format!("0 0 {} {}", geometry::WIDTH, geometry::HEIGHT);
+    let selected_node = match props.selected {
+        Some(Selection::Node(n)) => Some(n),
+        _ => None,
+    };
+    let on = &props.on;
+    let (packets, note) = if props.motion {
+        packets(&w, &l)
+    } else {
+        (
+            Html::default(),
+            Some("Reduced motion: packets hidden, figures live".to_string()),
+        )
+    };
     html! {
-        <svg class="diagram" viewBox={view_box} role="img"
+        <svg class="diagram" viewBox={view_box} role="group"
              aria-label="Client, load balancer, servers and database replicas, with requests in flight">
-            <g class="links">{ links(&w, &l) }</g>
-            <g class="packets">{ packets(&w, &l) }</g>
+            <g class="links">{ links(&w, &l, on, props.selected) }</g>
+            <g class="packets">{ packets }</g>
             <g class="nodes">
-                { client(&w, l.client) }
-                { balancer(&w, l.lb) }
-                { for l.servers.iter().enumerate().map(|(i, b)| server(&w, i, *b)) }
-                { for l.dbs.iter().enumerate().map(|(j, b)| replica(&w, j, *b)) }
+                { node(on, selected_node, NodeId::Client, l.client, client(&w, l.client)) }
+                { node(on, selected_node, NodeId::Lb, l.lb, balancer(&w, l.lb)) }
+                { for l.servers.iter().enumerate().map(|(i, b)| node(on, selected_node, NodeId::Server(i), *b, server(&w, i, *b))) }
+                { for l.dbs.iter().enumerate().map(|(j, b)| node(on, selected_node, NodeId::Db(j), *b, replica(&w, j, *b))) }
             </g>
-            <g class="bursts">{ bursts(&w, &l) }</g>
+            <g class="bursts">{ bursts(&w, &l, props.motion) }</g>
+            if let Some(note) = note {
+                <text class="sampling" x="8" y={fmt1(geometry::HEIGHT - 8.0)}>{ note }</text>
+            }
         </svg>
     }
 }
 
-fn links(w: &World, l: &Layout) -> Html {
-    // Led replication: servers talk to the leader, which feeds the followers. Leaderless: servers
-    // talk to any replica, and every replica to every other.
+/// Wraps a node's drawing in a focusable group that selects it for the inspector.
+fn node(
+    on: &Callback<Msg>,
+    selected: Option<NodeId>,
+    id: NodeId,
+    b: NodeBox,
+    drawing: Html,
+) -> Html {
+    let select = {
+        let on = on.clone();
+        move || on.emit(Msg::Select(Some(Selection::Node(id))))
+    };
+    let onclick = {
+        let select = select.clone();
+        Callback::from(move |_: MouseEvent| select())
+    };
+    let onkeydown = Callback::from(move |e: KeyboardEvent| {
+        if e.key() == "Enter" || e.key() == " " {
+            e.prevent_default();
+            e.stop_propagation();
+            select();
+        }
+    });
+    let ring = (selected == Some(id)).then(|| {
+        html! {
+            <rect class="selection" x={fmt1(b.left() - 5.0)} y={fmt1(b.top() - 5.0)}
+                  width={fmt1(b.w + 10.0)} height={fmt1(b.h + 10.0)} rx="13" />
+        }
+    });
+    html! {
+        <g class="hit" tabindex="0" role="button" aria-label={format!("Inspect {}", id.label())}
+           {onclick} {onkeydown}>
+            { ring.unwrap_or_default() }
+            { drawing }
+        </g>
+    }
+}
+
+/// The links drawn: every pair that exchanges messages in the current mode.
+fn link_pairs(w: &World) -> Vec<(NodeId, NodeId, bool)> {
     let quorum = w.config().replication == Replication::Quorum;
-    let leader = l.dbs.get(w.leader());
-    let mut routes = vec![(Route::linking(&l.client, &l.lb), "link")];
-    for (i, s) in l.servers.iter().enumerate() {
-        let class = if w.balancer().accepts(i) {
-            "link"
-        } else {
-            "link idle"
-        };
-        routes.push((Route::linking(&l.lb, s), class));
+    let (n, m) = (w.servers().len(), w.replicas().len());
+    let mut out = vec![(NodeId::Client, NodeId::Lb, false)];
+    for i in 0..n {
+        out.push((NodeId::Lb, NodeId::Server(i), false));
         if quorum {
-            routes.extend(l.dbs.iter().map(|d| (Route::linking(s, d), "link faint")));
-        } else if let Some(d) = leader {
-            routes.push((Route::linking(s, d), "link"));
+            if n <= MAX_MESH_SERVERS {
+                out.extend((0..m).map(|j| (NodeId::Server(i), NodeId::Db(j), true)));
+            }
+        } else {
+            out.push((NodeId::Server(i), NodeId::Db(w.leader()), false));
         }
     }
-    for (j, a) in l.dbs.iter().enumerate() {
-        for (k, b) in l.dbs.iter().enumerate().skip(j + 1) {
+    for j in 0..m {
+        for k in j + 1..m {
             if quorum || j == w.leader() || k == w.leader() {
-                routes.push((Route::linking(a, b), "link replication"));
+                out.push((NodeId::Db(j), NodeId::Db(k), false));
             }
         }
     }
-    routes
+    out
+}
+
+fn links(w: &World, l: &Layout, on: &Callback<Msg>, selected: Option<Selection>) -> Html {
+    let net = w.network();
+    link_pairs(w)
         .into_iter()
-        .map(|(r, class)| html! { <path class={class} d={r.d()} /> })
+        .filter_map(|(a, b, faint)| {
+            let route = Route::linking(node_box(l, a)?, node_box(l, b)?);
+            let d = route.d();
+            let cut = net.is_cut(a, b);
+            let custom = net.has_spec(a, b);
+            let is_selected = matches!(selected, Some(Selection::Link(x, y)) if (x, y) == (a, b) || (y, x) == (a, b));
+            let idle = matches!(b, NodeId::Server(i) if a == NodeId::Lb && !w.balancer().accepts(i));
+            let class = classes!(
+                "link",
+                faint.then_some("faint"),
+                matches!((a, b), (NodeId::Db(_), NodeId::Db(_))).then_some("replication"),
+                idle.then_some("idle"),
+                cut.then_some("cut"),
+                custom.then_some("custom"),
+                is_selected.then_some("chosen"),
+            );
+            let onclick = {
+                let on = on.clone();
+                Callback::from(move |_: MouseEvent| {
+                    on.emit(Msg::Select(Some(Selection::Link(a, b))))
+                })
+            };
+            let mid = route.at(0.5, 0.0);
+            let label = if cut {
+                Some("✕".to_string())
+            } else if custom {
+                Some(format!("{:.0} ms", net.spec(a, b).latency_ms))
+            } else {
+                None
+            };
+            Some(html! {
+                <g class="link-group" data-link={format!("{a}~{b}")}>
+                    <path class={class} d={d.clone()} />
+                    <path class="link-hit" {d} {onclick}>
+                        <title>{ format!("Link {} ↔ {} (click to change it)", a.label(), b.label()) }</title>
+                    </path>
+                    if let Some(text) = label {
+                        <text class={classes!("link-label", cut.then_some("cut"))}
+                              x={fmt1(mid.x)} y={fmt1(mid.y - 4.0)}>{ text }</text>
+                    }
+                </g>
+            })
+        })
         .collect()
 }
 
-fn packets(w: &World, l: &Layout) -> Html {
+/// The packet glyphs, at most [`MAX_PACKETS`], and a note when they are sampled.
+fn packets(w: &World, l: &Layout) -> (Html, Option<String>) {
     let now = w.now();
-    w.messages()
+    let total = w.messages().count();
+    let stride = total.div_ceil(MAX_PACKETS).max(1) as u64;
+    let glyphs = w
+        .messages()
+        .filter(|(h, _)| stride == 1 || h.id % stride == 0)
         .filter_map(|(h, m)| {
             let (a, b) = (node_box(l, m.from)?, node_box(l, m.to)?);
             let kind = m.kind();
@@ -101,16 +221,21 @@ fn packets(w: &World, l: &Layout) -> Html {
                         cx={fmt1(p.x)} cy={fmt1(p.y)} r={r.to_string()} />
             })
         })
-        .collect()
+        .take(MAX_PACKETS)
+        .collect();
+    let note =
+        (stride > 1).then(|| format!("Sampling: 1 packet in {stride} drawn ({total} on the wire)"));
+    (glyphs, note)
 }
 
-fn bursts(w: &World, l: &Layout) -> Html {
+fn bursts(w: &World, l: &Layout, motion: bool) -> Html {
     w.bursts()
         .filter_map(|b| {
             let c = node_box(l, b.node)?.c;
             let age = (w.now() - b.at) as f64 / BURST_LIFETIME as f64;
+            let r = if motion { 14.0 + 40.0 * age } else { 20.0 };
             Some(html! {
-                <circle class="burst" cx={fmt1(c.x)} cy={fmt1(c.y)} r={fmt1(14.0 + 40.0 * age)}
+                <circle class="burst" cx={fmt1(c.x)} cy={fmt1(c.y)} r={fmt1(r)}
                         opacity={format!("{:.2}", 1.0 - age)} />
             })
         })
@@ -121,36 +246,48 @@ fn fmt1(v: f64) -> String {
     format!("{v:.1}")
 }
 
-/// The frame every node shares: its box, a title and a status mark that is a shape, not only a colour.
-fn frame(b: NodeBox, title: String, status: Option<&str>, class: &'static str, body: Html) -> Html {
-    let (x, y) = (b.w / 2.0 - 14.0, -b.h / 2.0 + 14.0);
-    // Each state has its own shape: a dot (up), a cross (down), a dial (slow), a warning sign
-    // (suspect: down, but the balancer has not noticed yet).
-    let mark = match status {
-        None => Html::default(),
-        Some("down") => html! {
+/// A status mark that is a shape, not only a colour: a dot (up), a cross (down), a dial (slow), a
+/// warning sign (suspect: down, but the balancer has not noticed yet).
+fn mark(status: &str, x: f64, y: f64) -> Html {
+    match status {
+        "down" => html! {
             <path class="mark down" d={format!("M{} {}l8 8m0 -8l-8 8", fmt1(x - 4.0), fmt1(y - 4.0))} />
         },
-        Some("slow") => html! {
+        "slow" => html! {
             <g class="mark slow">
                 <circle cx={fmt1(x)} cy={fmt1(y)} r="5.5" />
                 <path d={format!("M{} {}l-3 -3", fmt1(x), fmt1(y))} />
             </g>
         },
-        Some("suspect") => html! {
+        "suspect" => html! {
             <g class="mark suspect">
                 <path d={format!("M{} {}l6 11h-12z", fmt1(x), fmt1(y - 6.0))} />
                 <path class="bang" d={format!("M{} {}v3.5", fmt1(x), fmt1(y - 2.0))} />
             </g>
         },
-        Some(_) => html! { <circle class="mark up" cx={fmt1(x)} cy={fmt1(y)} r="5" /> },
+        _ => html! { <circle class="mark up" cx={fmt1(x)} cy={fmt1(y)} r="5" /> },
+    }
+}
+
+/// The frame every node shares: its box, a title and (for nodes that fail) a status mark.
+fn frame(b: NodeBox, title: String, status: Option<&str>, class: &'static str, body: Html) -> Html {
+    let tiny = b.detail() == Detail::Tiny;
+    let (mx, my) = if tiny {
+        (b.w / 2.0 - 9.0, 0.0)
+    } else {
+        (b.w / 2.0 - 14.0, -b.h / 2.0 + 14.0)
+    };
+    let (tx, ty) = if tiny {
+        (-b.w / 2.0 + 6.0, 4.5)
+    } else {
+        (-b.w / 2.0 + 12.0, -b.h / 2.0 + 19.0)
     };
     html! {
         <>
             <rect class={classes!("box", class)} x={fmt1(-b.w / 2.0)} y={fmt1(-b.h / 2.0)}
-                  width={fmt1(b.w)} height={fmt1(b.h)} rx="10" />
-            <text class="title" x={fmt1(-b.w / 2.0 + 12.0)} y={fmt1(-b.h / 2.0 + 19.0)}>{ title }</text>
-            { mark }
+                  width={fmt1(b.w)} height={fmt1(b.h)} rx={if tiny { "5" } else { "10" }} />
+            <text class={classes!("title", tiny.then_some("small"))} x={fmt1(tx)} y={fmt1(ty)}>{ title }</text>
+            { status.map(|s| mark(s, mx, my)).unwrap_or_default() }
             { body }
         </>
     }
@@ -170,7 +307,7 @@ fn line(b: NodeBox, row: f64, text: String) -> Html {
 
 fn client(w: &World, b: NodeBox) -> Html {
     let body = html! { <>
-        { line(b, 1.0, format!("{} req/s", trim(w.config().arrival_rate))) }
+        { line(b, 1.0, format!("{} req/s", crate::sim::knob::trim(w.config().arrival_rate))) }
         { line(b, 2.0, format!("{:.0}% writes", w.config().write_ratio * 100.0)) }
     </> };
     html! {
@@ -193,18 +330,98 @@ fn balancer(w: &World, b: NodeBox) -> Html {
             Some((x, y)) => format!("compared {} and {}", x + 1, y + 1),
             None => "two random, less busy".to_string(),
         },
-        Strategy::ConsistentHash => "same session, same server".to_string(),
+        Strategy::ConsistentHash => "by session".to_string(),
         Strategy::LeastResponseTime => "fastest recent replies".to_string(),
     };
     let healthy = (0..w.servers().len()).filter(|&i| lb.accepts(i)).count();
+    let extra = if w.strategy() == Strategy::ConsistentHash {
+        hash_ring(w)
+    } else {
+        health_marks(w)
+    };
     let body = html! { <>
         { line(b, 1.0, w.strategy().label().into()) }
         { line(b, 2.0, how) }
         { line(b, 3.0, format!("{healthy} of {} in rotation", w.servers().len())) }
+        { extra }
     </> };
     html! {
         <g data-node="lb" data-status="up" class="node lb" transform={translate(b)}>
             { frame(b, "Load balancer".into(), None, "lb", body) }
+        </g>
+    }
+}
+
+/// One mark per backend as the balancer sees it: filled while in rotation, crossed out when marked
+/// down, hollow while draining; the round-robin pointer is ringed.
+fn health_marks(w: &World) -> Html {
+    let lb = w.balancer();
+    let n = w.servers().len();
+    let per_row = 16;
+    // Big marks while few, so the balancer's view reads at a glance.
+    let (size, step) = if n <= 8 { (11.0, 14.0) } else { (7.0, 8.5) };
+    let x0 = -(per_row.min(n) as f64) * step / 2.0;
+    let pointer = (w.strategy() == Strategy::RoundRobin).then(|| lb.pointer() % n.max(1));
+    (0..n)
+        .map(|i| {
+            let x = x0 + (i % per_row) as f64 * step;
+            let y = 4.0 + (i / per_row) as f64 * step;
+            let state = if lb.backends[i].draining {
+                "draining"
+            } else if lb.accepts(i) {
+                "in"
+            } else {
+                "out"
+            };
+            let slash = (state == "out").then(|| html! {
+                <path class="hmark-slash" d={format!("M{} {}l{size} {size}", fmt1(x), fmt1(y))} />
+            });
+            let ring = (pointer == Some(i)).then(|| html! {
+                <rect class="rr-pointer" x={fmt1(x - 2.0)} y={fmt1(y - 2.0)} width={fmt1(size + 4.0)} height={fmt1(size + 4.0)} rx="2" />
+            });
+            html! { <>
+                <rect class={classes!("hmark", state)} data-health-mark={i.to_string()}
+                      x={fmt1(x)} y={fmt1(y)} width={size.to_string()} height={size.to_string()} rx="1.5">
+                    <title>{ format!("{}: {}", server_name(i), match state {
+                        "in" => "in rotation", "out" => "marked down", _ => "draining" }) }</title>
+                </rect>
+                { slash.unwrap_or_default() }
+                { ring.unwrap_or_default() }
+            </> }
+        })
+        .collect()
+}
+
+fn server_name(i: usize) -> String {
+    NodeId::Server(i).label()
+}
+
+/// The consistent-hash ring: arcs coloured by the server owning them; arcs of servers out of
+/// rotation are dashed (their sessions move to the next server clockwise).
+fn hash_ring(w: &World) -> Html {
+    let lb = w.balancer();
+    let owners = lb.ring_owners(RING_ARCS);
+    let (cx, cy, r) = (0.0, 44.0, 30.0);
+    let point = |k: f64| {
+        let a = std::f64::consts::TAU * k / RING_ARCS as f64 - std::f64::consts::FRAC_PI_2;
+        (cx + r * a.cos(), cy + r * a.sin())
+    };
+    let arcs = owners.iter().enumerate().filter_map(|(k, o)| {
+        let i = (*o)?;
+        let (x0, y0) = point(k as f64);
+        let (x1, y1) = point(k as f64 + 1.0);
+        let hue = (i as f64 * 137.5) % 360.0;
+        let out = !lb.accepts(i);
+        Some(html! {
+            <path class={classes!("ring-arc", out.then_some("out"))}
+                  style={format!("stroke: hsl({hue:.0} 65% 50%)")}
+                  d={format!("M{} {}A{r} {r} 0 0 1 {} {}", fmt1(x0), fmt1(y0), fmt1(x1), fmt1(y1))} />
+        })
+    });
+    html! {
+        <g class="ring" aria-label="Consistent-hash ring">
+            { for arcs }
+            <text class="detail ring-label" x={fmt1(cx)} y={fmt1(cy + 4.0)}>{ "ring" }</text>
         </g>
     }
 }
@@ -223,6 +440,13 @@ fn server(w: &World, i: usize, b: NodeBox) -> Html {
     let s = &w.servers()[i];
     let cfg = w.config();
     let status = server_status(w, i);
+    let detail = b.detail();
+    let load = w
+        .series()
+        .samples()
+        .last()
+        .and_then(|x| x.utilization.get(i).copied())
+        .unwrap_or(0.0);
     let state = match (status, s.draining) {
         ("down", _) => "down".to_string(),
         ("suspect", _) => "crashed · unnoticed".to_string(),
@@ -234,34 +458,66 @@ fn server(w: &World, i: usize, b: NodeBox) -> Html {
             s.queue.len()
         ),
     };
-    let mut first = format!("served {}", s.served);
-    if s.power > 1 {
-        first.push_str(&format!(" · {}× power", s.power));
-    }
+    let mut first = format!("served {} · {:.0}% load", s.served, load * 100.0);
     if status == "slow" {
-        first.push_str(" · slow");
+        first = format!("served {} · slow", s.served);
     }
-    // Queue bar: how full the queue is, drawn along the bottom of the box.
+    let power = if s.power > 1 {
+        format!(" {}×", s.power)
+    } else {
+        String::new()
+    };
+    let title = match detail {
+        Detail::Tiny => format!("{}{power}", i + 1),
+        Detail::Compact if b.w < 110.0 => format!("S{}{power}", i + 1),
+        _ => format!("{}{power}", server_name(i)),
+    };
+    // Queue bar along the bottom; worker slots to its left when there is room.
     let cap = cfg.queue_cap.clamp(1, 1_000);
-    let bar_w = b.w - 24.0;
-    let fill = bar_w * (s.queue.len() as f64 / cap as f64).min(1.0);
-    let bar_y = b.h / 2.0 - 10.0;
-    let bar = (b.h >= 56.0).then(|| html! { <>
-        <rect class="qbar" x={fmt1(-b.w / 2.0 + 12.0)} y={fmt1(bar_y)} width={fmt1(bar_w)} height="4" rx="2" />
-        <rect class="qfill" x={fmt1(-b.w / 2.0 + 12.0)} y={fmt1(bar_y)} width={fmt1(fill)} height="4" rx="2" />
-    </> });
+    let fill_share = (s.queue.len() as f64 / cap as f64).min(1.0);
+    let (bar_x, bar_y, bar_h) = match detail {
+        Detail::Tiny => (-b.w / 2.0 + 3.0, b.h / 2.0 - 4.0, 2.0),
+        _ => (-b.w / 2.0 + 12.0, b.h / 2.0 - 10.0, 4.0),
+    };
+    let mut bar_w = b.w - 2.0 * (bar_x + b.w / 2.0);
+    let slots = if detail == Detail::Full && cfg.workers <= 8 {
+        let slot_w = 7.0;
+        let html: Html = (0..cfg.workers)
+            .map(|k| {
+                let busy = k < s.busy.len();
+                html! { <rect class={classes!("slot", busy.then_some("busy"))}
+                x={fmt1(bar_x + k as f64 * (slot_w + 2.0))} y={fmt1(bar_y - 1.5)}
+                width={fmt1(slot_w)} height="7" rx="1.5" /> }
+            })
+            .collect();
+        let used = cfg.workers as f64 * (slot_w + 2.0) + 4.0;
+        bar_w -= used;
+        (html, used)
+    } else {
+        (Html::default(), 0.0)
+    };
+    let bx = bar_x + slots.1;
+    let bar = html! { <>
+        { slots.0 }
+        <rect class="qbar" x={fmt1(bx)} y={fmt1(bar_y)} width={fmt1(bar_w.max(4.0))} height={bar_h.to_string()} rx="1" />
+        <rect class="qfill" x={fmt1(bx)} y={fmt1(bar_y)} width={fmt1(bar_w.max(4.0) * fill_share)} height={bar_h.to_string()} rx="1" />
+    </> };
     let body = html! { <>
-        { line(b, 1.0, first) }
-        { line(b, 2.0, state) }
-        { bar.unwrap_or_default() }
+        if detail == Detail::Full {
+            { line(b, 1.0, first) }
+            { line(b, 2.0, state) }
+        }
+        { bar }
+        <title>{ format!("{} · {} · served {} · {} queued", server_name(i), status, s.served, s.queue.len()) }</title>
     </> };
     html! {
         <g data-node={NodeId::Server(i).to_string()} data-status={status}
            data-served={s.served.to_string()} data-queue={s.queue.len().to_string()}
+           data-power={s.power.to_string()}
            data-health={if w.balancer().accepts(i) { "in-rotation" } else { "out-of-rotation" }}
            class={classes!("node", "server", status, s.draining.then_some("draining"))}
            transform={translate(b)}>
-            { frame(b, NodeId::Server(i).label(), Some(status), "server", body) }
+            { frame(b, title, Some(status), "server", body) }
         </g>
     }
 }
@@ -284,12 +540,13 @@ fn replica(w: &World, j: usize, b: NodeBox) -> Html {
         (false, 0) => lag,
         (false, n) => format!("{n} link{} cut", if n == 1 { "" } else { "s" }),
     };
+    let first = if r.role == Role::Peer {
+        format!("replica · {} writes", r.version())
+    } else {
+        format!("{} · v{} · term {}", r.role.name(), r.version(), r.term)
+    };
     let body = html! { <>
-        { line(b, 1.0, if r.role == Role::Peer {
-            format!("replica · {} writes", r.version())
-        } else {
-            format!("{} · v{} · term {}", r.role.name(), r.version(), r.term)
-        }) }
+        { line(b, 1.0, first) }
         { line(b, 2.0, lag) }
     </> };
     html! {
@@ -298,14 +555,5 @@ fn replica(w: &World, j: usize, b: NodeBox) -> Html {
            class={classes!("node", "db", r.status.name(), r.role.name(), cut.then_some("cut"))} transform={translate(b)}>
             { frame(b, NodeId::Db(j).label(), Some(r.status.name()), "db", body) }
         </g>
-    }
-}
-
-/// `6` rather than `6.0`, `2.5` as is.
-fn trim(v: f64) -> String {
-    if v.fract() == 0.0 {
-        format!("{v:.0}")
-    } else {
-        format!("{v:.1}")
     }
 }

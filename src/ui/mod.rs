@@ -2,13 +2,20 @@
 //! actions. Nothing here decides an outcome.
 
 mod app;
+mod charts;
 mod controls;
 mod database;
 mod diagram;
+mod field;
 mod figures;
 pub mod geometry;
+mod inspector;
+mod log;
+pub mod network;
 mod panic;
 pub mod state;
+mod waterfall;
 
 pub use app::App;
+pub use diagram::MAX_PACKETS;
 pub use panic::install_panic_hook;

@@ -1,6 +1,7 @@
-//! The page's one reducer: the World plus how the person is driving it (playing, speed).
-//! The World sits behind `Rc<RefCell<_>>` so a tick mutates it in place instead of cloning it; each
-//! reduction returns a fresh `Rc<Playground>` (with a new frame number) so Yew re-renders.
+//! The page's one reducer: the World plus how the person is driving and viewing it (playing, speed,
+//! selection, notices). The World sits behind `Rc<RefCell<_>>` so a tick mutates it in place
+//! instead of cloning it; each reduction returns a fresh `Rc<Playground>` (with a new frame number)
+//! so Yew re-renders.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -8,13 +9,26 @@ use std::rc::Rc;
 use yew::Reducible;
 
 use crate::sim::event::{MS, Time};
-use crate::sim::{Action, Config, World};
+use crate::sim::sample::mix64;
+use crate::sim::{Action, Config, NodeId, World};
 
 /// How far one press of Step advances the simulation.
 pub const STEP: Time = 100 * MS;
-/// A tick never advances more than this much wall time (a throttled or hidden tab resumes smoothly
-/// instead of jumping).
+/// A tick never advances more than this much wall time (a throttled tab resumes smoothly instead
+/// of jumping).
 const MAX_FRAME_MS: f64 = 250.0;
+/// Events one frame may handle: past it the simulation falls behind real time (and says so)
+/// rather than freezing the page.
+pub const EVENTS_PER_FRAME: u64 = 40_000;
+/// Simulated seconds per wall second the speed control offers.
+pub const SPEEDS: [f64; 7] = [0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0];
+
+/// What the inspector shows.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Selection {
+    Node(NodeId),
+    Link(NodeId, NodeId),
+}
 
 pub enum Msg {
     /// A timer tick at this wall-clock time (ms, any origin).
@@ -25,6 +39,18 @@ pub enum Msg {
     Do(Action),
     /// Restart the run with this many database replicas (the quorums shrink to fit).
     SetReplicas(usize),
+    SetSpeed(f64),
+    Faster,
+    Slower,
+    /// Restart with the seed typed in (text, so a bad one is reported, not dropped).
+    SetSeed(String),
+    NewSeed,
+    Select(Option<Selection>),
+    /// The tab was hidden (true) or shown again.
+    Hidden(bool),
+    /// Show a message to the person (or clear it).
+    Notice(Option<String>),
+    ToggleHelp,
 }
 
 pub struct Playground {
@@ -34,6 +60,13 @@ pub struct Playground {
     pub speed: f64,
     /// Bumped on every change; components compare it to decide whether to re-render.
     pub frame: u64,
+    pub selected: Option<Selection>,
+    /// The tab is hidden: the run waits.
+    pub hidden: bool,
+    /// The last frame could not keep up with the speed asked for.
+    pub behind: bool,
+    pub notice: Option<String>,
+    pub help: bool,
     last_tick: Cell<Option<f64>>,
 }
 
@@ -47,17 +80,41 @@ impl Playground {
             playing: true,
             speed: 1.0,
             frame: 0,
+            selected: None,
+            hidden: false,
+            behind: false,
+            notice: None,
+            help: false,
             last_tick: Cell::new(None),
         }
     }
 
-    fn next(&self, playing: bool) -> Rc<Self> {
-        Rc::new(Self {
+    /// The same page one frame on, changed by `f`.
+    fn next(&self, f: impl FnOnce(&mut Self)) -> Rc<Self> {
+        let mut p = Self {
             world: self.world.clone(),
-            playing,
+            playing: self.playing,
             speed: self.speed,
             frame: self.frame + 1,
+            selected: self.selected,
+            hidden: self.hidden,
+            behind: self.behind,
+            notice: self.notice.clone(),
+            help: self.help,
             last_tick: Cell::new(self.last_tick.get()),
+        };
+        f(&mut p);
+        Rc::new(p)
+    }
+
+    /// A fresh run of `cfg`, keeping how the page is viewed.
+    fn restart(&self, cfg: Config) -> Rc<Self> {
+        let fresh = Playground::new(cfg);
+        self.next(|p| {
+            p.world = fresh.world;
+            p.selected = None;
+            p.behind = false;
+            p.last_tick.set(None);
         })
     }
 }
@@ -75,7 +132,7 @@ impl Reducible for Playground {
         match msg {
             Msg::Tick(wall_ms) => {
                 let last = self.last_tick.replace(Some(wall_ms));
-                if !self.playing {
+                if !self.playing || self.hidden {
                     return self;
                 }
                 let dt_ms = last.map_or(0.0, |l| (wall_ms - l).clamp(0.0, MAX_FRAME_MS));
@@ -83,16 +140,16 @@ impl Reducible for Playground {
                 if advance == 0 {
                     return self;
                 }
-                {
+                let reached = {
                     let mut w = self.world.borrow_mut();
                     let t = w.now() + advance;
-                    w.step_until(t);
-                }
-                self.next(true)
+                    w.step_until_within(t, EVENTS_PER_FRAME)
+                };
+                self.next(|p| p.behind = !reached)
             }
             Msg::TogglePlay => {
                 self.last_tick.set(None);
-                self.next(!self.playing)
+                self.next(|p| p.playing = !p.playing)
             }
             Msg::Step => {
                 {
@@ -100,32 +157,73 @@ impl Reducible for Playground {
                     let t = w.now() + STEP;
                     w.step_until(t);
                 }
-                self.next(false)
+                self.next(|p| p.playing = false)
             }
             Msg::Reset => {
-                let cfg = self.world.borrow().config().clone();
-                let fresh = Playground::new(cfg);
-                Rc::new(Self {
-                    frame: self.frame + 1,
-                    playing: self.playing,
-                    ..fresh
-                })
+                let cfg = self.world.borrow().restart_config();
+                self.restart(cfg)
             }
             Msg::SetReplicas(n) => {
-                let mut cfg = self.world.borrow().config().clone();
+                let mut cfg = self.world.borrow().restart_config();
                 cfg.replicas = n.clamp(1, crate::sim::config::MAX_REPLICAS);
                 cfg.write_quorum = cfg.write_quorum.min(cfg.replicas);
                 cfg.read_quorum = cfg.read_quorum.min(cfg.replicas);
-                let fresh = Playground::new(cfg);
-                Rc::new(Self {
-                    frame: self.frame + 1,
-                    playing: self.playing,
-                    ..fresh
-                })
+                self.restart(cfg)
             }
+            Msg::SetSpeed(v) => {
+                let v = if v.is_finite() {
+                    v.clamp(SPEEDS[0], SPEEDS[6])
+                } else {
+                    1.0
+                };
+                self.next(|p| p.speed = v)
+            }
+            Msg::Faster => {
+                let v = SPEEDS.iter().copied().find(|&s| s > self.speed + 1e-9);
+                self.next(|p| p.speed = v.unwrap_or(SPEEDS[6]))
+            }
+            Msg::Slower => {
+                let v = SPEEDS
+                    .iter()
+                    .rev()
+                    .copied()
+                    .find(|&s| s < self.speed - 1e-9);
+                self.next(|p| p.speed = v.unwrap_or(SPEEDS[0]))
+            }
+            Msg::SetSeed(text) => match text.trim().parse::<u64>() {
+                Ok(seed) => {
+                    let mut cfg = self.world.borrow().restart_config();
+                    cfg.seed = seed;
+                    let p = self.restart(cfg);
+                    p.next(|p| p.notice = None)
+                }
+                Err(_) => {
+                    let seed = self.world.borrow().config().seed;
+                    self.next(|p| {
+                        p.notice = Some(format!(
+                            "Seed: “{}” is not a whole number from 0 to {}; kept {seed}",
+                            text.chars().take(40).collect::<String>(),
+                            u64::MAX
+                        ))
+                    })
+                }
+            },
+            Msg::NewSeed => {
+                let mut cfg = self.world.borrow().restart_config();
+                // Derived from the current seed, so "new seed" is itself reproducible.
+                cfg.seed = mix64(cfg.seed ^ 0x5eed) % 1_000_000;
+                self.restart(cfg)
+            }
+            Msg::Select(s) => self.next(|p| p.selected = s),
+            Msg::Hidden(hidden) => {
+                self.last_tick.set(None);
+                self.next(|p| p.hidden = hidden)
+            }
+            Msg::Notice(n) => self.next(|p| p.notice = n),
+            Msg::ToggleHelp => self.next(|p| p.help = !p.help),
             Msg::Do(action) => {
                 self.world.borrow_mut().apply(action);
-                self.next(self.playing)
+                self.next(|_| {})
             }
         }
     }
@@ -169,6 +267,50 @@ mod tests {
         let p = reduce(p, Msg::Step);
         assert_eq!(p.world.borrow().now(), STEP);
         assert!(!p.playing);
+    }
+
+    #[test]
+    fn speed_steps_through_the_offered_values_and_clamps() {
+        let p = Rc::new(Playground::new(Config::default()));
+        let p = reduce(reduce(p, Msg::Faster), Msg::Faster);
+        assert_eq!(p.speed, 5.0);
+        let p = reduce(reduce(reduce(p, Msg::Faster), Msg::Faster), Msg::Faster);
+        assert_eq!(p.speed, 10.0);
+        let p = reduce(p, Msg::SetSpeed(f64::NAN));
+        assert_eq!(p.speed, 1.0);
+        let p = reduce(p, Msg::SetSpeed(0.0001));
+        assert_eq!(p.speed, 0.1);
+        let p = reduce(p, Msg::Slower);
+        assert_eq!(p.speed, 0.1);
+    }
+
+    #[test]
+    fn a_bad_seed_is_reported_and_a_good_one_restarts() {
+        let p = Rc::new(Playground::new(Config::default()));
+        let p = reduce(reduce(p, Msg::Step), Msg::SetSeed("12x".into()));
+        assert!(p.notice.as_deref().unwrap().contains("kept 1"));
+        assert_eq!(p.world.borrow().now(), STEP, "nothing restarted");
+        let p = reduce(p, Msg::SetSeed(" 42 ".into()));
+        assert_eq!(
+            (p.world.borrow().config().seed, p.world.borrow().now()),
+            (42, 0)
+        );
+        assert!(p.notice.is_none());
+        let a = reduce(p, Msg::NewSeed);
+        let seed = a.world.borrow().config().seed;
+        assert_ne!(seed, 42);
+    }
+
+    #[test]
+    fn a_hidden_tab_waits() {
+        let p = reduce(Rc::new(Playground::new(Config::default())), Msg::Tick(0.0));
+        let p = reduce(p, Msg::Hidden(true));
+        let p = reduce(p, Msg::Tick(100.0));
+        assert_eq!(p.world.borrow().now(), 0);
+        let p = reduce(reduce(p, Msg::Hidden(false)), Msg::Tick(5_000.0));
+        assert_eq!(p.world.borrow().now(), 0, "no jump for the time away");
+        let p = reduce(p, Msg::Tick(5_016.0));
+        assert_eq!(p.world.borrow().now(), 16 * MS);
     }
 
     #[test]

@@ -134,6 +134,13 @@ impl Balancer {
         self.last_pair
     }
 
+    /// Who owns each of `n` equal arcs of the consistent-hash ring, clockwise from the top.
+    pub fn ring_owners(&self, n: usize) -> Vec<Option<usize>> {
+        (0..n)
+            .map(|k| self.ring.owner_at((k as f64 + 0.5) / n as f64))
+            .collect()
+    }
+
     /// Picks a server for `session`, avoiding the servers in `tried` when any other is available;
     /// `None` when no server accepts work.
     pub fn pick(&mut self, session: u32, tried: Mask, rng: &mut SimRng) -> Option<usize> {

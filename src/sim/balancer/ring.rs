@@ -22,6 +22,16 @@ impl HashRing {
         Self { points }
     }
 
+    /// The server owning the point a share `at` (0..1) of the way round the ring (for drawing it).
+    pub fn owner_at(&self, at: f64) -> Option<usize> {
+        let h = (at.clamp(0.0, 1.0) * u64::MAX as f64) as u64;
+        let k = self.points.partition_point(|&(p, _)| p < h);
+        self.points
+            .get(k)
+            .or(self.points.first())
+            .map(|&(_, s)| s as usize)
+    }
+
     /// The first server clockwise from `session`'s hash that `ok` accepts.
     pub fn lookup(&self, session: u32, ok: impl Fn(usize) -> bool) -> Option<usize> {
         if self.points.is_empty() {

@@ -14,6 +14,14 @@ impl World {
         &self.series
     }
 
+    /// The settings to start this system over with: the config as changed since, with the servers
+    /// there are now (those not on their way out).
+    pub fn restart_config(&self) -> crate::sim::Config {
+        let mut cfg = self.cfg.clone();
+        cfg.servers = self.servers.iter().filter(|s| !s.draining).count().max(1);
+        cfg
+    }
+
     pub(super) fn tune(&mut self, knob: Knob, v: f64) {
         let before = knob.get(&self.cfg);
         knob.set(&mut self.cfg, v);

@@ -1,0 +1,171 @@
+//! Network controls that need more than a knob: partitioning a group of nodes, and the editor of
+//! one link (opened by clicking it in the diagram).
+
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use super::app::View;
+use super::controls::button;
+use super::field::NumberField;
+use super::state::{Msg, Selection};
+use crate::sim::knob::Knob;
+use crate::sim::{Action, NodeId, World};
+
+/// Parses a group like `db-1, server-2` against the nodes that exist now.
+pub fn parse_group(text: &str, w: &World) -> Result<Vec<NodeId>, String> {
+    let mut group = Vec::new();
+    for name in text.split([',', ' ']).filter(|s| !s.is_empty()) {
+        let node: NodeId = name.trim().to_lowercase().parse()?;
+        let exists = match node {
+            NodeId::Client | NodeId::Lb => true,
+            NodeId::Server(i) => i < w.servers().len(),
+            NodeId::Db(j) => j < w.replicas().len(),
+        };
+        if !exists {
+            return Err(format!("there is no {} now", node.label()));
+        }
+        if !group.contains(&node) {
+            group.push(node);
+        }
+    }
+    if group.is_empty() {
+        return Err("name at least one node, e.g. db-1".into());
+    }
+    Ok(group)
+}
+
+#[derive(Properties, PartialEq)]
+pub struct PartitionProps {
+    pub view: View,
+    pub on: Callback<Msg>,
+}
+
+/// "Cut off a group": a text field of node names plus two common splits.
+#[component]
+pub fn PartitionField(props: &PartitionProps) -> Html {
+    let text = use_state(|| "db-1".to_string());
+    let error = use_state(|| None::<String>);
+    let w = props.view.world.borrow();
+    let on = &props.on;
+    let oninput = {
+        let text = text.clone();
+        Callback::from(move |e: InputEvent| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            text.set(input.value());
+        })
+    };
+    let cut_off = {
+        let (on, text, error, world) = (
+            on.clone(),
+            text.clone(),
+            error.clone(),
+            props.view.world.clone(),
+        );
+        Callback::from(move |_: MouseEvent| {
+            let parsed = parse_group(&text, &world.borrow());
+            match parsed {
+                Ok(group) => {
+                    error.set(None);
+                    on.emit(Msg::Do(Action::Partition(group)));
+                }
+                Err(e) => error.set(Some(format!("Partition: {e}"))),
+            }
+        })
+    };
+    let n = w.replicas().len();
+    let leader = w.leader();
+    let minority: Vec<NodeId> = (0..n / 2).map(NodeId::Db).collect();
+    html! {
+        <div class="field">
+            <label for="partition">{ "Cut off a group (node names)" }</label>
+            <div class="row">
+                <input id="partition" type="text" value={(*text).clone()} {oninput}
+                       placeholder="db-1, server-2" spellcheck="false" />
+                <button type="button" onclick={cut_off}>{ "Cut off" }</button>
+            </div>
+            if let Some(e) = (*error).clone() {
+                <p class="field-note" role="alert">{ e }</p>
+            }
+            <div class="row">
+                { button(on, "Isolate the leader".into(), "quiet", move || Msg::Do(Action::Partition(vec![NodeId::Db(leader)]))) }
+                if !minority.is_empty() {
+                    { button(on, format!("Split replicas {} | {}", n / 2, n - n / 2), "quiet",
+                             move || Msg::Do(Action::Partition(minority.clone()))) }
+                }
+            </div>
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct LinkProps {
+    pub view: View,
+    pub on: Callback<Msg>,
+    pub a: NodeId,
+    pub b: NodeId,
+}
+
+/// The inspector of one link: its own latency and bandwidth, cut or heal it.
+#[component]
+pub fn LinkEditor(props: &LinkProps) -> Html {
+    let w = props.view.world.borrow();
+    let (a, b, on) = (props.a, props.b, &props.on);
+    let net = w.network();
+    let spec = net.spec(a, b);
+    let own = net.has_spec(a, b);
+    let cut = net.is_cut(a, b);
+    let send = |latency: f64, bandwidth: f64| {
+        move || {
+            Msg::Do(Action::SetLink {
+                a,
+                b,
+                spec: Some((latency, bandwidth)),
+            })
+        }
+    };
+    let commit = |which: Knob| {
+        let (on, other) = (on.clone(), spec);
+        Callback::from(move |v: f64| {
+            let current = match which {
+                Knob::LatencyMs => other.latency_ms,
+                _ => other.bandwidth_mbps,
+            };
+            let c = which.clamp(v, current);
+            let (lat, bw) = match which {
+                Knob::LatencyMs => (c.value, other.bandwidth_mbps),
+                _ => (other.latency_ms, c.value),
+            };
+            on.emit(Msg::Do(Action::SetLink {
+                a,
+                b,
+                spec: Some((lat, bw)),
+            }));
+            c.note
+        })
+    };
+    let slow = send(spec.latency_ms.max(1.0) * 5.0, spec.bandwidth_mbps);
+    html! {
+        <div class="link-editor" data-link={format!("{a}~{b}")}>
+            <h3>{ format!("Link {} ↔ {}", a.label(), b.label()) }</h3>
+            <p class="hint">
+                { if cut { "Cut: whatever crosses it is lost." } else if own { "Has its own settings." } else { "Uses the global network settings." } }
+            </p>
+            <NumberField id="link-latency" label="Latency, this link" unit="ms" value={spec.latency_ms}
+                         min={0.0} max={10_000.0} commit={commit(Knob::LatencyMs)} />
+            <NumberField id="link-bandwidth" label="Bandwidth, this link (0 = unlimited)" unit="Mbit/s"
+                         value={spec.bandwidth_mbps} min={0.0} max={100_000.0} commit={commit(Knob::BandwidthMbps)} />
+            <div class="row">
+                { button(on, "5× slower".into(), "quiet", slow) }
+                if cut {
+                    { button(on, "Heal link".into(), "recover", move || Msg::Do(Action::Heal(a, b))) }
+                } else {
+                    { button(on, "Cut link".into(), "fail", move || Msg::Do(Action::Cut(a, b))) }
+                }
+                if own {
+                    { button(on, "Use global settings".into(), "quiet", move || Msg::Do(Action::SetLink { a, b, spec: None })) }
+                }
+                { button(on, "Close".into(), "quiet", || Msg::Select(None::<Selection>)) }
+            </div>
+        </div>
+    }
+}

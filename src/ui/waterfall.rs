@@ -1,0 +1,74 @@
+//! The request waterfall: one request followed across its hops, each stretch a bar on a shared
+//! time axis (network, bandwidth wait, queue, service, database, backoff, timed-out attempts).
+
+use yew::prelude::*;
+
+use super::app::View;
+use super::controls::button;
+use super::state::Msg;
+use crate::sim::Action;
+
+#[derive(Properties, PartialEq)]
+pub struct WaterfallProps {
+    pub view: View,
+    pub on: Callback<Msg>,
+}
+
+#[component]
+pub fn Waterfall(props: &WaterfallProps) -> Html {
+    let w = props.view.world.borrow();
+    let trace_button = button(&props.on, "Trace the next request".into(), "", || {
+        Msg::Do(Action::TraceNext)
+    });
+    let body = match w.waterfall() {
+        None if w.tracing_next() => {
+            html! { <p class="hint">{ "Waiting for the client's next request…" }</p> }
+        }
+        None => html! {
+            <p class="hint">{ "Follow one request across every hop: where its time goes, and why." }</p>
+        },
+        Some(t) => {
+            let end = t
+                .spans
+                .iter()
+                .map(|s| s.to)
+                .max()
+                .unwrap_or(t.issued)
+                .max(if t.done() { t.issued } else { w.now() });
+            let total = (end - t.issued).max(1) as f64;
+            let outcome = match t.outcome {
+                None => "in flight…".to_string(),
+                Some(Ok(us)) => format!("succeeded in {:.1} ms", us as f64 / 1e3),
+                Some(Err(cause)) => format!("failed: {}", cause.name()),
+            };
+            html! { <>
+                <p class="trace-title"><b>{ t.what.clone() }</b>{ " — " }{ outcome }</p>
+                <ol class="spans">
+                    { for t.spans.iter().map(|s| {
+                        let left = (s.from - t.issued) as f64 / total * 100.0;
+                        let width = ((s.to - s.from) as f64 / total * 100.0).max(0.6);
+                        html! {
+                            <li class="span-row" data-span={s.kind.name()}>
+                                <span class="span-label">{ s.text.clone() }</span>
+                                <span class="span-track">
+                                    <span class={classes!("span-bar", s.kind.name())}
+                                          style={format!("left:{left:.2}%;width:{width:.2}%")}></span>
+                                </span>
+                                <span class="span-ms">{ format!("{:.1} ms", (s.to - s.from) as f64 / 1e3) }</span>
+                            </li>
+                        }
+                    }) }
+                </ol>
+            </> }
+        }
+    };
+    html! {
+        <section class="waterfall" aria-label="Request waterfall">
+            <div class="inspector-head">
+                <h2>{ "Request waterfall" }</h2>
+                { trace_button }
+            </div>
+            { body }
+        </section>
+    }
+}
