@@ -55,11 +55,72 @@ async fn mount() -> Mounted {
     }
 }
 
+/// The button with this accessible name (its `aria-label`, else its text).
 fn button(root: &Element, name: &str) -> Option<HtmlElement> {
     let all = root.query_selector_all("button").unwrap();
     (0..all.length())
         .filter_map(|i| all.item(i)?.dyn_into::<HtmlElement>().ok())
-        .find(|b| b.text_content().as_deref() == Some(name))
+        .find(|b| {
+            b.get_attribute("aria-label")
+                .or_else(|| b.text_content())
+                .as_deref()
+                == Some(name)
+        })
+}
+
+fn click(root: &Element, name: &str) {
+    button(root, name)
+        .unwrap_or_else(|| panic!("no button named {name}"))
+        .click();
+}
+
+fn query(root: &Element, selector: &str) -> Element {
+    root.query_selector(selector)
+        .unwrap()
+        .unwrap_or_else(|| panic!("no {selector}"))
+}
+
+fn count(root: &Element, selector: &str) -> u32 {
+    root.query_selector_all(selector).unwrap().length()
+}
+
+/// Types `value` into a field and commits it, as a person pressing Enter would.
+fn commit(root: &Element, selector: &str, value: &str) {
+    let input: web_sys::HtmlInputElement = query(root, selector).dyn_into().unwrap();
+    input.set_value(value);
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    for kind in ["input", "change"] {
+        input
+            .dispatch_event(&web_sys::Event::new_with_event_init_dict(kind, &init).unwrap())
+            .unwrap();
+    }
+}
+
+fn choose(root: &Element, selector: &str, value: &str) {
+    let select: web_sys::HtmlSelectElement = query(root, selector).dyn_into().unwrap();
+    select.set_value(value);
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    select
+        .dispatch_event(&web_sys::Event::new_with_event_init_dict("change", &init).unwrap())
+        .unwrap();
+}
+
+fn press(key: &str) {
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key(key);
+    init.set_bubbles(true);
+    let e = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    document().dispatch_event(&e).unwrap();
+}
+
+async fn frame() {
+    sleep(Duration::from_millis(40)).await;
+}
+
+fn text(root: &Element, selector: &str) -> String {
+    query(root, selector).text_content().unwrap_or_default()
 }
 
 fn attr(root: &Element, selector: &str, name: &str) -> String {
@@ -165,4 +226,272 @@ async fn packets_travel_while_playing() {
         })
         .sum();
     assert!(packets > 0 || served > 0, "nothing moved in 1.5 s");
+}
+
+#[wasm_bindgen_test]
+async fn controls_dispatch_their_actions() {
+    let app = mount().await;
+    let root = &app.root;
+    click(root, "Pause");
+    frame().await;
+    // Scaling out and in.
+    click(root, "Add server");
+    frame().await;
+    assert_eq!(count(root, "[data-node^='server-']"), 4);
+    // Strategy by its select.
+    choose(root, "select#strategy", "least-connections");
+    frame().await;
+    assert!(text(root, "[data-node='lb']").contains("Least connections"));
+    // Slow and power per server.
+    click(root, "Slow Server 1");
+    choose(root, "select[aria-label='Power of Server 3']", "4");
+    frame().await;
+    assert_eq!(attr(root, "[data-node='server-1']", "data-status"), "slow");
+    assert_eq!(attr(root, "[data-node='server-3']", "data-power"), "4");
+    // A knob: out of range is clamped and said so; not a number keeps the value.
+    commit(root, "#arrival-rate", "5000000");
+    frame().await;
+    assert!(text(root, ".field-note").contains("using the most, 1000000 req/s"));
+    assert!(text(root, "[data-node='client']").contains("1000000 req/s"));
+    commit(root, "#arrival-rate", "");
+    frame().await;
+    assert!(text(root, ".field-note").contains("not a number; kept 1000000"));
+    commit(root, "#arrival-rate", "12");
+    frame().await;
+    assert!(text(root, "[data-node='client']").contains("12 req/s"));
+    // A link: click it, cut it from the editor, heal it.
+    // SVG elements have no click(): send the event a mouse would.
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    query(root, "[data-link='lb~server-2'] .link-hit")
+        .dispatch_event(&web_sys::Event::new_with_event_init_dict("click", &init).unwrap())
+        .unwrap();
+    frame().await;
+    assert!(text(root, ".link-editor h3").contains("Load balancer ↔ Server 2"));
+    click(root, "Cut link");
+    frame().await;
+    assert!(attr(root, "[data-link='lb~server-2'] path", "class").contains("cut"));
+    assert!(text(root, ".log").contains("Link Load balancer ↔ Server 2 cut"));
+    click(root, "Heal link");
+    frame().await;
+    assert!(!attr(root, "[data-link='lb~server-2'] path", "class").contains("cut"));
+    // A replica count restarts the run, keeping the servers there are.
+    choose(root, "select#replicas", "5");
+    frame().await;
+    assert_eq!(count(root, "[data-node^='db-']"), 5);
+    assert_eq!(count(root, "[data-node^='server-']"), 4);
+}
+
+#[wasm_bindgen_test]
+async fn keyboard_shortcuts_drive_the_page() {
+    let app = mount().await;
+    let root = &app.root;
+    press(" ");
+    frame().await;
+    assert!(button(root, "Play").is_some(), "Space paused");
+    let before = text(root, "[data-metric='sim-time']");
+    press(".");
+    frame().await;
+    assert_ne!(
+        text(root, "[data-metric='sim-time']"),
+        before,
+        "`.` stepped"
+    );
+    press("5");
+    frame().await;
+    assert!(text(root, "[data-node='lb']").contains("Power of two"));
+    press("+");
+    frame().await;
+    let speed: web_sys::HtmlSelectElement = query(root, "select#speed").dyn_into().unwrap();
+    assert_eq!(speed.value(), "2");
+    press("?");
+    frame().await;
+    assert!(root.query_selector("[role='dialog']").unwrap().is_some());
+    press("?");
+    frame().await;
+    assert!(root.query_selector("[role='dialog']").unwrap().is_none());
+}
+
+#[wasm_bindgen_test]
+async fn the_log_and_the_inspector_follow_a_node() {
+    let app = mount().await;
+    let root = &app.root;
+    click(root, "Fail Server 2");
+    frame().await;
+    let entry: HtmlElement = query(root, "[data-log-node='server-2']")
+        .dyn_into()
+        .unwrap();
+    entry.click();
+    frame().await;
+    assert!(text(root, ".inspector h3").contains("Server 2"));
+    assert!(text(root, ".inspector").contains("believes it healthy"));
+    assert!(
+        root.query_selector(".selection").unwrap().is_some(),
+        "ringed in the diagram"
+    );
+    click(root, "Close");
+    frame().await;
+    assert!(root.query_selector(".inspector").unwrap().is_none());
+}
+
+#[wasm_bindgen_test]
+async fn the_waterfall_follows_the_next_request_to_its_end() {
+    let app = mount().await;
+    let root = &app.root;
+    choose(root, "select#speed", "10");
+    click(root, "Trace the next request");
+    let mut waited = 0;
+    while !text(root, ".waterfall").contains("succeeded in") {
+        assert!(
+            waited < 5_000,
+            "no traced request finished: {}",
+            text(root, ".waterfall")
+        );
+        sleep(Duration::from_millis(100)).await;
+        waited += 100;
+    }
+    assert!(count(root, "[data-span='network']") >= 4);
+    assert!(count(root, "[data-span='service']") >= 1);
+}
+
+fn boxes(root: &Element) -> Vec<(String, web_sys::DomRect)> {
+    let all = root.query_selector_all("[data-node] > rect.box").unwrap();
+    (0..all.length())
+        .map(|i| {
+            let el: Element = all.item(i).unwrap().dyn_into().unwrap();
+            let node = el
+                .parent_element()
+                .unwrap()
+                .get_attribute("data-node")
+                .unwrap();
+            (node, el.get_bounding_client_rect())
+        })
+        .collect()
+}
+
+/// Drawn in the browser, nodes never overlap, from 1 to 64 servers and 1 to 9 replicas.
+#[wasm_bindgen_test]
+async fn the_drawn_layout_has_no_overlaps_from_1_to_64_servers() {
+    let app = mount().await;
+    let root = &app.root;
+    click(root, "Pause");
+    choose(root, "select#replicas", "9");
+    frame().await;
+    click(root, "Remove server");
+    click(root, "Remove server");
+    frame().await;
+    for servers in 1..=64u32 {
+        if servers > 1 {
+            click(root, "Add server");
+            sleep(Duration::from_millis(5)).await;
+        }
+        if !(servers <= 10 || servers % 9 == 0 || servers == 64) {
+            continue;
+        }
+        frame().await;
+        assert_eq!(count(root, "[data-node^='server-']"), servers);
+        let b = boxes(root);
+        assert_eq!(b.len() as u32, servers + 2 + 9);
+        for (i, (na, a)) in b.iter().enumerate() {
+            assert!(
+                a.width() > 10.0 && a.height() > 10.0,
+                "{na} is too small to see"
+            );
+            for (nb, c) in &b[i + 1..] {
+                let apart = a.right() <= c.left() + 0.5
+                    || c.right() <= a.left() + 0.5
+                    || a.bottom() <= c.top() + 0.5
+                    || c.bottom() <= a.top() + 0.5;
+                assert!(apart, "{servers} servers: {na} overlaps {nb}");
+            }
+        }
+    }
+    assert!(button(root, "Add server").is_some());
+}
+
+/// However busy the system, the DOM holds at most 1,500 packet glyphs, and the page says it samples.
+#[wasm_bindgen_test]
+async fn packets_are_sampled_to_a_bounded_dom() {
+    let app = mount().await;
+    let root = &app.root;
+    commit(root, "#arrival-rate", "20000");
+    commit(root, "#latency-ms", "400");
+    let mut most = 0;
+    for _ in 0..20 {
+        sleep(Duration::from_millis(100)).await;
+        let n = count(root, "[data-packet]");
+        assert!(
+            n as usize <= clusterscope::ui::MAX_PACKETS,
+            "{n} packets drawn"
+        );
+        most = most.max(n);
+    }
+    assert!(most > 500, "busy enough to need sampling: {most}");
+    assert!(text(root, ".diagram").contains("Sampling"));
+}
+
+/// A monkey: hundreds of random clicks and choices; the page never panics and stays drawn.
+#[wasm_bindgen_test]
+async fn random_clicking_never_breaks_the_page() {
+    let app = mount().await;
+    let root = &app.root;
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut next = |n: u32| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n as u64) as u32
+    };
+    let values = ["0", "-1", "1e9", "abc", "0.5", "3", "100", "1e-9"];
+    for _ in 0..300 {
+        match next(3) {
+            0 => {
+                let all = root.query_selector_all("button").unwrap();
+                if let Some(b) = all.item(next(all.length())) {
+                    let b: HtmlElement = b.dyn_into().unwrap();
+                    if b.text_content().as_deref() != Some("Reset") {
+                        b.click();
+                    }
+                }
+            }
+            1 => {
+                let all = root.query_selector_all("select").unwrap();
+                if let Some(s) = all.item(next(all.length())) {
+                    let s: web_sys::HtmlSelectElement = s.dyn_into().unwrap();
+                    let k = next(s.length().max(1));
+                    s.set_selected_index(k as i32);
+                    let init = web_sys::EventInit::new();
+                    init.set_bubbles(true);
+                    s.dispatch_event(
+                        &web_sys::Event::new_with_event_init_dict("change", &init).unwrap(),
+                    )
+                    .unwrap();
+                }
+            }
+            _ => {
+                let all = root.query_selector_all("input[type='number']").unwrap();
+                if let Some(i) = all.item(next(all.length())) {
+                    let i: Element = i.dyn_into().unwrap();
+                    let id = i.id();
+                    commit(
+                        root,
+                        &format!("#{id}"),
+                        values[next(values.len() as u32) as usize],
+                    );
+                }
+            }
+        }
+        if next(10) == 0 {
+            frame().await;
+        }
+    }
+    frame().await;
+    assert!(
+        document().get_element_by_id("fatal").is_none(),
+        "the panic banner showed"
+    );
+    assert!(
+        count(root, "[data-node]") >= 4,
+        "the diagram is still drawn"
+    );
 }

@@ -144,3 +144,76 @@ test('the number of replicas can change: the run restarts with N of them', async
   assert.equal(await page.locator('[data-node="db-1"]').getAttribute('data-role'), 'leader');
   assert.deepEqual(problems, []);
 });
+
+test('adding a server: it earns traffic once its health checks pass', async () => {
+  const { page, problems } = await open();
+  await page.getByRole('button', { name: 'Add server' }).click();
+  const s4 = page.locator('[data-node="server-4"]');
+  await s4.waitFor();
+  assert.equal(await s4.getAttribute('data-health'), 'out-of-rotation', 'not trusted before its checks');
+  await page.waitForFunction(() =>
+    Number(document.querySelector('[data-node="server-4"]').dataset.served) > 0, null, { timeout: 15000 });
+  assert.equal(await s4.getAttribute('data-health'), 'in-rotation');
+  assert.deepEqual(problems, []);
+});
+
+test('cutting a link from the diagram: the balancer loses the server, healing brings it back', async () => {
+  const { page, problems } = await open();
+  await page.locator('[data-link="lb~server-1"] .link-hit').click({ force: true });
+  await page.getByRole('button', { name: 'Cut link' }).click();
+  await page.getByText('Link Load balancer ↔ Server 1 cut').waitFor();
+  // Its probes are lost on the cut link: after `fall` failed checks it leaves the rotation.
+  await page.waitForFunction(() =>
+    document.querySelector('[data-node="server-1"]').dataset.health === 'out-of-rotation', null, { timeout: 8000 });
+  assert.equal(await page.locator('[data-node="server-1"]').getAttribute('data-status'), 'up',
+    'the server itself is fine: only the link is down');
+  await page.getByRole('button', { name: 'Heal link' }).click();
+  await page.waitForFunction(() =>
+    document.querySelector('[data-node="server-1"]').dataset.health === 'in-rotation', null, { timeout: 8000 });
+  assert.deepEqual(problems, []);
+});
+
+test('bad input is clamped or refused with a message, never a broken page', async () => {
+  const { page, problems } = await open();
+  await page.locator('summary', { hasText: 'Traffic' }).click();
+  await page.locator('#service-ms').fill('-5');
+  await page.locator('#service-ms').press('Enter');
+  await page.getByText('Service time: -5 ms is outside the range; using the least, 0.001 ms').waitFor();
+  await page.locator('#seed').fill('twelve');
+  await page.locator('#seed').press('Enter');
+  await page.getByRole('alert').filter({ hasText: 'is not a whole number' }).waitFor();
+  await page.getByRole('button', { name: 'Dismiss' }).click();
+  assert.equal(await page.getByRole('alert').count(), 0);
+  await page.locator('#seed').fill('42');
+  await page.locator('#seed').press('Enter');
+  await page.waitForFunction(() => document.querySelector('#seed').value === '42');
+  assert.deepEqual(problems, []);
+});
+
+test('on a 390 px phone everything stacks without sideways scrolling', async () => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
+  const page = await context.newPage();
+  await page.goto(url);
+  await page.locator('[data-node="server-2"]').waitFor({ timeout: 15000 });
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 390, `page is ${width} px wide`);
+  await page.getByRole('button', { name: 'Fail Server 2' }).click();
+  await page.getByRole('button', { name: 'Recover Server 2' }).waitFor();
+});
+
+test('the tab hidden, the run waits and says so', async () => {
+  const { page } = await open();
+  await page.evaluate(() => {
+    Object.defineProperty(document, 'hidden', { value: true, configurable: true });
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+  await page.getByText('Paused while the tab is hidden').waitFor();
+  const t1 = await page.locator('[data-metric="sim-time"]').textContent();
+  await page.waitForTimeout(600);
+  assert.equal(await page.locator('[data-metric="sim-time"]').textContent(), t1);
+  await page.evaluate(() => {
+    Object.defineProperty(document, 'hidden', { value: false, configurable: true });
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+  await page.waitForFunction((t) => document.querySelector('[data-metric="sim-time"]').textContent !== t, t1);
+});
