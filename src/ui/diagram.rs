@@ -231,9 +231,16 @@ fn packets(w: &World, l: &Layout) -> (Html, Option<String>) {
 fn bursts(w: &World, l: &Layout, motion: bool) -> Html {
     w.bursts()
         .filter_map(|b| {
-            let c = node_box(l, b.node)?.c;
+            let nb = node_box(l, b.node)?;
+            let c = nb.c;
             let age = (w.now() - b.at) as f64 / BURST_LIFETIME as f64;
-            let r = if motion { 14.0 + 40.0 * age } else { 20.0 };
+            // Sized to the node, so small boxes are not buried under their bursts.
+            let r0 = (nb.h.min(nb.w) * 0.3).clamp(6.0, 14.0);
+            let r = if motion {
+                r0 * (1.0 + 2.5 * age)
+            } else {
+                r0 * 1.4
+            };
             Some(html! {
                 <circle class="burst" cx={fmt1(c.x)} cy={fmt1(c.y)} r={fmt1(r)}
                         opacity={format!("{:.2}", 1.0 - age)} />

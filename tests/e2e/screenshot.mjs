@@ -1,5 +1,6 @@
 // Takes the README's screenshot from the built page: `node tests/e2e/screenshot.mjs [out] [w] [h]`.
-// It lets traffic flow, fails Server 2 and Replica 3, and shoots while the failures are visible.
+// It lets traffic flow, traces a request, fails Server 2 and Replica 3, and shoots while the
+// failures are visible.
 import { serveDist, launch, ROOT } from './harness.mjs';
 import { join } from 'node:path';
 
@@ -11,6 +12,7 @@ try {
   await page.goto(url);
   await page.locator('[data-node="server-2"]').waitFor();
   await page.waitForTimeout(6000);
+  await page.getByRole('button', { name: 'Trace the next request' }).click();
   await page.getByRole('button', { name: 'Fail Replica 3' }).click();
   await page.waitForTimeout(2500);
   await page.getByRole('button', { name: 'Fail Server 2' }).click();
