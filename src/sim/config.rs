@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use super::knob::trim;
+
 use super::balancer::Strategy;
 use super::replication::{ClockKind, Consistency, ReadFrom, Replication, SyncAcks};
 
@@ -206,7 +208,7 @@ fn check_f64(field: &'static str, v: f64, lo: f64, hi: f64) -> Result<(), Config
     } else {
         Err(ConfigError {
             field,
-            message: format!("{v} is outside {lo}..={hi}"),
+            message: format!("{} is outside {}..={}", trim(v), trim(lo), trim(hi)),
         })
     }
 }

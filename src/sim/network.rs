@@ -4,10 +4,10 @@
 //! the link's bandwidth is saturated (a FIFO: a visible bottleneck), take the link's latency plus
 //! jitter, and arrive in the order they were sent. A cut link drops what crosses it.
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
+use super::config::{MAX_REPLICAS, MAX_SERVERS};
 use super::event::{Time, from_ms, round_us};
 pub use super::message::{Job, Message, Observed, Outcome, PacketKind, Payload, SyncData};
 use super::sample::{self, SimRng};
@@ -80,19 +80,52 @@ struct LinkQueue {
     last_arrival: Time,
 }
 
-/// Unordered pair, so one setting covers both directions.
-fn pair(a: NodeId, b: NodeId) -> (NodeId, NodeId) {
-    if a <= b { (a, b) } else { (b, a) }
+/// Nodes there can ever be: client, balancer, servers, replicas.
+const NODES: usize = 2 + MAX_SERVERS + MAX_REPLICAS;
+
+/// A node's slot in the link tables, if it can exist.
+fn slot(n: NodeId) -> Option<usize> {
+    match n {
+        NodeId::Client => Some(0),
+        NodeId::Lb => Some(1),
+        NodeId::Server(i) if i < MAX_SERVERS => Some(2 + i),
+        NodeId::Db(j) if j < MAX_REPLICAS => Some(2 + MAX_SERVERS + j),
+        _ => None,
+    }
 }
 
+fn node_at(k: usize) -> NodeId {
+    match k {
+        0 => NodeId::Client,
+        1 => NodeId::Lb,
+        k if k < 2 + MAX_SERVERS => NodeId::Server(k - 2),
+        k => NodeId::Db(k - 2 - MAX_SERVERS),
+    }
+}
+
+/// The table index of the unordered pair, so one setting covers both directions.
+fn pair(a: NodeId, b: NodeId) -> Option<usize> {
+    let (x, y) = (slot(a)?, slot(b)?);
+    Some(x.min(y) * NODES + x.max(y))
+}
+
+/// The table index of the directed link from `a` to `b`.
+fn directed(a: NodeId, b: NodeId) -> Option<usize> {
+    Some(slot(a)? * NODES + slot(b)?)
+}
+
+/// Links as flat tables indexed by node slots: a lookup on every message is an index, not a tree
+/// search (and the page carries no tree code for them).
 #[derive(Clone, Debug)]
 pub struct Network {
     default: LinkSpec,
     /// `default.latency_ms` in µs, converted once: every message pays for it otherwise.
     default_latency: Time,
-    overrides: BTreeMap<(NodeId, NodeId), LinkSpec>,
-    cut: BTreeMap<(NodeId, NodeId), ()>,
-    queues: BTreeMap<(NodeId, NodeId), LinkQueue>,
+    overrides: Vec<Option<LinkSpec>>,
+    cut: Vec<bool>,
+    /// Cut links, so the common case (none) costs one comparison.
+    cuts: usize,
+    queues: Vec<LinkQueue>,
 }
 
 impl Network {
@@ -100,9 +133,10 @@ impl Network {
         Self {
             default,
             default_latency: from_ms(default.latency_ms),
-            overrides: BTreeMap::new(),
-            cut: BTreeMap::new(),
-            queues: BTreeMap::new(),
+            overrides: vec![None; NODES * NODES],
+            cut: vec![false; NODES * NODES],
+            cuts: 0,
+            queues: vec![LinkQueue::default(); NODES * NODES],
         }
     }
 
@@ -111,24 +145,27 @@ impl Network {
     }
 
     pub fn spec(&self, a: NodeId, b: NodeId) -> LinkSpec {
-        self.overrides
-            .get(&pair(a, b))
-            .copied()
+        pair(a, b)
+            .and_then(|k| self.overrides[k])
             .unwrap_or(self.default)
     }
 
     pub fn set_spec(&mut self, a: NodeId, b: NodeId, spec: LinkSpec) {
-        self.overrides.insert(pair(a, b), spec);
+        if let Some(k) = pair(a, b) {
+            self.overrides[k] = Some(spec);
+        }
     }
 
     /// The link between `a` and `b` takes the global settings again.
     pub fn clear_spec(&mut self, a: NodeId, b: NodeId) {
-        self.overrides.remove(&pair(a, b));
+        if let Some(k) = pair(a, b) {
+            self.overrides[k] = None;
+        }
     }
 
     /// Whether the link has settings of its own.
     pub fn has_spec(&self, a: NodeId, b: NodeId) -> bool {
-        self.overrides.contains_key(&pair(a, b))
+        pair(a, b).is_some_and(|k| self.overrides[k].is_some())
     }
 
     /// Changes the settings of every link without its own.
@@ -138,19 +175,31 @@ impl Network {
     }
 
     pub fn is_cut(&self, a: NodeId, b: NodeId) -> bool {
-        !self.cut.is_empty() && self.cut.contains_key(&pair(a, b))
+        self.cuts > 0 && pair(a, b).is_some_and(|k| self.cut[k])
     }
 
     pub fn set_cut(&mut self, a: NodeId, b: NodeId, cut: bool) {
-        if cut {
-            self.cut.insert(pair(a, b), ());
-        } else {
-            self.cut.remove(&pair(a, b));
+        if let Some(k) = pair(a, b)
+            && a != b
+            && self.cut[k] != cut
+        {
+            self.cut[k] = cut;
+            if cut {
+                self.cuts += 1;
+            } else {
+                self.cuts -= 1;
+            }
         }
     }
 
+    /// The cut links, each once, in node order.
     pub fn cut_links(&self) -> impl Iterator<Item = (NodeId, NodeId)> + '_ {
-        self.cut.keys().copied()
+        let any = self.cuts > 0;
+        self.cut
+            .iter()
+            .enumerate()
+            .filter(move |&(_, &c)| any && c)
+            .map(|(k, _)| (node_at(k / NODES), node_at(k % NODES)))
     }
 
     /// Puts `size` bytes on the link from `from` to `to` at `now`: returns when they start moving
@@ -166,8 +215,8 @@ impl Network {
         if self.is_cut(from, to) {
             return None;
         }
-        let (spec, base) = match self.overrides.get(&pair(from, to)) {
-            Some(s) => (*s, from_ms(s.latency_ms)),
+        let (spec, base) = match pair(from, to).and_then(|k| self.overrides[k]) {
+            Some(s) => (s, from_ms(s.latency_ms)),
             None => (self.default, self.default_latency),
         };
         let jitter = if spec.jitter_ms > 0.0 {
@@ -179,7 +228,10 @@ impl Network {
             // Unlimited bandwidth and fixed latency keep order by themselves: no state needed.
             return Some((now, now + base));
         }
-        let q = self.queues.entry((from, to)).or_default();
+        let Some(k) = directed(from, to) else {
+            return Some((now, now + base));
+        };
+        let q = &mut self.queues[k];
         let (start, tx) = if spec.bandwidth_mbps > 0.0 {
             let tx = round_us(size as f64 * 8.0 / spec.bandwidth_mbps); // µs
             (q.free_at.max(now), tx)
@@ -194,9 +246,7 @@ impl Network {
 
     /// How long a message sent now would wait before the link starts carrying it.
     pub fn backlog(&self, now: Time, from: NodeId, to: NodeId) -> Time {
-        self.queues
-            .get(&(from, to))
-            .map_or(0, |q| q.free_at.saturating_sub(now))
+        directed(from, to).map_or(0, |k| self.queues[k].free_at.saturating_sub(now))
     }
 }
 

@@ -10,15 +10,17 @@ use wasm_bindgen::closure::Closure;
 use web_sys::{HtmlInputElement, HtmlSelectElement, KeyboardEvent};
 use yew::prelude::*;
 
-use super::charts::Charts;
-use super::controls::{Controls, button};
-use super::database::{Anomalies, DatabaseControls};
-use super::diagram::Diagram;
-use super::figures::Figures;
-use super::inspector::Inspector;
-use super::log::EventLog;
+use super::charts::charts;
+use super::controls::{PanelProps, button, controls};
+use super::database::{DatabaseProps, anomalies, database_controls};
+use super::diagram::{DiagramProps, diagram};
+use super::field::DraftInput;
+use super::figures::figures;
+use super::inspector::{InspectorProps, inspector};
+use super::log::{LogProps, event_log};
 use super::state::{Msg, Playground, SPEEDS};
-use super::waterfall::Waterfall;
+use super::waterfall::{WaterfallProps, waterfall};
+use crate::sim::knob::trim;
 use crate::sim::{Action, Config, Strategy, World};
 
 /// Timer period: about 60 frames a second.
@@ -52,7 +54,7 @@ fn shortcut(e: &KeyboardEvent) -> Option<Msg> {
         .target()
         .and_then(|t| t.dyn_into::<web_sys::Element>().ok());
     let tag = target
-        .map(|t| t.tag_name().to_lowercase())
+        .map(|t| t.tag_name().to_ascii_lowercase())
         .unwrap_or_default();
     if matches!(tag.as_str(), "input" | "select" | "textarea") {
         return None;
@@ -157,8 +159,8 @@ pub fn App() -> Html {
     };
     html! {
         <div class="app">
-            <TopBar view={view.clone()} on={on.clone()} playing={sim.playing} speed={sim.speed}
-                    hidden={sim.hidden} behind={sim.behind} />
+            { top_bar(&TopBarProps { view: view.clone(), on: on.clone(), playing: sim.playing,
+                                     speed: sim.speed, hidden: sim.hidden, behind: sim.behind }) }
             if let Some(text) = sim.notice.clone() {
                 <div class="notice" role="alert">
                     <span>{ text }</span>
@@ -168,32 +170,32 @@ pub fn App() -> Html {
             <main class="stage">
                 <div class="main-column">
                     <div class="canvas">
-                        <Diagram view={view.clone()} on={on.clone()} selected={sim.selected} motion={*motion} />
+                        { diagram(&DiagramProps { view: view.clone(), on: on.clone(), selected: sim.selected, motion: *motion }) }
                         <div class="under-diagram">
-                            <Legend />
+                            { legend() }
                             <label class="check motion">
                                 <input type="checkbox" checked={*motion} onchange={toggle_motion} />
                                 { "Animate packets" }
                             </label>
                         </div>
                     </div>
-                    <Figures ..view.clone() />
-                    <Anomalies ..view.clone() />
-                    <Charts ..view.clone() />
-                    <Waterfall view={view.clone()} on={on.clone()} />
+                    { figures(&view) }
+                    { anomalies(&view) }
+                    { charts(&view) }
+                    { waterfall(&WaterfallProps { view: view.clone(), on: on.clone() }) }
                 </div>
                 <div class="side-column">
                     if let Some(selected) = sim.selected {
-                        <Inspector view={view.clone()} on={on.clone()} {selected} />
+                        { inspector(&InspectorProps { view: view.clone(), on: on.clone(), selected }) }
                     }
-                    <Controls view={view.clone()} on={on.clone()} />
-                    <DatabaseControls view={view.clone()} on={on.clone()} />
-                    <EventLog view={view.clone()} on={on.clone()} />
-                    <Guide />
+                    { controls(&PanelProps { view: view.clone(), on: on.clone() }) }
+                    { database_controls(&DatabaseProps { view: view.clone(), on: on.clone() }) }
+                    { event_log(&LogProps { view: view.clone(), on: on.clone() }) }
+                    { guide() }
                 </div>
             </main>
             if sim.help {
-                <Help on={on.clone()} />
+                { help(&on) }
             }
         </div>
     }
@@ -209,15 +211,14 @@ struct TopBarProps {
     behind: bool,
 }
 
-#[component]
-fn TopBar(props: &TopBarProps) -> Html {
+fn top_bar(props: &TopBarProps) -> Html {
     let on = &props.on;
     let w = props.view.world.borrow();
     let speed_change = {
         let on = on.clone();
         Callback::from(move |e: Event| {
             let select: HtmlSelectElement = e.target_unchecked_into();
-            on.emit(Msg::SetSpeed(select.value().parse().unwrap_or(1.0)));
+            on.emit(Msg::SetSpeed(super::field::parse_number(&select.value())));
         })
     };
     let status = if props.hidden {
@@ -237,10 +238,10 @@ fn TopBar(props: &TopBarProps) -> Html {
                 <label class="inline" for="speed">{ "Speed" }</label>
                 <select id="speed" class="speed" onchange={speed_change}>
                     { for SPEEDS.iter().map(|&s| html! {
-                        <option value={s.to_string()} selected={(s - props.speed).abs() < 1e-9}>{ format!("{s}×") }</option>
+                        <option value={trim(s)} selected={(s - props.speed).abs() < 1e-9}>{ format!("{}×", trim(s)) }</option>
                     }) }
                 </select>
-                <SeedField seed={w.config().seed} on={on.clone()} />
+                { seed_field(w.config().seed, on) }
                 <span class="clock" data-metric="sim-time">{ format!("t = {:.1} s", w.now() as f64 / 1e6) }</span>
                 if let Some(text) = status {
                     <span class="status-chip" role="status">{ text }</span>
@@ -251,47 +252,23 @@ fn TopBar(props: &TopBarProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct SeedProps {
-    seed: u64,
-    on: Callback<Msg>,
-}
-
-/// The seed as text (a draft while typing), committed on Enter or leaving the field.
-#[component]
-fn SeedField(props: &SeedProps) -> Html {
-    let draft = use_state(|| None::<String>);
-    let shown = (*draft).clone().unwrap_or_else(|| props.seed.to_string());
-    let oninput = {
-        let draft = draft.clone();
-        Callback::from(move |e: InputEvent| {
-            let input: HtmlInputElement = e.target_unchecked_into();
-            draft.set(Some(input.value()));
-        })
-    };
-    let onchange = {
-        let (draft, on) = (draft.clone(), props.on.clone());
-        Callback::from(move |e: Event| {
-            let input: HtmlInputElement = e.target_unchecked_into();
-            draft.set(None);
-            on.emit(Msg::SetSeed(input.value()));
+/// The seed as text, committed on Enter or leaving the field; the reducer reports a bad one.
+fn seed_field(seed: u64, on: &Callback<Msg>) -> Html {
+    let commit = {
+        let on = on.clone();
+        Callback::from(move |text: String| {
+            on.emit(Msg::SetSeed(text));
+            None
         })
     };
     html! { <>
         <label class="inline" for="seed">{ "Seed" }</label>
-        <input id="seed" class="seed" type="text" inputmode="numeric" value={shown} {oninput} {onchange}
-               spellcheck="false" autocomplete="off" />
-        { button(&props.on, "New seed".into(), "", || Msg::NewSeed) }
+        <DraftInput id="seed" class="seed" value={seed.to_string()} {commit} />
+        { button(on, "New seed".into(), "", || Msg::NewSeed) }
     </> }
 }
 
-#[derive(Properties, PartialEq)]
-struct HelpProps {
-    on: Callback<Msg>,
-}
-
-#[component]
-fn Help(props: &HelpProps) -> Html {
+fn help(on: &Callback<Msg>) -> Html {
     let keys = [
         ("Space", "pause or play"),
         (".", "step 100 ms (and pause)"),
@@ -310,13 +287,12 @@ fn Help(props: &HelpProps) -> Html {
                 { for keys.iter().map(|(k, v)| html! { <><dt><kbd>{ *k }</kbd></dt><dd>{ *v }</dd></> }) }
             </dl>
             <p class="hint">{ "Click any node or link in the diagram to inspect or change it; Tab reaches every node, Enter opens it." }</p>
-            { button(&props.on, "Close".into(), "primary", || Msg::ToggleHelp) }
+            { button(on, "Close".into(), "primary", || Msg::ToggleHelp) }
         </div>
     }
 }
 
-#[component]
-fn Legend() -> Html {
+fn legend() -> Html {
     let items: [(&[&'static str], &str); 7] = [
         (&["request"], "request"),
         (&["response"], "response"),
@@ -341,8 +317,7 @@ fn Legend() -> Html {
 }
 
 /// A few first things to try, so a newcomer knows where to start.
-#[component]
-fn Guide() -> Html {
+fn guide() -> Html {
     html! {
         <section class="guide" aria-label="Things to try">
             <h2>{ "Try this" }</h2>

@@ -19,12 +19,25 @@ pub fn nice_ceiling(v: f64) -> f64 {
     if !(v.is_finite() && v > 0.0) {
         return 1.0;
     }
-    let p = 10f64.powf(v.log10().floor());
+    // Powers of ten by multiplication: no logarithm needed (and no libm code in the page).
+    let mut p = 1.0;
+    while p > v {
+        p /= 10.0;
+    }
+    while p * 10.0 <= v {
+        p *= 10.0;
+    }
     [1.0, 2.0, 5.0, 10.0]
         .into_iter()
         .map(|m| m * p)
         .find(|&c| c >= v * (1.0 - 1e-12))
         .unwrap_or(10.0 * p)
+}
+
+/// An SVG coordinate: one decimal, fixed (never the shortest-float formatter, which would add a
+/// few kilobytes of code to the page for nothing).
+fn n(v: f64) -> String {
+    format!("{v:.1}")
 }
 
 fn x_of(age: f64) -> f64 {
@@ -50,17 +63,17 @@ fn time_axes(max: f64, unit: &str) -> Html {
     let ticks = [0.0, max / 2.0, max];
     html! { <>
         { for ticks.iter().map(|&t| html! { <>
-            <line class="grid" x1={LEFT.to_string()} x2={RIGHT.to_string()}
+            <line class="grid" x1={n(LEFT)} x2={n(RIGHT)}
                   y1={format!("{:.1}", y_of(t, max))} y2={format!("{:.1}", y_of(t, max))} />
-            <text class="tick" x={(LEFT - 4.0).to_string()} y={format!("{:.1}", y_of(t, max) + 4.0)}
+            <text class="tick" x={n(LEFT - 4.0)} y={format!("{:.1}", y_of(t, max) + 4.0)}
                   text-anchor="end">{ short(t) }</text>
         </> }) }
-        <text class="tick" x={LEFT.to_string()} y={(H - 12.0).to_string()}>{ "−60 s" }</text>
-        <text class="tick" x={((LEFT + RIGHT) / 2.0).to_string()} y={(H - 12.0).to_string()} text-anchor="middle">{ "−30 s" }</text>
-        <text class="tick" x={RIGHT.to_string()} y={(H - 12.0).to_string()} text-anchor="end">{ "now" }</text>
-        <text class="axis-label" x={((LEFT + RIGHT) / 2.0).to_string()} y={(H - 1.0).to_string()} text-anchor="middle">{ "simulated time" }</text>
-        <text class="axis-label" x="10" y={((TOP + BOTTOM) / 2.0).to_string()} text-anchor="middle"
-              transform={format!("rotate(-90 10 {})", (TOP + BOTTOM) / 2.0)}>{ unit.to_string() }</text>
+        <text class="tick" x={n(LEFT)} y={n(H - 12.0)}>{ "−60 s" }</text>
+        <text class="tick" x={n((LEFT + RIGHT) / 2.0)} y={n(H - 12.0)} text-anchor="middle">{ "−30 s" }</text>
+        <text class="tick" x={n(RIGHT)} y={n(H - 12.0)} text-anchor="end">{ "now" }</text>
+        <text class="axis-label" x={n((LEFT + RIGHT) / 2.0)} y={n(H - 1.0)} text-anchor="middle">{ "simulated time" }</text>
+        <text class="axis-label" x="10" y={n((TOP + BOTTOM) / 2.0)} text-anchor="middle"
+              transform={format!("rotate(-90 10 {:.1})", (TOP + BOTTOM) / 2.0)}>{ unit.to_string() }</text>
     </> }
 }
 
@@ -107,7 +120,7 @@ fn chart(id: &'static str, title: &str, body: Html, legend_items: Html) -> Html 
     html! {
         <figure class="chart" data-chart={id}>
             <figcaption>{ title.to_string() }</figcaption>
-            <svg viewBox={format!("0 0 {W} {H}")} role="img" aria-label={title.to_string()}>{ body }</svg>
+            <svg viewBox={format!("0 0 {W:.0} {H:.0}")} role="img" aria-label={title.to_string()}>{ body }</svg>
             { legend_items }
         </figure>
     }
@@ -212,7 +225,7 @@ fn histogram(counts: &[u64; LATENCY_BINS]) -> Html {
         return chart(
             "histogram",
             "Latency histogram, last 60 s",
-            html! { <text class="tick" x={(W / 2.0).to_string()} y={(H / 2.0).to_string()} text-anchor="middle">{ "no successful request yet" }</text> },
+            html! { <text class="tick" x={n(W / 2.0)} y={n(H / 2.0)} text-anchor="middle">{ "no successful request yet" }</text> },
             Html::default(),
         );
     };
@@ -237,20 +250,20 @@ fn histogram(counts: &[u64; LATENCY_BINS]) -> Html {
         }
     });
     let labels = (lo..=hi + 1).filter(|i| i % 3 == 0).map(|i| {
-        html! { <text class="tick" x={format!("{:.1}", LEFT + (i - lo) as f64 * bw)} y={(BOTTOM + 12.0).to_string()}
+        html! { <text class="tick" x={format!("{:.1}", LEFT + (i - lo) as f64 * bw)} y={n(BOTTOM + 12.0)}
                       text-anchor="middle">{ fmt_latency(bin_floor_us(i)) }</text> }
     });
     let ticks = [0.0, max / 2.0, max];
     let body = html! { <>
         { for ticks.iter().map(|&t| html! { <>
-            <line class="grid" x1={LEFT.to_string()} x2={RIGHT.to_string()} y1={format!("{:.1}", y_of(t, max))} y2={format!("{:.1}", y_of(t, max))} />
-            <text class="tick" x={(LEFT - 4.0).to_string()} y={format!("{:.1}", y_of(t, max) + 4.0)} text-anchor="end">{ short(t) }</text>
+            <line class="grid" x1={n(LEFT)} x2={n(RIGHT)} y1={format!("{:.1}", y_of(t, max))} y2={format!("{:.1}", y_of(t, max))} />
+            <text class="tick" x={n(LEFT - 4.0)} y={format!("{:.1}", y_of(t, max) + 4.0)} text-anchor="end">{ short(t) }</text>
         </> }) }
         { for bars }
         { for labels }
-        <text class="axis-label" x={((LEFT + RIGHT) / 2.0).to_string()} y={(H - 1.0).to_string()} text-anchor="middle">{ "latency (log scale)" }</text>
-        <text class="axis-label" x="10" y={((TOP + BOTTOM) / 2.0).to_string()} text-anchor="middle"
-              transform={format!("rotate(-90 10 {})", (TOP + BOTTOM) / 2.0)}>{ "% of requests" }</text>
+        <text class="axis-label" x={n((LEFT + RIGHT) / 2.0)} y={n(H - 1.0)} text-anchor="middle">{ "latency (log scale)" }</text>
+        <text class="axis-label" x="10" y={n((TOP + BOTTOM) / 2.0)} text-anchor="middle"
+              transform={format!("rotate(-90 10 {:.1})", (TOP + BOTTOM) / 2.0)}>{ "% of requests" }</text>
     </> };
     chart(
         "histogram",
@@ -270,8 +283,7 @@ fn fmt_latency(us: f64) -> String {
     }
 }
 
-#[component]
-pub fn Charts(props: &View) -> Html {
+pub fn charts(props: &View) -> Html {
     let w = props.world.borrow();
     let samples: Vec<&Sample> = w.series().samples().collect();
     if samples.is_empty() {

@@ -1,5 +1,7 @@
 //! Native, labelled controls. Each one only dispatches a message; the reducer and the World decide.
 
+use std::rc::Rc;
+
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
@@ -21,8 +23,22 @@ pub(super) fn button(
     class: &'static str,
     msg: impl Fn() -> Msg + 'static,
 ) -> Html {
+    button_with(on, label, None, class, Rc::new(msg))
+}
+
+/// The one body behind every button (not generic, so it is compiled once, not per call site).
+fn button_with(
+    on: &Callback<Msg>,
+    label: String,
+    name: Option<String>,
+    class: &'static str,
+    msg: Rc<dyn Fn() -> Msg>,
+) -> Html {
     let on = on.clone();
-    html! { <button type="button" class={class} onclick={move |_| on.emit(msg())}>{ label }</button> }
+    let onclick = Callback::from(move |_: MouseEvent| on.emit(msg()));
+    html! {
+        <button type="button" class={class} aria-label={name.clone()} title={name} {onclick}>{ label }</button>
+    }
 }
 
 /// A button whose visible text is short (`label`) and whose accessible name says it all (`name`).
@@ -33,11 +49,7 @@ pub(super) fn short_button(
     class: &'static str,
     msg: impl Fn() -> Msg + 'static,
 ) -> Html {
-    let on = on.clone();
-    html! {
-        <button type="button" class={class} aria-label={name.clone()} title={name}
-                onclick={move |_| on.emit(msg())}>{ label }</button>
-    }
+    button_with(on, label.to_string(), Some(name), class, Rc::new(msg))
 }
 
 pub(super) fn node_button(on: &Callback<Msg>, node: NodeId, status: Status) -> Html {
@@ -150,8 +162,7 @@ pub(super) fn slow_button(on: &Callback<Msg>, i: usize, status: Status) -> Html 
 }
 
 /// Traffic, servers, balancer, network and chaos: every knob of the model outside the database.
-#[component]
-pub fn Controls(props: &PanelProps) -> Html {
+pub fn controls(props: &PanelProps) -> Html {
     let w = props.view.world.borrow();
     let cfg = w.config();
     let on = &props.on;
@@ -207,7 +218,7 @@ pub fn Controls(props: &PanelProps) -> Html {
         </div>
         { knob_field(on, cfg, Knob::BandwidthMbps) }
         <p class="hint">{ "Every hop pays the latency. Click a link in the diagram to give it its own latency or bandwidth, or to cut it. Bandwidth 0 is unlimited." }</p>
-        <super::network::PartitionField view={props.view.clone()} on={on.clone()} />
+        { super::network::partition_field(&w, &props.view.world, on) }
         <div class="row">
             { button(on, format!("Heal all links ({cut} cut)"), "", || Msg::Do(Action::HealAll)) }
         </div>

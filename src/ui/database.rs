@@ -15,8 +15,7 @@ pub struct DatabaseProps {
     pub on: Callback<Msg>,
 }
 
-#[component]
-pub fn DatabaseControls(props: &DatabaseProps) -> Html {
+pub fn database_controls(props: &DatabaseProps) -> Html {
     let w = props.view.world.borrow();
     let on = &props.on;
     let cfg = w.config();
@@ -117,7 +116,8 @@ fn numeric_choice(
         let on = on.clone();
         Callback::from(move |e: Event| {
             let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
-            if let Ok(v) = select.value().parse::<f64>() {
+            let v = super::field::parse_number(&select.value());
+            if v.is_finite() {
                 on.emit(Msg::Do(action(v)));
             }
         })
@@ -127,7 +127,7 @@ fn numeric_choice(
             <label for={id}>{ label }</label>
             <select {id} {onchange}>
                 { for values.iter().map(|&v| html! {
-                    <option value={v.to_string()} selected={v == current}>{ text(v) }</option>
+                    <option value={crate::sim::knob::trim(v)} selected={v == current}>{ text(v) }</option>
                 }) }
             </select>
         </div>
@@ -179,8 +179,7 @@ fn quorum_inputs(on: &Callback<Msg>, w: usize, r: usize, n: usize) -> Html {
 }
 
 /// What went wrong in the data: the counters of the replication model.
-#[component]
-pub fn Anomalies(props: &View) -> Html {
+pub fn anomalies(props: &View) -> Html {
     let w = props.world.borrow();
     let m = w.metrics();
     let db = w.database();

@@ -15,6 +15,7 @@ const LANE: f64 = 5.0;
 /// At most this many packet glyphs are drawn; beyond it the view samples and says so.
 pub const MAX_PACKETS: usize = 1_500;
 /// Arcs the consistent-hash ring is drawn with.
+/// (The rotation constants in `hash_ring` are for 64.)
 const RING_ARCS: usize = 64;
 /// Above this many servers, leaderless mode does not draw every server–replica link (they would
 /// hide everything else); packets still travel them.
@@ -38,11 +39,10 @@ fn node_box(l: &Layout, node: NodeId) -> Option<&NodeBox> {
     }
 }
 
-#[component]
-pub fn Diagram(props: &DiagramProps) -> Html {
+pub fn diagram(props: &DiagramProps) -> Html {
     let w = props.view.world.borrow();
     let l = geometry::layout(w.servers().len(), w.replicas().len());
-    let view_box = format!("0 0 {} {}", geometry::WIDTH, geometry::HEIGHT);
+    let view_box = format!("0 0 {:.0} {:.0}", geometry::WIDTH, geometry::HEIGHT);
     let selected_node = match props.selected {
         Some(Selection::Node(n)) => Some(n),
         _ => None,
@@ -218,7 +218,7 @@ fn packets(w: &World, l: &Layout) -> (Html, Option<String>) {
             Some(html! {
                 <circle key={h.id} {class} data-packet={kind.name()}
                         data-from={m.from.to_string()} data-to={m.to.to_string()}
-                        cx={fmt1(p.x)} cy={fmt1(p.y)} r={r.to_string()} />
+                        cx={fmt1(p.x)} cy={fmt1(p.y)} r={fmt1(r)} />
             })
         })
         .take(MAX_PACKETS)
@@ -381,14 +381,14 @@ fn health_marks(w: &World) -> Html {
                 "out"
             };
             let slash = (state == "out").then(|| html! {
-                <path class="hmark-slash" d={format!("M{} {}l{size} {size}", fmt1(x), fmt1(y))} />
+                <path class="hmark-slash" d={format!("M{} {}l{size:.1} {size:.1}", fmt1(x), fmt1(y))} />
             });
             let ring = (pointer == Some(i)).then(|| html! {
                 <rect class="rr-pointer" x={fmt1(x - 2.0)} y={fmt1(y - 2.0)} width={fmt1(size + 4.0)} height={fmt1(size + 4.0)} rx="2" />
             });
             html! { <>
                 <rect class={classes!("hmark", state)} data-health-mark={i.to_string()}
-                      x={fmt1(x)} y={fmt1(y)} width={size.to_string()} height={size.to_string()} rx="1.5">
+                      x={fmt1(x)} y={fmt1(y)} width={fmt1(size)} height={fmt1(size)} rx="1.5">
                     <title>{ format!("{}: {}", server_name(i), match state {
                         "in" => "in rotation", "out" => "marked down", _ => "draining" }) }</title>
                 </rect>
@@ -409,20 +409,27 @@ fn hash_ring(w: &World) -> Html {
     let lb = w.balancer();
     let owners = lb.ring_owners(RING_ARCS);
     let (cx, cy, r) = (0.0, 44.0, 30.0);
-    let point = |k: f64| {
-        let a = std::f64::consts::TAU * k / RING_ARCS as f64 - std::f64::consts::FRAC_PI_2;
-        (cx + r * a.cos(), cy + r * a.sin())
-    };
+    // Points round the ring by rotating a unit vector one arc at a time: no trigonometry at run
+    // time (sin and cos would add kilobytes of code to the page for 64 points).
+    const COS: f64 = 0.995_184_726_672_196_9; // cos(2π/64)
+    const SIN: f64 = 0.098_017_140_329_560_6; // sin(2π/64)
+    let mut unit = Vec::with_capacity(RING_ARCS + 1);
+    let (mut ux, mut uy) = (0.0, -1.0); // clockwise from the top
+    for _ in 0..=RING_ARCS {
+        unit.push((cx + r * ux, cy + r * uy));
+        (ux, uy) = (ux * COS - uy * SIN, ux * SIN + uy * COS);
+    }
+    let point = |k: f64| unit[k as usize];
     let arcs = owners.iter().enumerate().filter_map(|(k, o)| {
         let i = (*o)?;
         let (x0, y0) = point(k as f64);
         let (x1, y1) = point(k as f64 + 1.0);
-        let hue = (i as f64 * 137.5) % 360.0;
+        let hue = (i * 1375 / 10) % 360; // the golden angle: neighbours get distant hues
         let out = !lb.accepts(i);
         Some(html! {
             <path class={classes!("ring-arc", out.then_some("out"))}
-                  style={format!("stroke: hsl({hue:.0} 65% 50%)")}
-                  d={format!("M{} {}A{r} {r} 0 0 1 {} {}", fmt1(x0), fmt1(y0), fmt1(x1), fmt1(y1))} />
+                  stroke={format!("hsl({hue} 65% 50%)")}
+                  d={format!("M{} {}A{r:.1} {r:.1} 0 0 1 {} {}", fmt1(x0), fmt1(y0), fmt1(x1), fmt1(y1))} />
         })
     });
     html! {
@@ -453,7 +460,7 @@ fn server(w: &World, i: usize, b: NodeBox) -> Html {
         .samples()
         .last()
         .and_then(|x| x.utilization.get(i).copied())
-        .unwrap_or(0.0);
+        .map_or(0.0, f64::from);
     let state = match (status, s.draining) {
         ("down", _) => "down".to_string(),
         ("suspect", _) => "crashed · unnoticed".to_string(),
@@ -506,8 +513,8 @@ fn server(w: &World, i: usize, b: NodeBox) -> Html {
     let bx = bar_x + slots.1;
     let bar = html! { <>
         { slots.0 }
-        <rect class="qbar" x={fmt1(bx)} y={fmt1(bar_y)} width={fmt1(bar_w.max(4.0))} height={bar_h.to_string()} rx="1" />
-        <rect class="qfill" x={fmt1(bx)} y={fmt1(bar_y)} width={fmt1(bar_w.max(4.0) * fill_share)} height={bar_h.to_string()} rx="1" />
+        <rect class="qbar" x={fmt1(bx)} y={fmt1(bar_y)} width={fmt1(bar_w.max(4.0))} height={fmt1(bar_h)} rx="1" />
+        <rect class="qfill" x={fmt1(bx)} y={fmt1(bar_y)} width={fmt1(bar_w.max(4.0) * fill_share)} height={fmt1(bar_h)} rx="1" />
     </> };
     let body = html! { <>
         if detail == Detail::Full {

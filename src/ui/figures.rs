@@ -34,8 +34,7 @@ pub(super) fn figure_row(
     }
 }
 
-#[component]
-pub fn Figures(props: &View) -> Html {
+pub fn figures(props: &View) -> Html {
     let w = props.world.borrow();
     let m = w.metrics();
     let now = w.now();

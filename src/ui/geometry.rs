@@ -189,7 +189,7 @@ impl Route {
                 (p, d)
             }
         };
-        let len = dx.hypot(dy);
+        let len = (dx * dx + dy * dy).sqrt();
         if len < 1e-9 {
             return p;
         }

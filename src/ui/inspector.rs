@@ -4,7 +4,7 @@ use yew::prelude::*;
 
 use super::app::View;
 use super::controls::{button, node_button, power_select, slow_button};
-use super::network::LinkEditor;
+use super::network::{LinkProps, link_editor};
 use super::state::{Msg, Selection};
 use crate::sim::config::server_cost_per_hour;
 use crate::sim::{Action, NodeId, Role, World};
@@ -28,14 +28,15 @@ fn ms(us: u64) -> String {
     format!("{:.0} ms", us as f64 / 1e3)
 }
 
-#[component]
-pub fn Inspector(props: &InspectorProps) -> Html {
+pub fn inspector(props: &InspectorProps) -> Html {
     let on = &props.on;
     let (title, body) = match props.selected {
         Selection::Link(a, b) => {
             return html! {
                 <section class="inspector" aria-label="Inspector">
-                    <LinkEditor key={format!("{a}~{b}")} view={props.view.clone()} on={on.clone()} {a} {b} />
+                    <div key={format!("{a}~{b}")}>
+                        { link_editor(&LinkProps { view: props.view.clone(), on: on.clone(), a, b }) }
+                    </div>
                 </section>
             };
         }
@@ -95,7 +96,7 @@ fn balancer(w: &World) -> Html {
             if w.config().hc_interval_ms > 0.0 {
                 format!(
                     "every {} ms, down after {}, up after {}",
-                    w.config().hc_interval_ms,
+                    crate::sim::knob::trim(w.config().hc_interval_ms),
                     w.config().hc_fall,
                     w.config().hc_rise
                 )
@@ -127,7 +128,7 @@ fn server(w: &World, on: &Callback<Msg>, i: usize) -> Html {
         (
             "Load, last second",
             last.and_then(|x| x.utilization.get(i))
-                .map_or("–".into(), |u| format!("{:.0} %", u * 100.0)),
+                .map_or("–".into(), |&u| format!("{:.0} %", f64::from(u) * 100.0)),
         ),
         (
             "Load, whole run",

@@ -14,8 +14,7 @@ pub struct LogProps {
     pub on: Callback<Msg>,
 }
 
-#[component]
-pub fn EventLog(props: &LogProps) -> Html {
+pub fn event_log(props: &LogProps) -> Html {
     let w = props.view.world.borrow();
     let entries: Vec<Html> = w
         .log()

@@ -1,12 +1,11 @@
 //! Network controls that need more than a knob: partitioning a group of nodes, and the editor of
 //! one link (opened by clicking it in the diagram).
 
-use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::app::View;
 use super::controls::button;
-use super::field::NumberField;
+use super::field::{DraftInput, number_field};
 use super::state::{Msg, Selection};
 use crate::sim::knob::Knob;
 use crate::sim::{Action, NodeId, World};
@@ -15,7 +14,7 @@ use crate::sim::{Action, NodeId, World};
 pub fn parse_group(text: &str, w: &World) -> Result<Vec<NodeId>, String> {
     let mut group = Vec::new();
     for name in text.split([',', ' ']).filter(|s| !s.is_empty()) {
-        let node: NodeId = name.trim().to_lowercase().parse()?;
+        let node: NodeId = name.trim().to_ascii_lowercase().parse()?;
         let exists = match node {
             NodeId::Client | NodeId::Lb => true,
             NodeId::Server(i) => i < w.servers().len(),
@@ -34,41 +33,22 @@ pub fn parse_group(text: &str, w: &World) -> Result<Vec<NodeId>, String> {
     Ok(group)
 }
 
-#[derive(Properties, PartialEq)]
-pub struct PartitionProps {
-    pub view: View,
-    pub on: Callback<Msg>,
-}
-
-/// "Cut off a group": a text field of node names plus two common splits.
-#[component]
-pub fn PartitionField(props: &PartitionProps) -> Html {
-    let text = use_state(|| "db-1".to_string());
-    let error = use_state(|| None::<String>);
-    let w = props.view.world.borrow();
-    let on = &props.on;
-    let oninput = {
-        let text = text.clone();
-        Callback::from(move |e: InputEvent| {
-            let input: HtmlInputElement = e.target_unchecked_into();
-            text.set(input.value());
-        })
-    };
-    let cut_off = {
-        let (on, text, error, world) = (
-            on.clone(),
-            text.clone(),
-            error.clone(),
-            props.view.world.clone(),
-        );
-        Callback::from(move |_: MouseEvent| {
+/// "Cut off a group": node names typed (Enter applies them), plus two common splits.
+pub fn partition_field(
+    w: &World,
+    world: &std::rc::Rc<std::cell::RefCell<World>>,
+    on: &Callback<Msg>,
+) -> Html {
+    let commit = {
+        let (on, world) = (on.clone(), world.clone());
+        Callback::from(move |text: String| {
             let parsed = parse_group(&text, &world.borrow());
             match parsed {
                 Ok(group) => {
-                    error.set(None);
                     on.emit(Msg::Do(Action::Partition(group)));
+                    None
                 }
-                Err(e) => error.set(Some(format!("Partition: {e}"))),
+                Err(e) => Some(format!("Partition: {e}")),
             }
         })
     };
@@ -77,15 +57,8 @@ pub fn PartitionField(props: &PartitionProps) -> Html {
     let minority: Vec<NodeId> = (0..n / 2).map(NodeId::Db).collect();
     html! {
         <div class="field">
-            <label for="partition">{ "Cut off a group (node names)" }</label>
-            <div class="row">
-                <input id="partition" type="text" value={(*text).clone()} {oninput}
-                       placeholder="db-1, server-2" spellcheck="false" />
-                <button type="button" onclick={cut_off}>{ "Cut off" }</button>
-            </div>
-            if let Some(e) = (*error).clone() {
-                <p class="field-note" role="alert">{ e }</p>
-            }
+            <label for="partition">{ "Cut off a group (node names, Enter applies)" }</label>
+            <DraftInput id="partition" value="" placeholder="db-1, server-2" {commit} />
             <div class="row">
                 { button(on, "Isolate the leader".into(), "quiet", move || Msg::Do(Action::Partition(vec![NodeId::Db(leader)]))) }
                 if !minority.is_empty() {
@@ -106,8 +79,7 @@ pub struct LinkProps {
 }
 
 /// The inspector of one link: its own latency and bandwidth, cut or heal it.
-#[component]
-pub fn LinkEditor(props: &LinkProps) -> Html {
+pub fn link_editor(props: &LinkProps) -> Html {
     let w = props.view.world.borrow();
     let (a, b, on) = (props.a, props.b, &props.on);
     let net = w.network();
@@ -150,10 +122,10 @@ pub fn LinkEditor(props: &LinkProps) -> Html {
             <p class="hint">
                 { if cut { "Cut: whatever crosses it is lost." } else if own { "Has its own settings." } else { "Uses the global network settings." } }
             </p>
-            <NumberField id="link-latency" label="Latency, this link" unit="ms" value={spec.latency_ms}
-                         min={0.0} max={10_000.0} commit={commit(Knob::LatencyMs)} />
-            <NumberField id="link-bandwidth" label="Bandwidth, this link (0 = unlimited)" unit="Mbit/s"
-                         value={spec.bandwidth_mbps} min={0.0} max={100_000.0} commit={commit(Knob::BandwidthMbps)} />
+            { number_field("link-latency", "Latency, this link".into(), "ms", spec.latency_ms,
+                           0.0, 10_000.0, 1.0, commit(Knob::LatencyMs)) }
+            { number_field("link-bandwidth", "Bandwidth, this link (0 = unlimited)".into(), "Mbit/s",
+                           spec.bandwidth_mbps, 0.0, 100_000.0, 1.0, commit(Knob::BandwidthMbps)) }
             <div class="row">
                 { button(on, "5× slower".into(), "quiet", slow) }
                 if cut {

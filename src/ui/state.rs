@@ -72,9 +72,10 @@ pub struct Playground {
 
 impl Playground {
     pub fn new(cfg: Config) -> Self {
-        let world = World::new(cfg).unwrap_or_else(|_| {
-            World::new(Config::default()).expect("the default config is valid")
-        });
+        // Not `expect`: formatting the error would pull Debug and Unicode tables into the page.
+        let world = World::new(cfg)
+            .or_else(|_| World::new(Config::default()))
+            .unwrap_or_else(|_| unreachable!("the default config is valid"));
         Self {
             world: Rc::new(RefCell::new(world)),
             playing: true,

@@ -14,8 +14,7 @@ pub struct WaterfallProps {
     pub on: Callback<Msg>,
 }
 
-#[component]
-pub fn Waterfall(props: &WaterfallProps) -> Html {
+pub fn waterfall(props: &WaterfallProps) -> Html {
     let w = props.view.world.borrow();
     let trace_button = button(&props.on, "Trace the next request".into(), "", || {
         Msg::Do(Action::TraceNext)

@@ -79,7 +79,7 @@ impl World {
                 self.cfg.strategy = s;
                 self.note(
                     Some(NodeId::Lb),
-                    format!("Balancer now uses {}", s.label().to_lowercase()),
+                    format!("Balancer now uses {}", s.label().to_ascii_lowercase()),
                 );
             }
             Action::Cut(a, b) if a != b && !self.network.is_cut(a, b) => {
@@ -148,7 +148,7 @@ impl World {
                     None,
                     format!(
                         "Under partition the database is now {}",
-                        c.name().to_uppercase()
+                        c.name().to_ascii_uppercase()
                     ),
                 );
             }

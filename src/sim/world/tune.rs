@@ -4,7 +4,7 @@
 use super::World;
 use crate::sim::balancer::Health;
 use crate::sim::event::from_ms;
-use crate::sim::knob::Knob;
+use crate::sim::knob::{Knob, trim};
 use crate::sim::network::{LinkSpec, NodeId};
 use crate::sim::series::Series;
 
@@ -87,7 +87,7 @@ impl World {
                 } else {
                     bw
                 };
-                let text = format!("{name}: {} ms, {bw}", spec.latency_ms);
+                let text = format!("{name}: {} ms, {bw}", trim(spec.latency_ms));
                 self.note(Some(a), text);
             }
             None => {
