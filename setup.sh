@@ -6,7 +6,8 @@
 #   ./setup.sh test    install what is missing, then run every check and test
 #   ./setup.sh install only install
 #   ./setup.sh build   install, then `trunk build --release` into dist/
-#   ./setup.sh bench   simulated requests per second, native and wasm, every strategy
+#   ./setup.sh bench   simulated requests per second, native and wasm, every strategy; then the
+#                      page's frame benchmark and time to first diagram in headless Chromium
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -73,13 +74,15 @@ bench() {
   cargo build --quiet --release --bin clusterscope-sim
   cargo build --quiet --release --no-default-features --target wasm32-wasip1 --bin clusterscope-sim
   node tests/bench/compare.mjs "$@"
+  trunk build --release
+  node tests/bench/frames.mjs
 }
 
 case "${1:-}" in
   install) install ;;
   serve) install; trunk serve --address 127.0.0.1 --port "${PORT:-8080}" ;;
   build) install; build ;;
-  bench) shift; bench "$@" ;;
+  bench) shift; install; bench "$@" ;;
   test) install; exec bash tests/run-all.sh ;;
   *) echo "usage: $0 serve|test|build|bench|install" >&2; exit 2 ;;
 esac

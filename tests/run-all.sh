@@ -24,5 +24,8 @@ CHROMEDRIVER="$(command -v chromedriver)" wasm-pack test --headless --chrome --m
 step "release build of the page (trunk)"
 trunk build --release
 
+step "transfer size of dist/ (gzip), against its budget"
+node tests/budget.mjs
+
 step "end-to-end tests of the built page under a sub-path"
 node --test tests/e2e/page.test.mjs

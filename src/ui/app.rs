@@ -10,6 +10,7 @@ use wasm_bindgen::closure::Closure;
 use web_sys::{HtmlInputElement, HtmlSelectElement, KeyboardEvent};
 use yew::prelude::*;
 
+use super::bench;
 use super::charts::charts;
 use super::controls::{PanelProps, button, controls};
 use super::database::{DatabaseProps, anomalies, database_controls};
@@ -107,13 +108,52 @@ fn prefers_reduced_motion() -> bool {
 
 #[component]
 pub fn App() -> Html {
-    let sim = use_reducer(|| Playground::new(Config::default()));
+    let bench_mode = *use_memo((), |_| bench::requested());
+    let sim = use_reducer(move || {
+        Playground::new(if bench_mode {
+            bench::config()
+        } else {
+            Config::default()
+        })
+    });
     let motion = use_state(|| !prefers_reduced_motion());
+    let frames = use_mut_ref(bench::Frames::default);
+    {
+        // After every render: the first one marks "first diagram" for the Performance API; in
+        // benchmark mode each one closes the frame being timed.
+        let frames = frames.clone();
+        use_effect(move || {
+            if let Some(p) = web_sys::window().and_then(|w| w.performance())
+                && p.get_entries_by_name("first-diagram").length() == 0
+            {
+                let _ = p.mark("first-diagram");
+            }
+            if bench_mode {
+                let report = frames
+                    .borrow_mut()
+                    .rendered(wall_ms(), bench::packets_drawn());
+                if let Some(report) = report {
+                    bench::publish(&report);
+                }
+            }
+        });
+    }
     {
         let dispatcher = sim.dispatcher();
         use_effect_with((), move |_| {
             let tick = dispatcher.clone();
-            let timer = Interval::new(TICK_MS, move || tick.dispatch(Msg::Tick(wall_ms())));
+            let timer = Interval::new(TICK_MS, move || {
+                if !bench_mode {
+                    return tick.dispatch(Msg::Tick(wall_ms()));
+                }
+                // Benchmark: a steady simulated clock, so every run does the same work.
+                let mut f = frames.borrow_mut();
+                if !f.done() {
+                    let at = f.start(wall_ms());
+                    drop(f);
+                    tick.dispatch(Msg::Tick(at));
+                }
+            });
             let window = web_sys::window().expect("a page has a window");
             let document = window.document().expect("a page has a document");
             let keys = dispatcher.clone();

@@ -2,6 +2,7 @@
 //! actions. Nothing here decides an outcome.
 
 mod app;
+pub mod bench;
 mod charts;
 mod controls;
 mod database;

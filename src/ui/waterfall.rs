@@ -49,10 +49,12 @@ pub fn waterfall(props: &WaterfallProps) -> Html {
                         html! {
                             <li class="span-row" data-span={s.kind.name()}>
                                 <span class="span-label">{ s.text.clone() }</span>
-                                <span class="span-track">
-                                    <span class={classes!("span-bar", s.kind.name())}
-                                          style={format!("left:{left:.2}%;width:{width:.2}%")}></span>
-                                </span>
+                                // SVG geometry, not inline styles: the page's CSP allows no inline style.
+                                <svg class="span-track" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true">
+                                    <rect class="track" width="100" height="10" rx="1.5" />
+                                    <rect class={classes!("span-bar", s.kind.name())} x={format!("{left:.2}")}
+                                          width={format!("{width:.2}")} height="10" rx="1.5" />
+                                </svg>
                                 <span class="span-ms">{ format!("{:.1} ms", (s.to - s.from) as f64 / 1e3) }</span>
                             </li>
                         }

@@ -23,6 +23,10 @@ async function open() {
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
   page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
+  // Anything the Content-Security-Policy blocks is a problem too.
+  await page.exposeFunction('reportCsp', (what) => problems.push(`CSP blocked ${what}`));
+  await page.addInitScript(() => document.addEventListener('securitypolicyviolation',
+    (e) => window.reportCsp(`${e.violatedDirective}: ${e.blockedURI}`)));
   await page.goto(url);
   await page.locator('[data-node="server-2"]').waitFor({ timeout: 15000 });
   return { page, problems };
@@ -66,6 +70,20 @@ test('round robin: a failed Server 2 stops serving while the others keep going',
   assert.equal(later[1], before[1], `Server 2 served more while down: ${before} -> ${later}`);
   assert.ok(later[0] > before[0], `Server 1 stopped: ${before} -> ${later}`);
   assert.ok(later[2] > before[2], `Server 3 stopped: ${before} -> ${later}`);
+  assert.deepEqual(problems, []);
+});
+
+test('the page ships a strict Content-Security-Policy and breaks none of it', async () => {
+  const { page, problems } = await open();
+  const policy = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+  assert.match(policy, /script-src 'self' 'wasm-unsafe-eval' 'sha256-[A-Za-z0-9+/=]+'/);
+  assert.doesNotMatch(policy, /unsafe-inline|'unsafe-eval'/);
+  assert.match(policy, /style-src 'self'(;|$)/);
+  // Exercise the parts that draw with attributes: the hash ring and the waterfall.
+  await page.getByLabel('Balancing strategy').selectOption('consistent-hash');
+  await page.getByRole('button', { name: 'Trace the next request' }).click();
+  await page.locator('.waterfall [data-span="network"]').first().waitFor({ timeout: 10000 });
+  await page.waitForTimeout(300);
   assert.deepEqual(problems, []);
 });
 

@@ -1,0 +1,34 @@
+// Transfer-size budget of the built page: prints the gzip size (level 9) of every file in dist/
+// and fails when the total passes 200 KB (200,000 bytes). Run by tests/run-all.sh after the
+// release build.
+import { readdir, readFile } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
+import { join, relative, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const BUDGET = 200_000;
+const GOAL = 150_000;
+const dist = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist');
+
+async function files(dir) {
+  const out = [];
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...await files(p));
+    else out.push(p);
+  }
+  return out;
+}
+
+let total = 0;
+for (const f of (await files(dist)).sort()) {
+  const raw = await readFile(f);
+  const gz = gzipSync(raw, { level: 9 }).length;
+  total += gz;
+  console.log(`${relative(dist, f).padEnd(44)} ${String(raw.length).padStart(9)} B  gzip ${String(gz).padStart(8)} B`);
+}
+console.log(`${'total'.padEnd(44)} ${''.padStart(9)}    gzip ${String(total).padStart(8)} B  (budget ${BUDGET}, goal ${GOAL})`);
+if (total > BUDGET) {
+  console.error(`Transfer size ${total} B is over the ${BUDGET} B budget`);
+  process.exit(1);
+}
