@@ -120,12 +120,12 @@ test('a failed leader replica is replaced by an election', async () => {
 
 test('database controls switch the replication model live', async () => {
   const { page } = await open();
-  await page.getByLabel('Replication').selectOption('leader-sync');
+  await page.getByLabel('Replication', { exact: true }).selectOption('leader-sync');
   await page.getByLabel('Synchronous writes wait for').waitFor();
   await page.getByLabel('Under a partition').selectOption('ap');
   await page.getByRole('button', { name: 'Isolate Replica 3' }).click();
   await page.getByRole('button', { name: 'Reconnect Replica 3' }).waitFor();
-  assert.equal(await page.getByLabel('Replication').inputValue(), 'leader-sync');
+  assert.equal(await page.getByLabel('Replication', { exact: true }).inputValue(), 'leader-sync');
   assert.equal(await page.getByLabel('Under a partition').inputValue(), 'ap');
   await page.getByLabel('Clock skew between replicas').selectOption('500');
   await page.getByText('Replica clocks now spread over ±500 ms').waitFor();
@@ -138,7 +138,7 @@ test('database controls switch the replication model live', async () => {
 
 test('leaderless quorums: every replica a peer, W and R adjustable', async () => {
   const { page, problems } = await open();
-  await page.getByLabel('Replication').selectOption('quorum');
+  await page.getByLabel('Replication', { exact: true }).selectOption('quorum');
   for (const n of ['db-1', 'db-2', 'db-3']) {
     assert.equal(await page.locator(`[data-node="${n}"]`).getAttribute('data-role'), 'replica', n);
   }
