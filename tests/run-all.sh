@@ -18,6 +18,9 @@ cargo clippy --quiet --no-default-features --lib --bins -- -D warnings
 step "native tests: model, properties, view logic"
 cargo test --quiet
 
+step "robustness in release: a million random reducer messages, a simulated day under chaos"
+cargo test --release --quiet --test robustness
+
 step "browser tests in headless Chromium (wasm-pack)"
 CHROMEDRIVER="$(command -v chromedriver)" wasm-pack test --headless --chrome --mode no-install -- --test browser
 

@@ -196,6 +196,20 @@ pub struct Database {
 }
 
 impl Database {
+    /// Entries held in the database's internal buffers that grow with load (pending synchronous
+    /// writes, unshipped writes, quorum operations, hints, timers, notices): each must stay
+    /// bounded. (The write-time ring is capped by construction.)
+    pub fn buffered(&self) -> [usize; 6] {
+        [
+            self.pending.len(),
+            self.unshipped.len(),
+            self.qops.len(),
+            self.hints.len(),
+            self.timers.len(),
+            self.notices.len(),
+        ]
+    }
+
     /// Takes the notices gathered since the last call (empty most of the time: no allocation).
     pub fn take_notices(&mut self) -> Vec<(usize, String)> {
         std::mem::take(&mut self.notices)

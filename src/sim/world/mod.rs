@@ -6,6 +6,7 @@ mod actions;
 mod chaos;
 mod flow;
 mod tune;
+pub use tune::Footprint;
 mod waterfall;
 
 use std::collections::VecDeque;

@@ -8,7 +8,55 @@ use crate::sim::knob::{Knob, trim};
 use crate::sim::network::{LinkSpec, NodeId};
 use crate::sim::series::Series;
 
+/// Sizes of the run's buffers at one moment (see [`World::footprint`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Footprint {
+    pub events: usize,
+    pub messages: usize,
+    pub requests: usize,
+    pub log: usize,
+    pub bursts: usize,
+    pub series: usize,
+    pub history_seconds: usize,
+    pub chaos_down: usize,
+    /// The fullest of the database's internal buffers.
+    pub database: usize,
+}
+
+impl Footprint {
+    /// The larger of each field.
+    pub fn max(self, o: Footprint) -> Footprint {
+        Footprint {
+            events: self.events.max(o.events),
+            messages: self.messages.max(o.messages),
+            requests: self.requests.max(o.requests),
+            log: self.log.max(o.log),
+            bursts: self.bursts.max(o.bursts),
+            series: self.series.max(o.series),
+            history_seconds: self.history_seconds.max(o.history_seconds),
+            chaos_down: self.chaos_down.max(o.chaos_down),
+            database: self.database.max(o.database),
+        }
+    }
+}
+
 impl World {
+    /// How much every buffer of the run holds now (the soak test checks none grows without
+    /// bound).
+    pub fn footprint(&self) -> Footprint {
+        Footprint {
+            events: self.queue.len(),
+            messages: self.messages.len(),
+            requests: self.requests.len(),
+            log: self.log.len(),
+            bursts: self.bursts.len(),
+            series: self.series.samples().len(),
+            history_seconds: self.metrics.history().count(),
+            chaos_down: self.chaos_down.len(),
+            database: self.db.buffered().into_iter().max().unwrap_or(0),
+        }
+    }
+
     /// The last minute, second by second.
     pub fn series(&self) -> &Series {
         &self.series
