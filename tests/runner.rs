@@ -40,6 +40,67 @@ fn bad_flags_exit_2_with_a_message_naming_the_flag_and_nothing_on_stdout() {
     }
 }
 
+/// Every numeric flag, fed garbage and extremes: a clear refusal naming it, never a panic, a NaN
+/// or a half-printed summary.
+#[test]
+fn every_numeric_flag_refuses_garbage_and_extremes() {
+    let flags = [
+        "--seed",
+        "--servers",
+        "--replicas",
+        "--arrival-rate",
+        "--service-ms",
+        "--workers",
+        "--queue-cap",
+        "--latency-ms",
+        "--jitter-ms",
+        "--bandwidth-mbps",
+        "--timeout-ms",
+        "--retries",
+        "--hc-interval-ms",
+        "--write-ratio",
+        "--keys",
+        "--zipf",
+        "--clock-skew-ms",
+        "--heartbeat-ms",
+        "--failover-ms",
+        "--rmw-ratio",
+        "--write-quorum",
+        "--read-quorum",
+        "--anti-entropy-ms",
+        "--chaos-mtbf-s",
+        "--chaos-mttr-s",
+        "--requests",
+        "--warmup-s",
+    ];
+    for flag in flags {
+        for bad in ["NaN", "-1", "1e300", "abc", "", "inf"] {
+            if flag == "--queue-cap" && bad == "inf" {
+                continue; // an unbounded queue is a documented choice
+            }
+            let out = run(&[flag, bad, "--requests", "10"]);
+            let err = String::from_utf8(out.stderr).unwrap();
+            assert_eq!(out.status.code(), Some(2), "{flag} {bad:?}: {err}");
+            assert!(out.stdout.is_empty(), "{flag} {bad:?} printed to stdout");
+            assert!(err.contains(flag), "{flag} {bad:?}: {err}");
+        }
+    }
+    // Chaos mode from the command line runs and settles like any other run.
+    let out = run(&[
+        "--chaos-mtbf-s",
+        "5",
+        "--chaos-mttr-s",
+        "1",
+        "--requests",
+        "200",
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let json = String::from_utf8(out.stdout).unwrap();
+    assert!(!json.contains("NaN"), "{json}");
+    assert_eq!(field(&json, "in_flight"), 0.0);
+}
+
 #[test]
 fn json_summary_accounts_for_every_request_and_is_reproducible() {
     let args = [

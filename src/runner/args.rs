@@ -41,6 +41,9 @@ USAGE: clusterscope-sim [FLAGS]
   --read-quorum R          quorum mode: answers per read (default 2)
   --clock KIND             wall | lamport stamps for last-write-wins (default wall)
   --anti-entropy-ms MS     quorum mode: anti-entropy period; 0 = off (default 5000)
+  --chaos-mtbf-s S         chaos mode: every server and replica crashes on average once per S
+                           seconds while up; 0 = off (default 0)
+  --chaos-mttr-s S         chaos mode: mean time to repair a crashed node (default 10)
   --sync-acks WHICH        leader-sync waits for all | majority of followers (default majority)
   --read-from WHERE        leader | any replica (default leader)
   --consistency C          cp (refuse without a majority) | ap (accept on both sides); default cp
@@ -187,6 +190,8 @@ pub fn parse_args(args: &[String]) -> Result<Command, String> {
             "--read-quorum" => cfg.read_quorum = parse(flag, value()?, "a whole number")?,
             "--clock" => cfg.clock = named(flag, value()?)?,
             "--anti-entropy-ms" => cfg.anti_entropy_ms = number(flag, value()?)?,
+            "--chaos-mtbf-s" => cfg.chaos_mtbf_s = number(flag, value()?)?,
+            "--chaos-mttr-s" => cfg.chaos_mttr_s = number(flag, value()?)?,
             "--partition" => partitions.push(value()?.to_string()),
             "--history" => history = Some(value()?.to_string()),
             "--requests" => requests = parse(flag, value()?, "a whole number")?,
