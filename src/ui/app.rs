@@ -19,6 +19,7 @@ use super::field::DraftInput;
 use super::figures::figures;
 use super::inspector::{InspectorProps, inspector};
 use super::log::{LogProps, event_log};
+use super::packets::PacketLayer;
 use super::state::{Msg, Playground, SPEEDS};
 use super::waterfall::{WaterfallProps, waterfall};
 use crate::sim::knob::trim;
@@ -118,11 +119,18 @@ pub fn App() -> Html {
     });
     let motion = use_state(|| !prefers_reduced_motion());
     let frames = use_mut_ref(bench::Frames::default);
+    let packet_layer = use_mut_ref(PacketLayer::default);
+    let packets_ref = use_node_ref();
     {
-        // After every render: the first one marks "first diagram" for the Performance API; in
-        // benchmark mode each one closes the frame being timed.
+        // After every render: the packets are drawn (outside the virtual DOM); the first render
+        // marks "first diagram" for the Performance API; in benchmark mode each closes the frame
+        // being timed.
         let frames = frames.clone();
+        let (world, packets_ref, show) = (sim.world.clone(), packets_ref.clone(), *motion);
         use_effect(move || {
+            if let Some(root) = packets_ref.cast::<web_sys::Element>() {
+                packet_layer.borrow_mut().draw(&root, &world.borrow(), show);
+            }
             if let Some(p) = web_sys::window().and_then(|w| w.performance())
                 && p.get_entries_by_name("first-diagram").length() == 0
             {
@@ -210,7 +218,7 @@ pub fn App() -> Html {
             <main class="stage">
                 <div class="main-column">
                     <div class="canvas">
-                        { diagram(&DiagramProps { view: view.clone(), on: on.clone(), selected: sim.selected, motion: *motion }) }
+                        { diagram(&DiagramProps { view: view.clone(), on: on.clone(), selected: sim.selected, motion: *motion, packets: packets_ref.clone() }) }
                         <div class="under-diagram">
                             { legend() }
                             <label class="check motion">

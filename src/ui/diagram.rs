@@ -8,12 +8,8 @@ use super::app::View;
 use super::geometry::{self, Detail, Layout, NodeBox, Route};
 use super::state::{Msg, Selection};
 use crate::sim::world::BURST_LIFETIME;
-use crate::sim::{NodeId, PacketKind, Replication, Role, Status, Strategy, World};
+use crate::sim::{NodeId, Replication, Role, Status, Strategy, World};
 
-/// Requests ride one lane of a link, responses the other, so the two directions read apart.
-const LANE: f64 = 5.0;
-/// At most this many packet glyphs are drawn; beyond it the view samples and says so.
-pub const MAX_PACKETS: usize = 1_500;
 /// Arcs the consistent-hash ring is drawn with.
 /// (The rotation constants in `hash_ring` are for 64.)
 const RING_ARCS: usize = 64;
@@ -28,9 +24,11 @@ pub struct DiagramProps {
     pub selected: Option<Selection>,
     /// Draw packets moving (off under `prefers-reduced-motion`).
     pub motion: bool,
+    /// Where the packet layer draws.
+    pub packets: NodeRef,
 }
 
-fn node_box(l: &Layout, node: NodeId) -> Option<&NodeBox> {
+pub(super) fn node_box(l: &Layout, node: NodeId) -> Option<&NodeBox> {
     match node {
         NodeId::Client => Some(&l.client),
         NodeId::Lb => Some(&l.lb),
@@ -48,19 +46,17 @@ pub fn diagram(props: &DiagramProps) -> Html {
         _ => None,
     };
     let on = &props.on;
-    let (packets, note) = if props.motion {
-        packets(&w, &l)
+    let note = if props.motion {
+        super::packets::sampling_note(&w)
     } else {
-        (
-            Html::default(),
-            Some("Reduced motion: packets hidden, figures live".to_string()),
-        )
+        Some("Reduced motion: packets hidden, figures live".to_string())
     };
     html! {
         <svg class="diagram" viewBox={view_box} role="group"
              aria-label="Client, load balancer, servers and database replicas, with requests in flight">
             <g class="links">{ links(&w, &l, on, props.selected) }</g>
-            <g class="packets">{ packets }</g>
+            // Filled by `packets::PacketLayer` after each render, outside Yew's diff.
+            <g class="packets" ref={props.packets.clone()}></g>
             <g class="nodes">
                 { node(on, selected_node, NodeId::Client, l.client, client(&w, l.client)) }
                 { node(on, selected_node, NodeId::Lb, l.lb, balancer(&w, l.lb)) }
@@ -186,46 +182,6 @@ fn links(w: &World, l: &Layout, on: &Callback<Msg>, selected: Option<Selection>)
             })
         })
         .collect()
-}
-
-/// The packet glyphs, at most [`MAX_PACKETS`], and a note when they are sampled.
-fn packets(w: &World, l: &Layout) -> (Html, Option<String>) {
-    let now = w.now();
-    let total = w.messages().count();
-    let stride = total.div_ceil(MAX_PACKETS).max(1) as u64;
-    let glyphs = w
-        .messages()
-        .filter(|(h, _)| stride == 1 || h.id % stride == 0)
-        .filter_map(|(h, m)| {
-            let (a, b) = (node_box(l, m.from)?, node_box(l, m.to)?);
-            let kind = m.kind();
-            let lane = if kind == PacketKind::Response {
-                -LANE
-            } else {
-                LANE
-            };
-            let p = Route::linking(a, b).at(m.progress(now), lane);
-            let r = match kind {
-                PacketKind::Replication | PacketKind::Probe => 3.5,
-                _ => 5.5,
-            };
-            let class = classes!(
-                "packet",
-                kind.name(),
-                m.payload.is_error().then_some("error"),
-                (m.payload.attempt() > 1).then_some("retry"),
-            );
-            Some(html! {
-                <circle key={h.id} {class} data-packet={kind.name()}
-                        data-from={m.from.to_string()} data-to={m.to.to_string()}
-                        cx={fmt1(p.x)} cy={fmt1(p.y)} r={fmt1(r)} />
-            })
-        })
-        .take(MAX_PACKETS)
-        .collect();
-    let note =
-        (stride > 1).then(|| format!("Sampling: 1 packet in {stride} drawn ({total} on the wire)"));
-    (glyphs, note)
 }
 
 fn bursts(w: &World, l: &Layout, motion: bool) -> Html {

@@ -13,10 +13,11 @@ pub mod geometry;
 mod inspector;
 mod log;
 pub mod network;
+mod packets;
 mod panic;
 pub mod state;
 mod waterfall;
 
 pub use app::App;
-pub use diagram::MAX_PACKETS;
+pub use packets::MAX_PACKETS;
 pub use panic::install_panic_hook;
