@@ -19,6 +19,7 @@ use super::field::DraftInput;
 use super::figures::figures;
 use super::inspector::{InspectorProps, inspector};
 use super::log::{LogProps, event_log};
+use super::memo::{Memo, version};
 use super::packets::PacketLayer;
 use super::state::{Msg, Playground, SPEEDS};
 use super::waterfall::{WaterfallProps, waterfall};
@@ -198,6 +199,17 @@ pub fn App() -> Html {
         world: sim.world.clone(),
         frame: sim.frame,
     };
+    // Charts change once a simulated second; panels and the log when the World notes a change
+    // (every action, crash, election and health verdict writes a log line).
+    let (charts_version, panels_version) = {
+        let w = sim.world.borrow();
+        let world_id = Rc::as_ptr(&sim.world) as u64;
+        let second = w.series().samples().last().map_or(0, |s| s.second + 1);
+        (
+            version(&[world_id, second, w.servers().len() as u64]),
+            version(&[world_id, w.notes_written()]),
+        )
+    };
     let toggle_motion = {
         let motion = motion.clone();
         Callback::from(move |e: Event| {
@@ -229,16 +241,24 @@ pub fn App() -> Html {
                     </div>
                     { figures(&view) }
                     { anomalies(&view) }
-                    { charts(&view) }
+                    <Memo version={charts_version} render={{
+                        let view = view.clone();
+                        Callback::from(move |_| charts(&view))
+                    }} />
                     { waterfall(&WaterfallProps { view: view.clone(), on: on.clone() }) }
                 </div>
                 <div class="side-column">
                     if let Some(selected) = sim.selected {
                         { inspector(&InspectorProps { view: view.clone(), on: on.clone(), selected }) }
                     }
-                    { controls(&PanelProps { view: view.clone(), on: on.clone() }) }
-                    { database_controls(&DatabaseProps { view: view.clone(), on: on.clone() }) }
-                    { event_log(&LogProps { view: view.clone(), on: on.clone() }) }
+                    <Memo version={panels_version} render={{
+                        let (view, on) = (view.clone(), on.clone());
+                        Callback::from(move |_| html! { <>
+                            { controls(&PanelProps { view: view.clone(), on: on.clone() }) }
+                            { database_controls(&DatabaseProps { view: view.clone(), on: on.clone() }) }
+                            { event_log(&LogProps { view: view.clone(), on: on.clone() }) }
+                        </> })
+                    }} />
                     { guide() }
                 </div>
             </main>

@@ -12,6 +12,7 @@ mod figures;
 pub mod geometry;
 mod inspector;
 mod log;
+mod memo;
 pub mod network;
 mod packets;
 mod panic;

@@ -92,6 +92,9 @@ pub struct World {
     metrics: Metrics,
     bursts: VecDeque<Burst>,
     log: VecDeque<LogEntry>,
+    /// Lines ever written to the log: every change worth a line bumps it, so the view can skip
+    /// redrawing panels while it stands still.
+    notes: u64,
     next_id: u64,
     probe_seq: u64,
     /// Stop issuing once this many requests were issued (the runner's `--requests`).
@@ -150,6 +153,7 @@ impl World {
             metrics: Metrics::default(),
             bursts: VecDeque::new(),
             log: VecDeque::new(),
+            notes: 0,
             next_id: 0,
             probe_seq: 0,
             issue_limit: None,
@@ -226,6 +230,10 @@ impl World {
         self.bursts
             .iter()
             .filter(|b| self.now.saturating_sub(b.at) < BURST_LIFETIME)
+    }
+    /// Lines ever written to the event log (a change counter for the view).
+    pub fn notes_written(&self) -> u64 {
+        self.notes
     }
     /// The event log, newest first.
     pub fn log(&self) -> impl Iterator<Item = &LogEntry> {
@@ -474,6 +482,7 @@ impl World {
     }
 
     fn note(&mut self, node: Option<NodeId>, text: String) {
+        self.notes += 1;
         if self.log.len() >= MAX_LOG {
             self.log.pop_front();
         }
