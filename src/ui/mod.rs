@@ -14,6 +14,7 @@ mod inspector;
 mod log;
 mod memo;
 pub mod network;
+mod nodes;
 mod packets;
 mod panic;
 pub mod state;

@@ -1,7 +1,7 @@
 //! The request path and the health checks: what each node does when something reaches it.
 
 use super::{Request, World};
-use crate::sim::balancer::{Verdict, backoff_ms};
+use crate::sim::balancer::backoff_ms;
 use crate::sim::event::{Event, Lane, from_ms, round_us};
 use crate::sim::history::Op;
 use crate::sim::metrics::Cause;
@@ -449,62 +449,6 @@ impl World {
                 self.metrics.fail(self.now, cause);
                 self.mix(cause as u64);
             }
-        }
-    }
-
-    pub(super) fn probe_tick(&mut self) {
-        self.probe_armed = false;
-        if self.cfg.hc_interval_ms <= 0.0 {
-            return; // checks were switched off
-        }
-        let timeout = from_ms(self.cfg.hc_timeout_ms);
-        for i in 0..self.servers.len() {
-            if !self.balancer.backends[i].health.may_probe() {
-                continue;
-            }
-            self.probe_seq += 1;
-            let seq = self.probe_seq;
-            self.balancer.backends[i].health.sent(seq);
-            self.send(NodeId::Lb, NodeId::Server(i), Payload::Probe { seq });
-            self.queue
-                .push(self.now + timeout, Event::ProbeTimeout { server: i, seq });
-        }
-        self.arm_probes();
-    }
-
-    /// Schedules the next health-check tick, if checks are on and none is scheduled.
-    pub(super) fn arm_probes(&mut self) {
-        if self.cfg.hc_interval_ms > 0.0 && !self.probe_armed {
-            self.probe_armed = true;
-            self.queue.push(
-                self.now + from_ms(self.cfg.hc_interval_ms),
-                Event::ProbeTick,
-            );
-        }
-    }
-
-    pub(super) fn probe_timeout(&mut self, i: usize, seq: u64) {
-        let fall = self.cfg.hc_fall;
-        let verdict = self
-            .balancer
-            .backends
-            .get_mut(i)
-            .and_then(|b| b.health.timed_out(seq, fall));
-        self.verdict(i, verdict);
-    }
-
-    fn verdict(&mut self, i: usize, verdict: Option<Verdict>) {
-        let name = NodeId::Server(i).label();
-        match verdict {
-            Some(Verdict::MarkedDown { after }) => self.note(
-                Some(NodeId::Server(i)),
-                format!("Balancer marked {name} down after {after} failed health checks"),
-            ),
-            Some(Verdict::MarkedUp { after }) => self.note(
-                Some(NodeId::Server(i)),
-                format!("Balancer marked {name} up after {after} good health checks"),
-            ),
-            None => {}
         }
     }
 

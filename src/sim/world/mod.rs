@@ -5,6 +5,8 @@
 mod actions;
 mod chaos;
 mod flow;
+mod probes;
+mod read;
 mod tune;
 pub use tune::Footprint;
 mod waterfall;
@@ -13,18 +15,18 @@ use std::collections::VecDeque;
 
 use rand::SeedableRng;
 
-use super::balancer::{Balancer, Strategy};
-use super::config::{Config, ConfigError, server_cost_per_hour};
+use super::balancer::Balancer;
+use super::config::{Config, ConfigError};
 use super::event::{Action, Event, EventQueue, Lane, MS, Time, from_ms};
 use super::history::Op;
 use super::metrics::Metrics;
 use super::network::Observed;
 use super::network::{LinkSpec, Message, Network, NodeId, PacketKind, Payload};
-use super::replication::{Database, DbConfig, Outbox, Pos, Replica};
+use super::replication::{Database, DbConfig, Outbox, Pos};
 use super::sample::SimRng;
 use super::series::Series;
-use super::server::{Server, Status};
-use super::slab::{Handle, Slab};
+use super::server::Server;
+use super::slab::Slab;
 use super::trace::Trace;
 use super::traffic::Traffic;
 
@@ -180,128 +182,6 @@ impl World {
         world.arm_probes();
         world.arm_chaos();
         Ok(world)
-    }
-
-    // ---- reading -------------------------------------------------------------------------------
-
-    pub fn config(&self) -> &Config {
-        &self.cfg
-    }
-    pub fn now(&self) -> Time {
-        self.now
-    }
-    pub fn strategy(&self) -> Strategy {
-        self.balancer.strategy
-    }
-    pub fn balancer(&self) -> &Balancer {
-        &self.balancer
-    }
-    pub fn network(&self) -> &Network {
-        &self.network
-    }
-    pub fn servers(&self) -> &[Server] {
-        &self.servers
-    }
-    pub fn database(&self) -> &Database {
-        &self.db
-    }
-    pub fn replicas(&self) -> &[Replica] {
-        &self.db.replicas
-    }
-    pub fn leader(&self) -> usize {
-        self.db.leader
-    }
-    pub fn metrics(&self) -> &Metrics {
-        &self.metrics
-    }
-    /// Requests issued and not yet answered or failed.
-    pub fn in_flight(&self) -> u64 {
-        self.requests.len() as u64
-    }
-    pub fn requests(&self) -> impl Iterator<Item = &Request> {
-        self.requests.iter().map(|(_, r)| r)
-    }
-    /// Messages on the wire now, in a stable order.
-    pub fn messages(&self) -> impl Iterator<Item = (Handle, &Message)> {
-        self.messages.iter()
-    }
-    /// Recent failures, oldest first.
-    pub fn bursts(&self) -> impl Iterator<Item = &Burst> {
-        self.bursts
-            .iter()
-            .filter(|b| self.now.saturating_sub(b.at) < BURST_LIFETIME)
-    }
-    /// Lines ever written to the event log (a change counter for the view).
-    pub fn notes_written(&self) -> u64 {
-        self.notes
-    }
-    /// The event log, newest first.
-    pub fn log(&self) -> impl Iterator<Item = &LogEntry> {
-        self.log.iter().rev()
-    }
-    /// Events handled so far.
-    pub fn events_handled(&self) -> u64 {
-        self.events
-    }
-    /// A fingerprint of every event handled so far, in order: equal runs have equal hashes.
-    pub fn trace_hash(&self) -> u64 {
-        self.trace
-    }
-    /// No request in flight and no message but periodic checks (health probes, heartbeats) on the
-    /// wire. Replicas may still differ if a follower has yet to notice it is behind; see
-    /// [`Database::in_sync`].
-    pub fn is_settled(&self) -> bool {
-        self.requests.is_empty() && self.busy_messages == 0
-    }
-    /// Events waiting in the queue (bounded: at most a few per request in flight and per node).
-    pub fn pending_events(&self) -> usize {
-        self.queue.len()
-    }
-    /// A node's true state (which the balancer may not know yet).
-    pub fn node_status(&self, node: NodeId) -> Option<Status> {
-        match node {
-            NodeId::Client | NodeId::Lb => Some(Status::Up),
-            NodeId::Server(i) => self.servers.get(i).map(|s| s.status),
-            NodeId::Db(j) => self.db.replicas.get(j).map(|r| r.status),
-        }
-    }
-    /// Server `i` is down but the balancer still believes it healthy: the detection window.
-    pub fn is_suspect(&self, i: usize) -> bool {
-        self.servers
-            .get(i)
-            .is_some_and(|s| s.status == Status::Down)
-            && self
-                .balancer
-                .backends
-                .get(i)
-                .is_some_and(|b| b.health.healthy)
-    }
-    /// Increments acknowledged to clients that the data does not show: the sum over keys of the
-    /// newest version's counter falls short of them (the race of concurrent read-modify-writes).
-    pub fn lost_updates(&self) -> u64 {
-        let live: Vec<&Replica> = self
-            .db
-            .replicas
-            .iter()
-            .filter(|r| r.status.is_up())
-            .collect();
-        let counted: u64 = (0..self.cfg.keys as usize)
-            .map(|k| {
-                live.iter()
-                    .filter_map(|r| r.data[k])
-                    .max_by_key(|v| v.pos)
-                    .map_or(0, |v| v.count)
-            })
-            .sum();
-        self.metrics.increments_ok.saturating_sub(counted)
-    }
-
-    /// What the whole fleet of servers costs per hour at its current power levels.
-    pub fn fleet_cost_per_hour(&self) -> f64 {
-        self.servers
-            .iter()
-            .map(|s| server_cost_per_hour(s.power))
-            .sum()
     }
 
     // ---- driving -------------------------------------------------------------------------------

@@ -1,0 +1,334 @@
+//! The nodes of the diagram: client, balancer (health marks, round-robin pointer, hash ring),
+//! servers and replicas, each with the `data-*` hooks of the page's test contract.
+
+use yew::prelude::*;
+
+use super::geometry::{Detail, NodeBox};
+use crate::sim::{NodeId, Role, Status, Strategy, World};
+
+/// Arcs the consistent-hash ring is drawn with.
+/// (The rotation constants in `hash_ring` are for 64.)
+const RING_ARCS: usize = 64;
+
+pub(super) fn fmt1(v: f64) -> String {
+    format!("{v:.1}")
+}
+
+/// A status mark that is a shape, not only a colour: a dot (up), a cross (down), a dial (slow), a
+/// warning sign (suspect: down, but the balancer has not noticed yet).
+fn mark(status: &str, x: f64, y: f64) -> Html {
+    match status {
+        "down" => html! {
+            <path class="mark down" d={format!("M{} {}l8 8m0 -8l-8 8", fmt1(x - 4.0), fmt1(y - 4.0))} />
+        },
+        "slow" => html! {
+            <g class="mark slow">
+                <circle cx={fmt1(x)} cy={fmt1(y)} r="5.5" />
+                <path d={format!("M{} {}l-3 -3", fmt1(x), fmt1(y))} />
+            </g>
+        },
+        "suspect" => html! {
+            <g class="mark suspect">
+                <path d={format!("M{} {}l6 11h-12z", fmt1(x), fmt1(y - 6.0))} />
+                <path class="bang" d={format!("M{} {}v3.5", fmt1(x), fmt1(y - 2.0))} />
+            </g>
+        },
+        _ => html! { <circle class="mark up" cx={fmt1(x)} cy={fmt1(y)} r="5" /> },
+    }
+}
+
+/// The frame every node shares: its box, a title and (for nodes that fail) a status mark.
+fn frame(b: NodeBox, title: String, status: Option<&str>, class: &'static str, body: Html) -> Html {
+    let tiny = b.detail() == Detail::Tiny;
+    let (mx, my) = if tiny {
+        (b.w / 2.0 - 9.0, 0.0)
+    } else {
+        (b.w / 2.0 - 14.0, -b.h / 2.0 + 14.0)
+    };
+    let (tx, ty) = if tiny {
+        (-b.w / 2.0 + 6.0, 4.5)
+    } else {
+        (-b.w / 2.0 + 12.0, -b.h / 2.0 + 19.0)
+    };
+    html! {
+        <>
+            <rect class={classes!("box", class)} x={fmt1(-b.w / 2.0)} y={fmt1(-b.h / 2.0)}
+                  width={fmt1(b.w)} height={fmt1(b.h)} rx={if tiny { "5" } else { "10" }} />
+            <text class={classes!("title", tiny.then_some("small"))} x={fmt1(tx)} y={fmt1(ty)}>{ title }</text>
+            { status.map(|s| mark(s, mx, my)).unwrap_or_default() }
+            { body }
+        </>
+    }
+}
+
+fn translate(b: NodeBox) -> String {
+    format!("translate({:.1},{:.1})", b.c.x, b.c.y)
+}
+
+fn line(b: NodeBox, row: f64, text: String) -> Html {
+    let y = -b.h / 2.0 + 19.0 + 17.0 * row;
+    if y + 4.0 > b.h / 2.0 {
+        return Html::default(); // no room at this size
+    }
+    html! { <text class="detail" x={fmt1(-b.w / 2.0 + 12.0)} y={fmt1(y)}>{ text }</text> }
+}
+
+pub(super) fn client(w: &World, b: NodeBox) -> Html {
+    let body = html! { <>
+        { line(b, 1.0, format!("{} req/s", crate::sim::knob::trim(w.config().arrival_rate))) }
+        { line(b, 2.0, format!("{:.0}% writes", w.config().write_ratio * 100.0)) }
+    </> };
+    html! {
+        <g data-node="client" data-status="up" class="node client" transform={translate(b)}>
+            { frame(b, "Client".into(), None, "client", body) }
+        </g>
+    }
+}
+
+pub(super) fn balancer(w: &World, b: NodeBox) -> Html {
+    let lb = w.balancer();
+    let n = w.servers().len().max(1);
+    let server = |i: usize| format!("Server {}", i + 1);
+    let how = match w.strategy() {
+        Strategy::Random => "picks at random".to_string(),
+        Strategy::RoundRobin => format!("next → {}", server(lb.pointer() % n)),
+        Strategy::WeightedRoundRobin => "in turn, by power".to_string(),
+        Strategy::LeastConnections => "fewest open requests".to_string(),
+        Strategy::PowerOfTwo => match lb.last_pair() {
+            Some((x, y)) => format!("compared {} and {}", x + 1, y + 1),
+            None => "two random, less busy".to_string(),
+        },
+        Strategy::ConsistentHash => "by session".to_string(),
+        Strategy::LeastResponseTime => "fastest recent replies".to_string(),
+    };
+    let healthy = (0..w.servers().len()).filter(|&i| lb.accepts(i)).count();
+    let extra = if w.strategy() == Strategy::ConsistentHash {
+        hash_ring(w)
+    } else {
+        health_marks(w)
+    };
+    let body = html! { <>
+        { line(b, 1.0, w.strategy().label().into()) }
+        { line(b, 2.0, how) }
+        { line(b, 3.0, format!("{healthy} of {} in rotation", w.servers().len())) }
+        { extra }
+    </> };
+    html! {
+        <g data-node="lb" data-status="up" class="node lb" transform={translate(b)}>
+            { frame(b, "Load balancer".into(), None, "lb", body) }
+        </g>
+    }
+}
+
+/// One mark per backend as the balancer sees it: filled while in rotation, crossed out when marked
+/// down, hollow while draining; the round-robin pointer is ringed.
+fn health_marks(w: &World) -> Html {
+    let lb = w.balancer();
+    let n = w.servers().len();
+    let per_row = 16;
+    // Big marks while few, so the balancer's view reads at a glance.
+    let (size, step) = if n <= 8 { (11.0, 14.0) } else { (7.0, 8.5) };
+    let x0 = -(per_row.min(n) as f64) * step / 2.0;
+    let pointer = (w.strategy() == Strategy::RoundRobin).then(|| lb.pointer() % n.max(1));
+    (0..n)
+        .map(|i| {
+            let x = x0 + (i % per_row) as f64 * step;
+            let y = 4.0 + (i / per_row) as f64 * step;
+            let state = if lb.backends[i].draining {
+                "draining"
+            } else if lb.accepts(i) {
+                "in"
+            } else {
+                "out"
+            };
+            let slash = (state == "out").then(|| html! {
+                <path class="hmark-slash" d={format!("M{} {}l{size:.1} {size:.1}", fmt1(x), fmt1(y))} />
+            });
+            let ring = (pointer == Some(i)).then(|| html! {
+                <rect class="rr-pointer" x={fmt1(x - 2.0)} y={fmt1(y - 2.0)} width={fmt1(size + 4.0)} height={fmt1(size + 4.0)} rx="2" />
+            });
+            html! { <>
+                <rect class={classes!("hmark", state)} data-health-mark={i.to_string()}
+                      x={fmt1(x)} y={fmt1(y)} width={fmt1(size)} height={fmt1(size)} rx="1.5">
+                    <title>{ format!("{}: {}", server_name(i), match state {
+                        "in" => "in rotation", "out" => "marked down", _ => "draining" }) }</title>
+                </rect>
+                { slash.unwrap_or_default() }
+                { ring.unwrap_or_default() }
+            </> }
+        })
+        .collect()
+}
+
+fn server_name(i: usize) -> String {
+    NodeId::Server(i).label()
+}
+
+/// The consistent-hash ring: arcs coloured by the server owning them; arcs of servers out of
+/// rotation are dashed (their sessions move to the next server clockwise).
+fn hash_ring(w: &World) -> Html {
+    let lb = w.balancer();
+    let owners = lb.ring_owners(RING_ARCS);
+    let (cx, cy, r) = (0.0, 44.0, 30.0);
+    // Points round the ring by rotating a unit vector one arc at a time: no trigonometry at run
+    // time (sin and cos would add kilobytes of code to the page for 64 points).
+    const COS: f64 = 0.995_184_726_672_196_9; // cos(2π/64)
+    const SIN: f64 = 0.098_017_140_329_560_6; // sin(2π/64)
+    let mut unit = Vec::with_capacity(RING_ARCS + 1);
+    let (mut ux, mut uy) = (0.0, -1.0); // clockwise from the top
+    for _ in 0..=RING_ARCS {
+        unit.push((cx + r * ux, cy + r * uy));
+        (ux, uy) = (ux * COS - uy * SIN, ux * SIN + uy * COS);
+    }
+    let point = |k: f64| unit[k as usize];
+    let arcs = owners.iter().enumerate().filter_map(|(k, o)| {
+        let i = (*o)?;
+        let (x0, y0) = point(k as f64);
+        let (x1, y1) = point(k as f64 + 1.0);
+        let hue = (i * 1375 / 10) % 360; // the golden angle: neighbours get distant hues
+        let out = !lb.accepts(i);
+        Some(html! {
+            <path class={classes!("ring-arc", out.then_some("out"))}
+                  stroke={format!("hsl({hue} 65% 50%)")}
+                  d={format!("M{} {}A{r:.1} {r:.1} 0 0 1 {} {}", fmt1(x0), fmt1(y0), fmt1(x1), fmt1(y1))} />
+        })
+    });
+    html! {
+        <g class="ring" aria-label="Consistent-hash ring">
+            { for arcs }
+            <text class="detail ring-label" x={fmt1(cx)} y={fmt1(cy + 4.0)}>{ "ring" }</text>
+        </g>
+    }
+}
+
+/// A server's `data-status`: its true state, except `suspect` while it is down and the balancer has
+/// not noticed.
+fn server_status(w: &World, i: usize) -> &'static str {
+    if w.is_suspect(i) {
+        "suspect"
+    } else {
+        w.servers()[i].status.name()
+    }
+}
+
+pub(super) fn server(w: &World, i: usize, b: NodeBox) -> Html {
+    let s = &w.servers()[i];
+    let cfg = w.config();
+    let status = server_status(w, i);
+    let detail = b.detail();
+    let load = w
+        .series()
+        .samples()
+        .last()
+        .and_then(|x| x.utilization.get(i).copied())
+        .map_or(0.0, f64::from);
+    let state = match (status, s.draining) {
+        ("down", _) => "down".to_string(),
+        ("suspect", _) => "crashed · unnoticed".to_string(),
+        (_, true) => "draining".to_string(),
+        _ => format!(
+            "{}/{} busy · {} queued",
+            s.busy.len(),
+            cfg.workers,
+            s.queue.len()
+        ),
+    };
+    let mut first = format!("served {} · {:.0}% load", s.served, load * 100.0);
+    if status == "slow" {
+        first = format!("served {} · slow", s.served);
+    }
+    let power = if s.power > 1 {
+        format!(" {}×", s.power)
+    } else {
+        String::new()
+    };
+    let title = match detail {
+        Detail::Tiny => format!("{}{power}", i + 1),
+        Detail::Compact if b.w < 110.0 => format!("S{}{power}", i + 1),
+        _ => format!("{}{power}", server_name(i)),
+    };
+    // Queue bar along the bottom; worker slots to its left when there is room.
+    let cap = cfg.queue_cap.clamp(1, 1_000);
+    let fill_share = (s.queue.len() as f64 / cap as f64).min(1.0);
+    let (bar_x, bar_y, bar_h) = match detail {
+        Detail::Tiny => (-b.w / 2.0 + 3.0, b.h / 2.0 - 4.0, 2.0),
+        _ => (-b.w / 2.0 + 12.0, b.h / 2.0 - 10.0, 4.0),
+    };
+    let mut bar_w = b.w - 2.0 * (bar_x + b.w / 2.0);
+    let slots = if detail == Detail::Full && cfg.workers <= 8 {
+        let slot_w = 7.0;
+        let html: Html = (0..cfg.workers)
+            .map(|k| {
+                let busy = k < s.busy.len();
+                html! { <rect class={classes!("slot", busy.then_some("busy"))}
+                x={fmt1(bar_x + k as f64 * (slot_w + 2.0))} y={fmt1(bar_y - 1.5)}
+                width={fmt1(slot_w)} height="7" rx="1.5" /> }
+            })
+            .collect();
+        let used = cfg.workers as f64 * (slot_w + 2.0) + 4.0;
+        bar_w -= used;
+        (html, used)
+    } else {
+        (Html::default(), 0.0)
+    };
+    let bx = bar_x + slots.1;
+    let bar = html! { <>
+        { slots.0 }
+        <rect class="qbar" x={fmt1(bx)} y={fmt1(bar_y)} width={fmt1(bar_w.max(4.0))} height={fmt1(bar_h)} rx="1" />
+        <rect class="qfill" x={fmt1(bx)} y={fmt1(bar_y)} width={fmt1(bar_w.max(4.0) * fill_share)} height={fmt1(bar_h)} rx="1" />
+    </> };
+    let body = html! { <>
+        if detail == Detail::Full {
+            { line(b, 1.0, first) }
+            { line(b, 2.0, state) }
+        }
+        { bar }
+        <title>{ format!("{} · {} · served {} · {} queued", server_name(i), status, s.served, s.queue.len()) }</title>
+    </> };
+    html! {
+        <g data-node={NodeId::Server(i).to_string()} data-status={status}
+           data-served={s.served.to_string()} data-queue={s.queue.len().to_string()}
+           data-power={s.power.to_string()}
+           data-health={if w.balancer().accepts(i) { "in-rotation" } else { "out-of-rotation" }}
+           class={classes!("node", "server", status, s.draining.then_some("draining"))}
+           transform={translate(b)}>
+            { frame(b, title, Some(status), "server", body) }
+        </g>
+    }
+}
+
+pub(super) fn replica(w: &World, j: usize, b: NodeBox) -> Html {
+    let db = w.database();
+    let r = &db.replicas[j];
+    let cut = w.cut_links_of(NodeId::Db(j)) > 0;
+    let lag = match (r.role, r.status, db.writes_behind(j)) {
+        (Role::Peer, Status::Down, _) => "down · hints wait".to_string(),
+        (Role::Peer, _, _) => "answers quorums".to_string(),
+        (Role::Leader, _, _) if j == db.leader => "takes the writes".to_string(),
+        (Role::Leader, _, _) => "leads a split side".to_string(),
+        (_, Status::Down, _) => "missing writes".to_string(),
+        (_, _, 0) => "in sync".to_string(),
+        (_, _, n) => format!("{n} behind · {:.0} ms", db.lag(j, w.now()) as f64 / 1e3),
+    };
+    let lag = match (w.is_isolated(NodeId::Db(j)), w.cut_links_of(NodeId::Db(j))) {
+        (true, _) => "isolated: every link cut".to_string(),
+        (false, 0) => lag,
+        (false, n) => format!("{n} link{} cut", if n == 1 { "" } else { "s" }),
+    };
+    let first = if r.role == Role::Peer {
+        format!("replica · {} writes", r.version())
+    } else {
+        format!("{} · v{} · term {}", r.role.name(), r.version(), r.term)
+    };
+    let body = html! { <>
+        { line(b, 1.0, first) }
+        { line(b, 2.0, lag) }
+    </> };
+    html! {
+        <g data-node={NodeId::Db(j).to_string()} data-status={r.status.name()} data-role={r.role.name()}
+           data-version={r.version().to_string()}
+           class={classes!("node", "db", r.status.name(), r.role.name(), cut.then_some("cut"))} transform={translate(b)}>
+            { frame(b, NodeId::Db(j).label(), Some(r.status.name()), "db", body) }
+        </g>
+    }
+}
