@@ -258,3 +258,95 @@ fn a_frame_budget_delays_the_run_but_does_not_change_it() {
     assert_eq!(framed.now(), 20 * SECOND);
     assert_eq!(framed.trace_hash(), whole.trace_hash());
 }
+
+/// A waterfall span never starts before its request: the timed-out attempt is drawn from when it
+/// was sent, even if the timeout was raised while it waited.
+#[test]
+fn a_timed_out_span_starts_when_its_attempt_went_out() {
+    let mut w = world(Config {
+        service_ms: 2_000.0,
+        service_dist: clusterscope::sim::ServiceDist::Constant,
+        timeout_ms: 500.0,
+        ..Config::default()
+    });
+    run_for(&mut w, 2);
+    w.apply(Action::TraceNext);
+    // Until the attempt is on its way to a server, then raise the timeout under it.
+    while w.waterfall().is_none_or(|t| t.spans.len() < 2) {
+        w.step();
+    }
+    w.apply(Action::Tune(Knob::TimeoutMs, 60_000.0));
+    run_for(&mut w, 5);
+    let t = w.waterfall().unwrap();
+    assert!(
+        t.spans.iter().any(|s| s.kind == SpanKind::TimedOut),
+        "{t:?}"
+    );
+    assert!(
+        t.spans.iter().all(|s| s.from >= t.issued && s.to >= s.from),
+        "{t:?}"
+    );
+}
+
+#[test]
+fn fewer_workers_take_effect_under_load() {
+    let mut w = world(Config {
+        workers: 8,
+        arrival_rate: 200.0,
+        service_ms: 100.0,
+        ..Config::default()
+    });
+    run_for(&mut w, 5);
+    assert!(w.servers().iter().any(|s| s.busy.len() > 1));
+    w.apply(Action::Tune(Knob::Workers, 1.0));
+    run_for(&mut w, 5);
+    assert!(
+        w.servers().iter().all(|s| s.busy.len() <= 1),
+        "busy beyond the new worker count"
+    );
+}
+
+#[test]
+fn a_removed_server_takes_its_cut_links_with_it() {
+    let mut w = world(Config::default());
+    w.apply(Action::AddServer);
+    w.apply(Action::Isolate(NodeId::Server(3)));
+    assert!(w.network().cut_links().count() > 0);
+    w.apply(Action::RemoveServer);
+    run_for(&mut w, 10);
+    assert_eq!(w.servers().len(), 3, "drained and gone");
+    assert_eq!(w.network().cut_links().count(), 0, "no ghost cuts");
+    w.apply(Action::AddServer);
+    assert!(
+        !w.is_isolated(NodeId::Server(3)),
+        "the new server starts connected"
+    );
+    w.apply(Action::Cut(NodeId::Server(40), NodeId::Lb));
+    assert_eq!(
+        w.network().cut_links().count(),
+        0,
+        "no cut for a server that does not exist"
+    );
+}
+
+/// Lowering the latency never lets a later message overtake an earlier one on the same link.
+#[test]
+fn lowering_latency_keeps_each_link_in_order() {
+    let mut w = world(Config {
+        latency_ms: 500.0,
+        arrival_rate: 50.0,
+        ..Config::default()
+    });
+    run_for(&mut w, 3);
+    w.apply(Action::Tune(Knob::LatencyMs, 5.0));
+    run_for(&mut w, 0);
+    w.step_until(w.now() + 100 * MS);
+    let mut on_link: Vec<_> = w
+        .messages()
+        .filter(|(_, m)| (m.from, m.to) == (NodeId::Client, NodeId::Lb))
+        .map(|(_, m)| (m.sent, m.arrives))
+        .collect();
+    on_link.sort();
+    assert!(on_link.len() > 5);
+    assert!(on_link.windows(2).all(|p| p[0].1 <= p[1].1), "{on_link:?}");
+}

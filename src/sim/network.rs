@@ -192,6 +192,23 @@ impl Network {
         }
     }
 
+    /// A node left the system: its links lose their cuts, settings and queues, so a node that
+    /// later takes its place starts with clean links.
+    pub fn forget(&mut self, n: NodeId) {
+        let Some(x) = slot(n) else {
+            return;
+        };
+        for y in 0..NODES {
+            let (u, v) = (x.min(y), x.max(y));
+            if std::mem::take(&mut self.cut[u * NODES + v]) {
+                self.cuts -= 1;
+            }
+            self.overrides[u * NODES + v] = None;
+            self.queues[x * NODES + y] = LinkQueue::default();
+            self.queues[y * NODES + x] = LinkQueue::default();
+        }
+    }
+
     /// The cut links, each once, in node order.
     pub fn cut_links(&self) -> impl Iterator<Item = (NodeId, NodeId)> + '_ {
         let any = self.cuts > 0;
@@ -224,14 +241,16 @@ impl Network {
         } else {
             0
         };
-        if spec.bandwidth_mbps <= 0.0 && jitter == 0 {
-            // Unlimited bandwidth and fixed latency keep order by themselves: no state needed.
-            return Some((now, now + base));
-        }
         let Some(k) = directed(from, to) else {
             return Some((now, now + base));
         };
         let q = &mut self.queues[k];
+        if spec.bandwidth_mbps <= 0.0 && jitter == 0 {
+            // No bandwidth queue; still no overtaking, as the latency may have been lowered.
+            let arrives = (now + base).max(q.last_arrival);
+            q.last_arrival = arrives;
+            return Some((now, arrives));
+        }
         let (start, tx) = if spec.bandwidth_mbps > 0.0 {
             let tx = round_us(size as f64 * 8.0 / spec.bandwidth_mbps); // µs
             (q.free_at.max(now), tx)

@@ -155,7 +155,14 @@ impl Series {
             .iter()
             .enumerate()
             .map(|(i, &b)| {
-                let before = self.last.busy_us.get(i).copied().unwrap_or(b);
+                // A counter that went back is a new server at this index: it started from zero.
+                let before = self
+                    .last
+                    .busy_us
+                    .get(i)
+                    .copied()
+                    .filter(|&x| x <= b)
+                    .unwrap_or(0);
                 (b.saturating_sub(before) as f64 / span).min(1.0) as f32
             })
             .collect();

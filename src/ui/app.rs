@@ -315,7 +315,8 @@ fn top_bar(props: &TopBarProps) -> Html {
                     <span class="status-chip" role="status">{ text }</span>
                 }
             </div>
-            { button(on, "?".into(), "help-button", || Msg::ToggleHelp) }
+            <button type="button" class="help-button" aria-label="Keyboard shortcuts"
+                    title="Keyboard shortcuts (?)" onclick={on.reform(|_| Msg::ToggleHelp)}>{ "?" }</button>
         </header>
     }
 }

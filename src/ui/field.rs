@@ -71,7 +71,8 @@ pub fn DraftInput(props: &DraftProps) -> Html {
             { input }
         }
         if let Some(text) = (*note).clone() {
-            <p class="field-note" id={note_id} role="status">{ text }</p>
+            // A clamp or a refusal is a problem reported to the person: an alert (the contract).
+            <p class="field-note" id={note_id} role="alert">{ text }</p>
         }
     </> }
 }

@@ -156,7 +156,8 @@ impl Reducible for Playground {
                 {
                     let mut w = self.world.borrow_mut();
                     let t = w.now() + STEP;
-                    w.step_until(t);
+                    // Within a frame's budget, like a tick: a step never freezes the page.
+                    w.step_until_within(t, EVENTS_PER_FRAME);
                 }
                 self.next(|p| p.playing = false)
             }

@@ -34,7 +34,7 @@ pub fn waterfall(props: &WaterfallProps) -> Html {
                 .max()
                 .unwrap_or(t.issued)
                 .max(if t.done() { t.issued } else { w.now() });
-            let total = (end - t.issued).max(1) as f64;
+            let total = end.saturating_sub(t.issued).max(1) as f64;
             let outcome = match t.outcome {
                 None => "in flight…".to_string(),
                 Some(Ok(us)) => format!("succeeded in {:.1} ms", us as f64 / 1e3),
@@ -44,8 +44,8 @@ pub fn waterfall(props: &WaterfallProps) -> Html {
                 <p class="trace-title"><b>{ t.what.clone() }</b>{ " — " }{ outcome }</p>
                 <ol class="spans">
                     { for t.spans.iter().map(|s| {
-                        let left = (s.from - t.issued) as f64 / total * 100.0;
-                        let width = ((s.to - s.from) as f64 / total * 100.0).max(0.6);
+                        let left = s.from.saturating_sub(t.issued) as f64 / total * 100.0;
+                        let width = (s.to.saturating_sub(s.from) as f64 / total * 100.0).max(0.6);
                         html! {
                             <li class="span-row" data-span={s.kind.name()}>
                                 <span class="span-label">{ s.text.clone() }</span>
@@ -55,7 +55,7 @@ pub fn waterfall(props: &WaterfallProps) -> Html {
                                     <rect class={classes!("span-bar", s.kind.name())} x={format!("{left:.2}")}
                                           width={format!("{width:.2}")} height="10" rx="1.5" />
                                 </svg>
-                                <span class="span-ms">{ format!("{:.1} ms", (s.to - s.from) as f64 / 1e3) }</span>
+                                <span class="span-ms">{ format!("{:.1} ms", s.to.saturating_sub(s.from) as f64 / 1e3) }</span>
                             </li>
                         }
                     }) }

@@ -49,8 +49,8 @@ test('round robin: a failed Server 2 stops serving while the others keep going',
   await page.getByLabel('Balancing strategy').selectOption('round-robin');
   await page.waitForFunction(() =>
     Number(document.querySelector('[data-node="server-2"]').dataset.served) > 0, null, { timeout: 20000 });
-  await page.getByRole('button', { name: 'Fail Server 2' }).click();
-  await page.getByRole('button', { name: 'Recover Server 2' }).waitFor();
+  await page.getByRole('button', { name: 'Fail Server 2', exact: true }).click();
+  await page.getByRole('button', { name: 'Recover Server 2', exact: true }).waitFor();
   const server2 = page.locator('[data-node="server-2"]');
   // Down at once, but the balancer only learns it from failed health checks: suspect until then.
   assert.equal(await server2.getAttribute('data-status'), 'suspect');
@@ -202,7 +202,7 @@ test('bad input is clamped or refused with a message, never a broken page', asyn
   await page.getByRole('alert').filter({ hasText: 'is not a whole number' }).waitFor();
   await page.getByRole('button', { name: 'Dismiss' }).click();
   // The page re-renders on its next frame: wait for the alert to go, rather than race it.
-  await page.waitForFunction(() => !document.querySelector('[role="alert"]'), null, { timeout: 3000 });
+  await page.getByRole('alert').filter({ hasText: 'is not a whole number' }).waitFor({ state: 'detached', timeout: 3000 });
   await page.locator('#seed').fill('42');
   await page.locator('#seed').press('Enter');
   await page.waitForFunction(() => document.querySelector('#seed').value === '42');
@@ -216,8 +216,8 @@ test('on a 390 px phone everything stacks without sideways scrolling', async () 
   await page.locator('[data-node="server-2"]').waitFor({ timeout: 15000 });
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(width <= 390, `page is ${width} px wide`);
-  await page.getByRole('button', { name: 'Fail Server 2' }).click();
-  await page.getByRole('button', { name: 'Recover Server 2' }).waitFor();
+  await page.getByRole('button', { name: 'Fail Server 2', exact: true }).click();
+  await page.getByRole('button', { name: 'Recover Server 2', exact: true }).waitFor();
 });
 
 test('the tab hidden, the run waits and says so', async () => {

@@ -82,7 +82,9 @@ impl World {
                     format!("Balancer now uses {}", s.label().to_ascii_lowercase()),
                 );
             }
-            Action::Cut(a, b) if a != b && !self.network.is_cut(a, b) => {
+            Action::Cut(a, b)
+                if a != b && self.exists(a) && self.exists(b) && !self.network.is_cut(a, b) =>
+            {
                 self.network.set_cut(a, b, true);
                 self.note(Some(a), format!("Link {} ↔ {} cut", a.label(), b.label()));
             }

@@ -4,13 +4,13 @@
 //! each node fails on average once per MTBF while it is up. Repairs take exponential time, MTTR.
 
 use super::World;
-use crate::sim::event::{Action, Event, from_ms, round_us};
+use crate::sim::event::{Action, Event, Time, from_ms, round_us};
 use crate::sim::network::NodeId;
 use crate::sim::sample;
 
 impl World {
-    /// Nodes chaos crashed and has yet to bring back.
-    pub fn chaos_down(&self) -> &[NodeId] {
+    /// Nodes chaos crashed and has yet to bring back, with when their repair is due.
+    pub fn chaos_down(&self) -> &[(NodeId, Time)] {
         &self.chaos_down
     }
 
@@ -61,16 +61,23 @@ impl World {
                     repair as f64 / 1e6
                 ),
             );
-            if !self.chaos_down.contains(&node) {
-                self.chaos_down.push(node);
-            }
-            self.queue.push(self.now + repair, Event::ChaosRepair(node));
+            // The repair due time identifies this crash: a repair scheduled for an earlier crash of
+            // the same node (recovered by hand since) must not end this one early.
+            let due = self.now + repair;
+            self.chaos_down.retain(|&(n, _)| n != node);
+            self.chaos_down.push((node, due));
+            self.queue.push(due, Event::ChaosRepair(node));
         }
         self.schedule_chaos();
     }
 
     pub(super) fn chaos_repair(&mut self, node: NodeId) {
-        if let Some(k) = self.chaos_down.iter().position(|&n| n == node) {
+        let now = self.now;
+        if let Some(k) = self
+            .chaos_down
+            .iter()
+            .position(|&(n, due)| n == node && due == now)
+        {
             self.chaos_down.swap_remove(k);
             self.apply(Action::Recover(node));
             // One more node can fail now: draw the next crash afresh at the higher rate (exact,

@@ -231,9 +231,8 @@ impl World {
         {
             s.busy.swap_remove(k);
         }
-        if let Some(next) = s.queue.pop_front() {
-            self.start_service(i, next);
-        }
+        // The next queued job starts if a worker is free (fewer may be allowed now).
+        self.fill_workers(i);
         if self.waterfall.is_some() {
             let name = NodeId::Server(i).label();
             self.trace_span(job.req, SpanKind::Service, || format!("served by {name}"));
@@ -352,6 +351,7 @@ impl World {
             return;
         }
         req.waiting = false;
+        let sent_at = req.sent_at;
         let i = req.server.expect("a waiting attempt has a server");
         if let Some(b) = self.balancer.backends.get_mut(i) {
             b.outstanding -= 1;
@@ -359,7 +359,7 @@ impl World {
         self.balancer.observe(i, self.now, self.timeout);
         self.metrics.attempt_timeouts += 1;
         if self.waterfall.is_some() {
-            self.trace_timeout(r, i);
+            self.trace_timeout(r, i, sent_at);
         }
         self.burst(NodeId::Lb);
         self.retry_or_finish(r, Cause::Timeout);
@@ -461,6 +461,7 @@ impl World {
             let i = self.servers.len() - 1;
             self.servers.pop();
             self.balancer.remove_last();
+            self.network.forget(NodeId::Server(i));
             self.note(
                 Some(NodeId::Server(i)),
                 format!("{} drained and removed", NodeId::Server(i).label()),

@@ -123,7 +123,7 @@ pub struct World {
     /// Bumped when chaos mode is switched on, voiding an earlier chain of chaos events.
     chaos_gen: u32,
     /// Nodes chaos crashed and will bring back.
-    chaos_down: Vec<NodeId>,
+    chaos_down: Vec<(NodeId, Time)>,
     /// The request being followed for the waterfall, and whether to follow the next one issued.
     waterfall: Option<Trace>,
     trace_next: bool,

@@ -84,7 +84,7 @@ impl World {
         }
     }
 
-    pub(super) fn trace_timeout(&mut self, h: Handle, server: usize) {
+    pub(super) fn trace_timeout(&mut self, h: Handle, server: usize, sent_at: Time) {
         let (now, timeout) = (self.now, self.timeout);
         if let Some(t) = self.traced(h) {
             let text = format!(
@@ -92,9 +92,10 @@ impl World {
                 NodeId::Server(server).label(),
                 timeout / 1_000
             );
+            // From when the attempt went out (the timeout may have changed since).
             t.push(
                 SpanKind::TimedOut,
-                now.saturating_sub(timeout),
+                sent_at.max(t.issued),
                 now,
                 NodeId::Server(server),
                 text,
