@@ -5,6 +5,7 @@ use yew::prelude::*;
 
 use super::app::View;
 use super::geometry::{self, Layout, NodeBox, Route};
+use super::memo::{Memo, version};
 use super::nodes::{balancer, client, fmt1, replica, server};
 use super::state::{Msg, Selection};
 use crate::sim::world::BURST_LIFETIME;
@@ -43,6 +44,23 @@ pub fn diagram(props: &DiagramProps) -> Html {
         _ => None,
     };
     let on = &props.on;
+    // Links change only with the topology, health, cuts and settings (each noted in the log) and
+    // with the link selected.
+    let code = |n: NodeId| match n {
+        NodeId::Client => 1,
+        NodeId::Lb => 2,
+        NodeId::Server(i) => 3 + i as u64,
+        NodeId::Db(j) => 100 + j as u64,
+    };
+    let chosen = match props.selected {
+        Some(Selection::Link(a, b)) => code(a) << 16 | code(b),
+        _ => 0,
+    };
+    let link_version = version(&[
+        std::rc::Rc::as_ptr(&props.view.world) as u64,
+        w.notes_written(),
+        chosen,
+    ]);
     let note = if props.motion {
         super::packets::sampling_note(&w)
     } else {
@@ -51,7 +69,16 @@ pub fn diagram(props: &DiagramProps) -> Html {
     html! {
         <svg class="diagram" viewBox={view_box} role="group"
              aria-label="Client, load balancer, servers and database replicas, with requests in flight">
-            <g class="links">{ links(&w, &l, on, props.selected) }</g>
+            <g class="links">
+                <Memo version={link_version} render={{
+                    let (world, on, selected) = (props.view.world.clone(), on.clone(), props.selected);
+                    Callback::from(move |_| {
+                        let w = world.borrow();
+                        let l = geometry::layout(w.servers().len(), w.replicas().len());
+                        links(&w, &l, &on, selected)
+                    })
+                }} />
+            </g>
             // Filled by `packets::PacketLayer` after each render, outside Yew's diff.
             <g class="packets" ref={props.packets.clone()}></g>
             <g class="nodes">
