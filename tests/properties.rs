@@ -2,6 +2,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use clusterscope::sim::event::MS;
+use clusterscope::sim::knob::Knob;
 use clusterscope::sim::{
     Action, ClockKind, Config, Consistency, NodeId, Payload, ReadFrom, Replication, ServiceDist,
     Status, Strategy as Balancing, SyncAcks, World,
@@ -29,7 +30,63 @@ fn action() -> impl Strategy<Value = Action> {
         any::<bool>().prop_map(Action::SetCas),
         node().prop_map(Action::Isolate),
         node().prop_map(Action::Rejoin),
+        tune(),
+        (
+            node(),
+            node(),
+            prop_oneof![
+                Just(None),
+                (0.0f64..400.0, prop_oneof![Just(0.0), 0.05f64..50.0]).prop_map(Some)
+            ]
+        )
+            .prop_map(|(a, b, spec)| Action::SetLink { a, b, spec }),
+        prop::collection::vec(node(), 0..4).prop_map(Action::Partition),
+        Just(Action::HealAll),
+        Just(Action::TraceNext),
     ]
+}
+
+/// A run-time knob change, within ranges that keep a case quick (the reducer fuzz in
+/// tests/robustness.rs covers the extremes).
+fn tune() -> impl Strategy<Value = Action> {
+    (0usize..Knob::ALL.len(), 0.0f64..1.0).prop_map(|(k, u)| {
+        let knob = Knob::ALL[k];
+        let v = match knob {
+            Knob::ArrivalRate => 0.5 + u * 300.0,
+            Knob::ServiceMs => 1.0 + u * 400.0,
+            Knob::Workers => 1.0 + (u * 3.0).floor(),
+            Knob::QueueCap => (u * 5.0).floor(),
+            Knob::LatencyMs | Knob::JitterMs => u * 300.0,
+            Knob::BandwidthMbps => {
+                if u < 0.5 {
+                    0.0
+                } else {
+                    u * 50.0
+                }
+            }
+            Knob::TimeoutMs => 50.0 + u * 3000.0,
+            Knob::Retries => (u * 4.0).floor(),
+            Knob::BackoffMs => u * 200.0,
+            Knob::HcIntervalMs => {
+                if u < 0.2 {
+                    0.0
+                } else {
+                    50.0 + u * 2000.0
+                }
+            }
+            Knob::HcRise | Knob::HcFall => 1.0 + (u * 4.0).floor(),
+            Knob::ChaosMtbfS => {
+                if u < 0.5 {
+                    0.0
+                } else {
+                    5.0 + u * 60.0
+                }
+            }
+            Knob::ChaosMttrS => 0.5 + u * 10.0,
+            _ => u,
+        };
+        Action::Tune(knob, v)
+    })
 }
 
 fn node() -> impl Strategy<Value = NodeId> {
@@ -94,14 +151,17 @@ proptest! {
     ) {
         // Timeouts of attempts already answered stay queued until they fall due, so the queue may also
         // hold about one per attempt made within the last timeout.
-        let stale = cfg.arrival_rate * cfg.timeout_ms / 1e3 * (1 + cfg.retries) as f64 * 2.0;
         let mut w = World::new(cfg).unwrap();
+        // The largest this has been: knobs may change rate, timeout and retries mid-run.
+        let mut stale = 0.0f64;
         for (at, a) in faults {
             w.schedule(at * MS, a);
         }
         let mut seen = std::collections::BTreeSet::new();
         for _ in 0..20_000 {
             if !w.step() { break; }
+            let c = w.config();
+            stale = stale.max(c.arrival_rate * c.timeout_ms / 1e3 * (1 + c.retries) as f64 * 2.0);
             let m = w.metrics();
             prop_assert_eq!(m.issued, m.succeeded + m.failed_total() + w.in_flight());
             for (h, msg) in w.messages() {
@@ -131,6 +191,9 @@ proptest! {
             w.schedule(at * MS, a);
         }
         w.step_until(10_000 * MS);
+        // Faults stop: chaos too.
+        w.apply(Action::Tune(Knob::ChaosMtbfS, 0.0));
+        w.apply(Action::HealAll);
         let nodes: Vec<NodeId> = [NodeId::Client, NodeId::Lb]
             .into_iter()
             .chain((0..6).map(NodeId::Server))
