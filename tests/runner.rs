@@ -181,3 +181,48 @@ fn help_lists_every_contract_flag() {
         assert!(text.contains(flag), "{flag} missing from --help");
     }
 }
+
+/// A run shared from the page replays in the runner: its settings, seed and actions.
+#[test]
+fn a_shared_link_replays_headlessly() {
+    use clusterscope::sim::share::{Recorded, Scenario};
+    use clusterscope::sim::{Action, Config, NodeId};
+    let link = Scenario {
+        config: Config {
+            servers: 4,
+            seed: 99,
+            ..Config::default()
+        },
+        actions: vec![Recorded {
+            events: 0,
+            at: 0,
+            action: Action::Fail(NodeId::Server(3)),
+        }],
+    }
+    .encode();
+    let run_once = || {
+        let out = run(&["--share", &link, "--requests", "300", "--json"]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let json = String::from_utf8(out.stdout).unwrap();
+        // Wall time aside, two replays print the same summary.
+        let at = json.find("\"wall_s\"").unwrap();
+        (json.clone(), json[..at].to_string())
+    };
+    let (json, a) = run_once();
+    let (_, b) = run_once();
+    assert_eq!(a, b);
+    assert!(
+        json.contains("{\"id\":\"server-4\",\"served\":0,"),
+        "server 4 was down all along: {json}"
+    );
+    assert!(json.contains("\"seed\":99"), "{json}");
+    let out = run(&["--share", "v1;servers=4;k=00000000"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("--share") && err.contains("damaged"), "{err}");
+}

@@ -4,6 +4,7 @@
 use std::str::FromStr;
 
 use crate::sim::event::{SECOND, Time};
+use crate::sim::share::{Recorded, Scenario};
 use crate::sim::{Action, Config, NodeId, ServiceDist, Strategy};
 
 pub const USAGE: &str = "\
@@ -55,6 +56,8 @@ USAGE: clusterscope-sim [FLAGS]
   --cas                    increments use compare-and-set (a version check) and retry on conflict
   --partition G|G[@A-B]    cut links between groups of nodes (e.g. db-1|db-2,db-3@10-20), repeatable
   --history FILE           write one JSON line per client operation to FILE
+  --share LINK             replay a run shared from the page (its #fragment): its settings, seed
+                           and actions, each at the point it was taken; flags after it change them
   --json                   print the summary as one JSON object
   --compare                run the same traffic (same seed) once per strategy and compare
   --bench                  measure simulated requests per second for every strategy
@@ -72,6 +75,8 @@ pub struct Plan {
     pub compare: bool,
     /// Where to write one JSON line per client operation.
     pub history: Option<String>,
+    /// A shared page run's actions, each applied at the point it was taken (`--share`).
+    pub replay: Vec<Recorded>,
 }
 
 /// What the command line asks for.
@@ -129,6 +134,7 @@ pub fn parse_args(args: &[String]) -> Result<Command, String> {
     let mut timed_flags: Vec<(String, String)> = Vec::new();
     let mut partitions: Vec<String> = Vec::new();
     let mut history = None;
+    let mut replay = Vec::new();
     let mut it = args.iter();
     while let Some(flag) = it.next() {
         let flag = flag.as_str();
@@ -194,6 +200,11 @@ pub fn parse_args(args: &[String]) -> Result<Command, String> {
             "--chaos-mttr-s" => cfg.chaos_mttr_s = number(flag, value()?)?,
             "--partition" => partitions.push(value()?.to_string()),
             "--history" => history = Some(value()?.to_string()),
+            "--share" => {
+                let s = Scenario::decode(value()?).map_err(|e| format!("{flag}: {e}"))?;
+                cfg = s.config;
+                replay = s.actions;
+            }
             "--requests" => requests = parse(flag, value()?, "a whole number")?,
             "--warmup-s" => {
                 warmup = number(flag, value()?)?;
@@ -236,6 +247,7 @@ pub fn parse_args(args: &[String]) -> Result<Command, String> {
         bench,
         compare,
         history,
+        replay,
     })))
 }
 

@@ -25,7 +25,14 @@ pub fn execute_with_history(plan: &Plan, mut sink: impl FnMut(Vec<Op>)) -> World
     w.set_issue_limit(Some(plan.requests));
     w.set_warmup(plan.warmup);
     w.record_history(plan.history.is_some());
-    let last_action = plan.actions.iter().map(|(t, _)| *t).max().unwrap_or(0);
+    let last_action = plan
+        .actions
+        .iter()
+        .map(|(t, _)| *t)
+        .chain(plan.replay.iter().map(|r| r.at))
+        .max()
+        .unwrap_or(0);
+    let mut replayed = 0;
     for (at, action) in &plan.actions {
         w.schedule(*at, action.clone());
     }
@@ -33,7 +40,18 @@ pub fn execute_with_history(plan: &Plan, mut sink: impl FnMut(Vec<Op>)) -> World
     let mut deadline = None;
     let mut steps = 0u64;
     loop {
-        let quiet = w.metrics().issued >= plan.requests && w.is_settled() && w.now() >= last_action;
+        // A shared run's actions go in at the exact point they were taken (see `share`).
+        while let Some(r) = plan.replay.get(replayed)
+            && w.events_handled() >= r.events
+        {
+            w.step_until_within(r.at, 0);
+            w.apply(r.action.clone());
+            replayed += 1;
+        }
+        let quiet = w.metrics().issued >= plan.requests
+            && w.is_settled()
+            && w.now() >= last_action
+            && replayed == plan.replay.len();
         if quiet {
             if w.database().in_sync() {
                 break;
@@ -77,6 +95,7 @@ pub fn bench_plan(strategy: Strategy, requests: u64) -> Plan {
         bench: true,
         compare: false,
         history: None,
+        replay: Vec::new(),
     }
 }
 

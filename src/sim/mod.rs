@@ -39,6 +39,7 @@ pub mod replication;
 pub mod sample;
 pub mod series;
 pub mod server;
+pub mod share;
 pub mod slab;
 pub mod summary;
 pub mod trace;

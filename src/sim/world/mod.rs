@@ -26,6 +26,7 @@ use super::replication::{Database, DbConfig, Outbox, Pos};
 use super::sample::SimRng;
 use super::series::Series;
 use super::server::Server;
+use super::share::{MAX_ACTIONS, Recorded};
 use super::slab::Slab;
 use super::trace::Trace;
 use super::traffic::Traffic;
@@ -127,6 +128,8 @@ pub struct World {
     /// The request being followed for the waterfall, and whether to follow the next one issued.
     waterfall: Option<Trace>,
     trace_next: bool,
+    /// The person's actions, when recording them for a shareable link.
+    recorded: Option<Vec<Recorded>>,
 }
 
 impl World {
@@ -173,6 +176,7 @@ impl World {
             chaos_down: Vec::new(),
             waterfall: None,
             trace_next: false,
+            recorded: None,
             cfg,
         };
         world.schedule_arrival();
@@ -207,6 +211,33 @@ impl World {
     /// Leaves requests issued before `t` out of the latency statistics.
     pub fn set_warmup(&mut self, t: Time) {
         self.metrics.warmup = t;
+    }
+
+    /// Starts (or stops) recording the actions applied through [`World::act`].
+    pub fn record_actions(&mut self, on: bool) {
+        self.recorded = on.then(Vec::new);
+    }
+
+    /// The actions recorded so far, each with the point it was applied at (at most
+    /// [`MAX_ACTIONS`]: a longer run can no longer be shared in full).
+    pub fn recorded(&self) -> &[Recorded] {
+        self.recorded.as_deref().unwrap_or_default()
+    }
+
+    /// Applies an action a person took now, recording it if recording is on (the World's own
+    /// follow-ups, like chaos repairs, go through `apply` and are not recorded: replaying the
+    /// person's actions brings them about again).
+    pub fn act(&mut self, action: Action) {
+        if let Some(r) = self.recorded.as_mut()
+            && r.len() < MAX_ACTIONS
+        {
+            r.push(Recorded {
+                events: self.events,
+                at: self.now,
+                action: action.clone(),
+            });
+        }
+        self.apply(action);
     }
 
     /// Schedules an action at simulated time `at` (now, if `at` is already past).

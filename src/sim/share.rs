@@ -1,0 +1,344 @@
+//! Shareable runs: a config, its seed and the person's timed actions as one line of URL-fragment-safe
+//! text (`v1;seed=42;servers=5;a=812.1500000.f.server-2`). Opening it replays exactly the same run:
+//! each action records how many events the World had handled and the clock when it was applied,
+//! and [`Scenario::replay_until`] applies it at that very point.
+//!
+//! Only settings that differ from the defaults are written. Numbers are exact: whole numbers in
+//! decimal, anything else as the hex of its bits (`x4059000000000000`), so decoding needs no float
+//! parser and round-trips bit for bit. A garbled, truncated, oversized or other-version text is
+//! refused with a message that names the problem.
+
+use super::Strategy;
+use super::config::Config;
+use super::event::{Action, Time};
+use super::knob::Knob;
+use super::network::NodeId;
+use super::replication::{ClockKind, Consistency, ReadFrom, Replication, SyncAcks};
+use super::world::World;
+
+/// The format this code writes, and the only one it reads.
+pub const VERSION: &str = "v1";
+/// Longest text accepted (a link any browser keeps), and most actions kept.
+pub const MAX_LEN: usize = 60_000;
+pub const MAX_ACTIONS: usize = 2_000;
+
+/// An action as the person applied it: after `events` events, at simulated time `at`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Recorded {
+    pub events: u64,
+    pub at: Time,
+    pub action: Action,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scenario {
+    pub config: Config,
+    pub actions: Vec<Recorded>,
+}
+
+fn num(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 9.0e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("x{:016x}", v.to_bits())
+    }
+}
+
+fn parse_num(s: &str) -> Option<f64> {
+    if let Some(hex) = s.strip_prefix('x') {
+        return (hex.len() == 16)
+            .then(|| u64::from_str_radix(hex, 16).ok())
+            .flatten()
+            .map(f64::from_bits);
+    }
+    s.parse::<i64>().ok().map(|i| i as f64)
+}
+
+fn parse_int<T: std::str::FromStr>(s: &str) -> Option<T> {
+    s.parse().ok()
+}
+
+/// Every config field: its name in the text, how to write it, how to read it back.
+type Field = (
+    &'static str,
+    fn(&Config) -> String,
+    fn(&mut Config, &str) -> Option<()>,
+);
+
+macro_rules! fields {
+    ($( $name:literal $f:ident : $kind:ident ),* $(,)?) => {
+        const FIELDS: &[Field] = &[$(
+            ($name, |c| fields!(@write $kind c.$f), |c, s| { c.$f = fields!(@read $kind s)?; Some(()) })
+        ),*];
+    };
+    (@write f64 $e:expr) => { num($e) };
+    (@write int $e:expr) => { $e.to_string() };
+    (@write bool $e:expr) => { (if $e { "1" } else { "0" }).to_string() };
+    (@write name $e:expr) => { $e.name().to_string() };
+    (@read f64 $s:expr) => { parse_num($s) };
+    (@read int $s:expr) => { parse_int($s) };
+    (@read bool $s:expr) => { match $s { "1" => Some(true), "0" => Some(false), _ => None } };
+    (@read name $s:expr) => { $s.parse().ok() };
+}
+
+fields!(
+    "seed" seed: int, "servers" servers: int, "replicas" replicas: int, "strategy" strategy: name,
+    "arrival-rate" arrival_rate: f64, "write-ratio" write_ratio: f64, "keys" keys: int,
+    "zipf" zipf: f64, "sessions" sessions: int, "sequential-keys" sequential_keys: bool,
+    "rmw-ratio" rmw_ratio: f64, "cas" cas: bool, "service-ms" service_ms: f64,
+    "service-dist" service_dist: name, "workers" workers: int, "queue-cap" queue_cap: int,
+    "slow-factor" slow_factor: f64, "use-db" use_db: bool, "latency-ms" latency_ms: f64,
+    "jitter-ms" jitter_ms: f64, "bandwidth-mbps" bandwidth_mbps: f64, "timeout-ms" timeout_ms: f64,
+    "retries" retries: int, "retry-budget" retry_budget: f64, "backoff-ms" backoff_ms: f64,
+    "hc-interval-ms" hc_interval_ms: f64, "hc-timeout-ms" hc_timeout_ms: f64, "hc-fall" hc_fall: int,
+    "hc-rise" hc_rise: int, "replication" replication: name, "sync-acks" sync_acks: name,
+    "read-from" read_from: name, "consistency" consistency: name, "heartbeat-ms" heartbeat_ms: f64,
+    "failover-ms" failover_ms: f64, "clock-skew-ms" clock_skew_ms: f64,
+    "async-ship-ms" async_ship_ms: f64, "write-quorum" write_quorum: int,
+    "read-quorum" read_quorum: int, "clock" clock: name, "anti-entropy-ms" anti_entropy_ms: f64,
+    "chaos-mtbf-s" chaos_mtbf_s: f64, "chaos-mttr-s" chaos_mttr_s: f64,
+);
+
+fn nodes(ns: &[NodeId]) -> String {
+    let names: Vec<String> = ns.iter().map(|n| n.to_string()).collect();
+    names.join("+")
+}
+
+fn action_text(a: &Action) -> String {
+    match a {
+        Action::Fail(n) => format!("f.{n}"),
+        Action::Recover(n) => format!("r.{n}"),
+        Action::Slow(n) => format!("s.{n}"),
+        Action::SetStrategy(s) => format!("st.{s}"),
+        Action::AddServer => "add".into(),
+        Action::RemoveServer => "rm".into(),
+        Action::SetPower { server, power } => format!("pw.{server}.{power}"),
+        Action::Cut(a, b) => format!("cut.{a}.{b}"),
+        Action::Heal(a, b) => format!("heal.{a}.{b}"),
+        Action::Isolate(n) => format!("iso.{n}"),
+        Action::Rejoin(n) => format!("rej.{n}"),
+        Action::SetReplication(r) => format!("rep.{r}"),
+        Action::SetSyncAcks(x) => format!("acks.{x}"),
+        Action::SetReadFrom(x) => format!("rf.{x}"),
+        Action::SetConsistency(x) => format!("cons.{x}"),
+        Action::SetClockSkew(v) => format!("skew.{}", num(*v)),
+        Action::SetQuorum { write, read } => format!("q.{write}.{read}"),
+        Action::SetClock(c) => format!("clk.{c}"),
+        Action::SetRmwRatio(v) => format!("rmw.{}", num(*v)),
+        Action::SetCas(on) => format!("cas.{}", u8::from(*on)),
+        Action::Tune(k, v) => format!("t.{k}.{}", num(*v)),
+        Action::SetLink { a, b, spec: None } => format!("link.{a}.{b}"),
+        Action::SetLink {
+            a,
+            b,
+            spec: Some((lat, bw)),
+        } => format!("link.{a}.{b}.{}.{}", num(*lat), num(*bw)),
+        Action::Partition(ns) => format!("part.{}", nodes(ns)),
+        Action::HealAll => "healall".into(),
+        Action::TraceNext => "trace".into(),
+    }
+}
+
+fn parse_action(s: &str) -> Option<Action> {
+    let p: Vec<&str> = s.split('.').collect();
+    let node = |i: usize| p.get(i)?.parse::<NodeId>().ok();
+    let f = |i: usize| parse_num(p.get(i)?);
+    let arity = |n: usize| (p.len() == n).then_some(());
+    Some(match p[0] {
+        "f" => arity(2).and(node(1)).map(Action::Fail)?,
+        "r" => arity(2).and(node(1)).map(Action::Recover)?,
+        "s" => arity(2).and(node(1)).map(Action::Slow)?,
+        "st" => Action::SetStrategy(arity(2).and(p[1].parse::<Strategy>().ok())?),
+        "add" => arity(1).map(|_| Action::AddServer)?,
+        "rm" => arity(1).map(|_| Action::RemoveServer)?,
+        "pw" => {
+            arity(3)?;
+            Action::SetPower {
+                server: parse_int(p[1])?,
+                power: parse_int(p[2])?,
+            }
+        }
+        "cut" => Action::Cut(arity(3).and(node(1))?, node(2)?),
+        "heal" => Action::Heal(arity(3).and(node(1))?, node(2)?),
+        "iso" => arity(2).and(node(1)).map(Action::Isolate)?,
+        "rej" => arity(2).and(node(1)).map(Action::Rejoin)?,
+        "rep" => Action::SetReplication(arity(2).and(p[1].parse::<Replication>().ok())?),
+        "acks" => Action::SetSyncAcks(arity(2).and(p[1].parse::<SyncAcks>().ok())?),
+        "rf" => Action::SetReadFrom(arity(2).and(p[1].parse::<ReadFrom>().ok())?),
+        "cons" => Action::SetConsistency(arity(2).and(p[1].parse::<Consistency>().ok())?),
+        "skew" => Action::SetClockSkew(arity(2).and(f(1))?),
+        "q" => {
+            arity(3)?;
+            Action::SetQuorum {
+                write: parse_int(p[1])?,
+                read: parse_int(p[2])?,
+            }
+        }
+        "clk" => Action::SetClock(arity(2).and(p[1].parse::<ClockKind>().ok())?),
+        "rmw" => Action::SetRmwRatio(arity(2).and(f(1))?),
+        "cas" => Action::SetCas(match (p.len(), p.get(1).copied()) {
+            (2, Some("1")) => true,
+            (2, Some("0")) => false,
+            _ => return None,
+        }),
+        "t" => Action::Tune(arity(3).and(p[1].parse::<Knob>().ok())?, f(2)?),
+        "link" => match p.len() {
+            3 => Action::SetLink {
+                a: node(1)?,
+                b: node(2)?,
+                spec: None,
+            },
+            5 => Action::SetLink {
+                a: node(1)?,
+                b: node(2)?,
+                spec: Some((f(3)?, f(4)?)),
+            },
+            _ => return None,
+        },
+        "part" => {
+            arity(2)?;
+            let ns: Option<Vec<NodeId>> = p[1]
+                .split('+')
+                .filter(|x| !x.is_empty())
+                .map(|x| x.parse().ok())
+                .collect();
+            Action::Partition(ns?)
+        }
+        "healall" => arity(1).map(|_| Action::HealAll)?,
+        "trace" => arity(1).map(|_| Action::TraceNext)?,
+        _ => return None,
+    })
+}
+
+impl Scenario {
+    /// The text of this scenario (no leading `#`).
+    pub fn encode(&self) -> String {
+        let defaults = Config::default();
+        let mut out = vec![VERSION.to_string()];
+        for (name, write, _) in FIELDS {
+            let v = write(&self.config);
+            if v != write(&defaults) {
+                out.push(format!("{name}={v}"));
+            }
+        }
+        if !self.actions.is_empty() {
+            let items: Vec<String> = self
+                .actions
+                .iter()
+                .map(|r| format!("{}.{}.{}", r.events, r.at, action_text(&r.action)))
+                .collect();
+            out.push(format!("a={}", items.join(",")));
+        }
+        let body = out.join(";");
+        format!("{body};k={:08x}", checksum(&body))
+    }
+
+    /// Reads a scenario back (a leading `#` is ignored), or says what is wrong with the text.
+    pub fn decode(text: &str) -> Result<Scenario, String> {
+        let text = text.strip_prefix('#').unwrap_or(text).trim();
+        if text.is_empty() {
+            return Err("the link holds no scenario".into());
+        }
+        if text.len() > MAX_LEN {
+            return Err(format!(
+                "the link is too long ({} characters; at most {MAX_LEN})",
+                text.len()
+            ));
+        }
+        // The checksum comes last: a link cut short or altered anywhere fails it.
+        let (body, sum) = match text.rsplit_once(";k=") {
+            Some((body, sum)) if sum.len() == 8 => (body, u32::from_str_radix(sum, 16).ok()),
+            _ => (text, None),
+        };
+        if !body.starts_with('v') {
+            return Err("the link does not start with a format version".into());
+        }
+        let mut parts = body.split(';');
+        let version = parts.next().unwrap_or_default();
+        if version == VERSION && sum != Some(checksum(body)) {
+            return Err("the link is damaged or cut short (its checksum does not match)".into());
+        }
+        match Some(version) {
+            Some(VERSION) => {}
+            Some(v) if v.starts_with('v') && v[1..].parse::<u32>().is_ok() => {
+                return Err(format!(
+                    "the link is in format {v}, and this page reads {VERSION}"
+                ));
+            }
+            _ => return Err("the link does not start with a format version".into()),
+        }
+        let mut config = Config::default();
+        let mut actions = Vec::new();
+        for part in parts {
+            let Some((key, value)) = part.split_once('=') else {
+                return Err(format!("'{}' is not a setting (name=value)", clip(part)));
+            };
+            if key == "a" {
+                for (k, item) in value.split(',').enumerate() {
+                    if k == MAX_ACTIONS {
+                        return Err(format!("more than {MAX_ACTIONS} actions"));
+                    }
+                    let bad = || format!("action {} ('{}') cannot be read", k + 1, clip(item));
+                    let mut it = item.splitn(3, '.');
+                    let events = it.next().and_then(parse_int::<u64>).ok_or_else(bad)?;
+                    let at = it.next().and_then(parse_int::<Time>).ok_or_else(bad)?;
+                    let action = it.next().and_then(parse_action).ok_or_else(bad)?;
+                    actions.push(Recorded { events, at, action });
+                }
+                continue;
+            }
+            let Some((_, _, read)) = FIELDS.iter().find(|(name, ..)| *name == key) else {
+                return Err(format!("unknown setting '{}'", clip(key)));
+            };
+            read(&mut config, value)
+                .ok_or_else(|| format!("{}: '{}' is not a valid value", key, clip(value)))?;
+        }
+        config
+            .validate()
+            .map_err(|e| format!("{}: {}", e.field.replace('_', "-"), e.message))?;
+        if actions
+            .windows(2)
+            .any(|w| (w[1].events, w[1].at) < (w[0].events, w[0].at))
+        {
+            return Err("the actions are out of order".into());
+        }
+        Ok(Scenario { config, actions })
+    }
+
+    /// A fresh World for this scenario.
+    pub fn world(&self) -> World {
+        // `decode` validated the config; a scenario built in code may not have.
+        World::new(self.config.clone())
+            .or_else(|_| World::new(Config::default()))
+            .unwrap_or_else(|_| unreachable!("the default config is valid"))
+    }
+
+    /// Advances `w` to time `t`, applying every recorded action due by then at the exact point
+    /// it was applied in the original run (after the same number of events).
+    pub fn replay_until(&self, w: &mut World, next: &mut usize, t: Time) {
+        while let Some(r) = self.actions.get(*next) {
+            if r.at > t {
+                break;
+            }
+            while w.events_handled() < r.events && w.step() {}
+            // The clock stood at `r.at` when the action was applied; move it there unless events
+            // at or before it are still waiting (then it already stood at the last one).
+            w.step_until_within(r.at, 0);
+            w.apply(r.action.clone());
+            *next += 1;
+        }
+        w.step_until(t);
+    }
+}
+
+/// FNV-1a over the text, folded to 32 bits.
+fn checksum(text: &str) -> u32 {
+    let h = text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x100_0000_01b3)
+    });
+    (h ^ (h >> 32)) as u32
+}
+
+fn clip(s: &str) -> String {
+    s.chars().take(24).collect()
+}
