@@ -11,7 +11,7 @@ use std::collections::{BinaryHeap, VecDeque};
 
 use super::balancer::Strategy;
 use super::knob::Knob;
-use super::network::{Job, NodeId};
+use super::network::NodeId;
 use super::replication::{ClockKind, Consistency, ReadFrom, Replication, SyncAcks};
 use super::slab::Handle;
 
@@ -100,7 +100,14 @@ pub enum Event {
     /// A message reaches the end of its link.
     Deliver(Handle),
     /// A worker of `server` finishes `job` (void if the server crashed since: `epoch` changed).
-    ServiceDone { server: usize, epoch: u32, job: Job },
+    /// (The job itself waits in the server's `busy` list: events stay small, and the queue moves
+    /// them around a great deal.)
+    ServiceDone {
+        server: usize,
+        epoch: u32,
+        req: Handle,
+        attempt: u16,
+    },
     /// The balancer gives up on attempt `attempt` of a request if it is still waiting.
     AttemptTimeout { req: Handle, attempt: u16 },
     /// A backoff ends: the balancer tries the request again.
@@ -114,7 +121,7 @@ pub enum Event {
     /// Probe `seq` to `server` is overdue if it is still unanswered.
     ProbeTimeout { server: usize, seq: u64 },
     /// A scheduled action takes effect.
-    Act(Action),
+    Act(Box<Action>),
 }
 
 impl Event {
@@ -252,12 +259,15 @@ mod tests {
     #[test]
     fn ties_pop_in_scheduling_order() {
         let mut q = EventQueue::default();
-        q.push(5, Event::Act(Action::AddServer));
+        q.push(5, Event::Act(Box::new(Action::AddServer)));
         q.push(3, Event::Arrival(0));
-        q.push(5, Event::Act(Action::RemoveServer));
+        q.push(5, Event::Act(Box::new(Action::RemoveServer)));
         assert_eq!(q.pop(), Some((3, Event::Arrival(0))));
-        assert_eq!(q.pop(), Some((5, Event::Act(Action::AddServer))));
-        assert_eq!(q.pop(), Some((5, Event::Act(Action::RemoveServer))));
+        assert_eq!(q.pop(), Some((5, Event::Act(Box::new(Action::AddServer)))));
+        assert_eq!(
+            q.pop(),
+            Some((5, Event::Act(Box::new(Action::RemoveServer))))
+        );
         assert_eq!(q.pop(), None);
     }
 

@@ -186,6 +186,7 @@ impl World {
     }
 
     fn start_service(&mut self, i: usize, job: Job) {
+        let (req, attempt) = (job.req, job.attempt);
         let now = self.now;
         if self.waterfall.is_some() {
             let name = NodeId::Server(i).label();
@@ -210,12 +211,13 @@ impl World {
             Event::ServiceDone {
                 server: i,
                 epoch,
-                job,
+                req,
+                attempt,
             },
         );
     }
 
-    pub(super) fn service_done(&mut self, i: usize, epoch: u32, job: Job) {
+    pub(super) fn service_done(&mut self, i: usize, epoch: u32, req: Handle, attempt: u16) {
         let now = self.now;
         let Some(s) = self.servers.get_mut(i) else {
             return;
@@ -224,13 +226,14 @@ impl World {
             return; // the server crashed since; the job died with it
         }
         s.account(now);
-        if let Some(k) = s
+        let Some(k) = s
             .busy
             .iter()
-            .position(|b| b.req == job.req && b.attempt == job.attempt)
-        {
-            s.busy.swap_remove(k);
-        }
+            .position(|b| b.req == req && b.attempt == attempt)
+        else {
+            return;
+        };
+        let job = s.busy.swap_remove(k);
         // The next queued job starts if a worker is free (fewer may be allowed now).
         self.fill_workers(i);
         if self.waterfall.is_some() {

@@ -242,7 +242,8 @@ impl World {
 
     /// Schedules an action at simulated time `at` (now, if `at` is already past).
     pub fn schedule(&mut self, at: Time, action: Action) {
-        self.queue.push(at.max(self.now), Event::Act(action));
+        self.queue
+            .push(at.max(self.now), Event::Act(Box::new(action)));
     }
 
     /// Handles every event due up to and including `t`, then sets the clock to `t`.
@@ -313,7 +314,12 @@ impl World {
                     self.deliver(msg);
                 }
             }
-            Event::ServiceDone { server, epoch, job } => self.service_done(server, epoch, job),
+            Event::ServiceDone {
+                server,
+                epoch,
+                req,
+                attempt,
+            } => self.service_done(server, epoch, req, attempt),
             Event::AttemptTimeout { req, attempt } => self.attempt_timeout(req, attempt),
             Event::Retry(req) => self.dispatch(req),
             Event::ProbeTick => self.probe_tick(),
@@ -333,7 +339,7 @@ impl World {
                 let next = self.now + from_ms(self.cfg.heartbeat_ms / 4.0);
                 self.queue.push(next, Event::DbTick);
             }
-            Event::Act(action) => self.apply(action),
+            Event::Act(action) => self.apply(*action),
         }
     }
 
