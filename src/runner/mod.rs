@@ -44,8 +44,7 @@ pub fn execute_with_history(plan: &Plan, mut sink: impl FnMut(Vec<Op>)) -> World
         while let Some(r) = plan.replay.get(replayed)
             && w.events_handled() >= r.events
         {
-            w.step_until_within(r.at, 0);
-            w.apply(r.action.clone());
+            r.apply_to(&mut w);
             replayed += 1;
         }
         let quiet = w.metrics().issued >= plan.requests

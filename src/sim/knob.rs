@@ -69,6 +69,25 @@ const fn or_off(s: KnobSpec) -> KnobSpec {
     }
 }
 
+/// The one table of which `Config` field each knob is, read as `get` or written as `set`.
+macro_rules! knob_fields {
+    ($k:expr, $cfg:expr, $($op:tt)+) => {
+        knob_fields!(@go $k, $cfg, ($($op)+);
+            ArrivalRate arrival_rate f64, WriteRatio write_ratio f64, ServiceMs service_ms f64,
+            Workers workers usize, QueueCap queue_cap usize, SlowFactor slow_factor f64,
+            LatencyMs latency_ms f64, JitterMs jitter_ms f64, BandwidthMbps bandwidth_mbps f64,
+            TimeoutMs timeout_ms f64, Retries retries u32, RetryBudget retry_budget f64,
+            BackoffMs backoff_ms f64, HcIntervalMs hc_interval_ms f64, HcRise hc_rise u32,
+            HcFall hc_fall u32, ChaosMtbfS chaos_mtbf_s f64, ChaosMttrS chaos_mttr_s f64)
+    };
+    (@go $k:expr, $cfg:expr, (get); $($v:ident $f:ident $t:ty),+) => {
+        match $k { $(Knob::$v => $cfg.$f as f64),+ }
+    };
+    (@go $k:expr, $cfg:expr, (set $x:ident); $($v:ident $f:ident $t:ty),+) => {
+        match $k { $(Knob::$v => $cfg.$f = $x as $t),+ }
+    };
+}
+
 impl Knob {
     /// Ranges match [`Config::validate`]; a test checks that every clamped value validates.
     pub fn spec(self) -> KnobSpec {
@@ -95,51 +114,19 @@ impl Knob {
     }
 
     pub fn get(self, cfg: &Config) -> f64 {
-        match self {
-            Knob::ArrivalRate => cfg.arrival_rate,
-            Knob::WriteRatio => cfg.write_ratio,
-            Knob::ServiceMs => cfg.service_ms,
-            Knob::Workers => cfg.workers as f64,
-            Knob::QueueCap => cfg.queue_cap.min(1_000_000) as f64,
-            Knob::SlowFactor => cfg.slow_factor,
-            Knob::LatencyMs => cfg.latency_ms,
-            Knob::JitterMs => cfg.jitter_ms,
-            Knob::BandwidthMbps => cfg.bandwidth_mbps,
-            Knob::TimeoutMs => cfg.timeout_ms,
-            Knob::Retries => cfg.retries as f64,
-            Knob::RetryBudget => cfg.retry_budget,
-            Knob::BackoffMs => cfg.backoff_ms,
-            Knob::HcIntervalMs => cfg.hc_interval_ms,
-            Knob::HcRise => cfg.hc_rise as f64,
-            Knob::HcFall => cfg.hc_fall as f64,
-            Knob::ChaosMtbfS => cfg.chaos_mtbf_s,
-            Knob::ChaosMttrS => cfg.chaos_mttr_s,
+        let v = knob_fields!(self, cfg, get);
+        // An unbounded queue (the runner's `inf`) shows as the most the knob can set.
+        if self == Knob::QueueCap {
+            v.min(1e6)
+        } else {
+            v
         }
     }
 
     /// Sets the knob in `cfg` to `v`, clamped first: `cfg` stays valid whatever `v` is.
     pub fn set(self, cfg: &mut Config, v: f64) {
         let v = self.clamp(v, self.get(cfg)).value;
-        match self {
-            Knob::ArrivalRate => cfg.arrival_rate = v,
-            Knob::WriteRatio => cfg.write_ratio = v,
-            Knob::ServiceMs => cfg.service_ms = v,
-            Knob::Workers => cfg.workers = v as usize,
-            Knob::QueueCap => cfg.queue_cap = v as usize,
-            Knob::SlowFactor => cfg.slow_factor = v,
-            Knob::LatencyMs => cfg.latency_ms = v,
-            Knob::JitterMs => cfg.jitter_ms = v,
-            Knob::BandwidthMbps => cfg.bandwidth_mbps = v,
-            Knob::TimeoutMs => cfg.timeout_ms = v,
-            Knob::Retries => cfg.retries = v as u32,
-            Knob::RetryBudget => cfg.retry_budget = v,
-            Knob::BackoffMs => cfg.backoff_ms = v,
-            Knob::HcIntervalMs => cfg.hc_interval_ms = v,
-            Knob::HcRise => cfg.hc_rise = v as u32,
-            Knob::HcFall => cfg.hc_fall = v as u32,
-            Knob::ChaosMtbfS => cfg.chaos_mtbf_s = v,
-            Knob::ChaosMttrS => cfg.chaos_mttr_s = v,
-        }
+        knob_fields!(self, cfg, set v);
     }
 
     /// `v` brought into range (rounded for whole-number knobs); a value that is not a number keeps

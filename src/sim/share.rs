@@ -30,6 +30,16 @@ pub struct Recorded {
     pub action: Action,
 }
 
+impl Recorded {
+    /// Applies the action to `w`, which has handled the same `events`: the clock stood at `at`
+    /// when it was taken, so it moves there unless events at or before it are still waiting (then
+    /// it already stood at the last one).
+    pub fn apply_to(&self, w: &mut World) {
+        w.step_until_within(self.at, 0);
+        w.apply(self.action.clone());
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scenario {
     pub config: Config,
@@ -321,10 +331,7 @@ impl Scenario {
                 break;
             }
             while w.events_handled() < r.events && w.step() {}
-            // The clock stood at `r.at` when the action was applied; move it there unless events
-            // at or before it are still waiting (then it already stood at the last one).
-            w.step_until_within(r.at, 0);
-            w.apply(r.action.clone());
+            r.apply_to(w);
             *next += 1;
         }
         w.step_until(t);

@@ -17,6 +17,7 @@ use super::database::{DatabaseProps, anomalies, database_controls};
 use super::diagram::{DiagramProps, diagram};
 use super::field::DraftInput;
 use super::figures::figures;
+use super::guide::{guide, help, legend};
 use super::inspector::{InspectorProps, inspector};
 use super::log::{LogProps, event_log};
 use super::memo::{Memo, version};
@@ -335,67 +336,4 @@ fn seed_field(seed: u64, on: &Callback<Msg>) -> Html {
         <DraftInput id="seed" class="seed" value={seed.to_string()} {commit} />
         { button(on, "New seed".into(), "", || Msg::NewSeed) }
     </> }
-}
-
-fn help(on: &Callback<Msg>) -> Html {
-    let keys = [
-        ("Space", "pause or play"),
-        (".", "step 100 ms (and pause)"),
-        (
-            "1 – 7",
-            "balancing strategy: random, round robin, weighted, least connections, power of two, consistent hash, least response time",
-        ),
-        ("+  /  −", "faster / slower"),
-        ("Esc", "close the inspector"),
-        ("?", "show or hide this list"),
-    ];
-    html! {
-        <div class="help" role="dialog" aria-modal="false" aria-label="Keyboard shortcuts">
-            <h2>{ "Keyboard shortcuts" }</h2>
-            <dl>
-                { for keys.iter().map(|(k, v)| html! { <><dt><kbd>{ *k }</kbd></dt><dd>{ *v }</dd></> }) }
-            </dl>
-            <p class="hint">{ "Click any node or link in the diagram to inspect or change it; Tab reaches every node, Enter opens it." }</p>
-            { button(on, "Close".into(), "primary", || Msg::ToggleHelp) }
-        </div>
-    }
-}
-
-fn legend() -> Html {
-    let items: [(&[&'static str], &str); 7] = [
-        (&["request"], "request"),
-        (&["response"], "response"),
-        (&["replication"], "replication"),
-        (&["probe"], "health check"),
-        (&["request", "retry"], "retry"),
-        (&["response", "error"], "error answer"),
-        (&["burst"], "failure"),
-    ];
-    html! {
-        <ul class="legend" aria-label="Legend">
-            { for items.iter().map(|(class, text)| html! {
-                <li>
-                    <svg width="14" height="14" aria-hidden="true">
-                        <circle class={classes!("packet", class.to_vec())} cx="7" cy="7" r="5" />
-                    </svg>
-                    { *text }
-                </li>
-            }) }
-        </ul>
-    }
-}
-
-/// A few first things to try, so a newcomer knows where to start.
-fn guide() -> Html {
-    html! {
-        <section class="guide" aria-label="Things to try">
-            <h2>{ "Try this" }</h2>
-            <ol>
-                <li><b>{ "Fail Server 2." }</b>{ " It shows ⚠ until the balancer's health checks fail twice: requests sent to it meanwhile time out and are retried elsewhere (dashed dots). Then it gets nothing." }</li>
-                <li><b>{ "Fail Replica 3" }</b>{ ", let some writes pass, then recover it: it asks the leader for what it missed and its version catches up." }</li>
-                <li><b>{ "Isolate the leader" }</b>{ " (Network): the others elect a new one; with asynchronous replication some acknowledged writes are lost." }</li>
-                <li><b>{ "Raise the arrival rate" }</b>{ " (Traffic) past what the servers can serve, then switch strategies: random lets queues grow unevenly; least connections and power of two keep them short." }</li>
-            </ol>
-        </section>
-    }
 }

@@ -52,11 +52,16 @@ pub(super) fn short_button(
     button_with(on, label.to_string(), Some(name), class, Rc::new(msg))
 }
 
-pub(super) fn node_button(on: &Callback<Msg>, node: NodeId, status: Status) -> Html {
-    let (verb, class, action): (_, _, fn(NodeId) -> Action) = match status {
+/// What a node's fail/recover button does in `status`: its verb, class and action.
+fn fail_or_recover(status: Status) -> (&'static str, &'static str, fn(NodeId) -> Action) {
+    match status {
         Status::Up | Status::Slow => ("Fail", "fail", Action::Fail),
         Status::Down => ("Recover", "recover", Action::Recover),
-    };
+    }
+}
+
+pub(super) fn node_button(on: &Callback<Msg>, node: NodeId, status: Status) -> Html {
+    let (verb, class, action) = fail_or_recover(status);
     button(on, format!("{verb} {}", node.label()), class, move || {
         Msg::Do(action(node))
     })
@@ -64,10 +69,7 @@ pub(super) fn node_button(on: &Callback<Msg>, node: NodeId, status: Status) -> H
 
 /// Like [`node_button`], with "Fail" or "Recover" as its visible text.
 fn compact_node_button(on: &Callback<Msg>, node: NodeId, status: Status) -> Html {
-    let (verb, class, action): (_, _, fn(NodeId) -> Action) = match status {
-        Status::Up | Status::Slow => ("Fail", "fail", Action::Fail),
-        Status::Down => ("Recover", "recover", Action::Recover),
-    };
+    let (verb, class, action) = fail_or_recover(status);
     short_button(
         on,
         verb,

@@ -10,6 +10,7 @@ mod diagram;
 mod field;
 mod figures;
 pub mod geometry;
+mod guide;
 mod inspector;
 mod log;
 mod memo;

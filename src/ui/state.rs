@@ -53,6 +53,7 @@ pub enum Msg {
     ToggleHelp,
 }
 
+#[derive(Clone)]
 pub struct Playground {
     pub world: Rc<RefCell<World>>,
     pub playing: bool,
@@ -92,18 +93,8 @@ impl Playground {
 
     /// The same page one frame on, changed by `f`.
     fn next(&self, f: impl FnOnce(&mut Self)) -> Rc<Self> {
-        let mut p = Self {
-            world: self.world.clone(),
-            playing: self.playing,
-            speed: self.speed,
-            frame: self.frame + 1,
-            selected: self.selected,
-            hidden: self.hidden,
-            behind: self.behind,
-            notice: self.notice.clone(),
-            help: self.help,
-            last_tick: Cell::new(self.last_tick.get()),
-        };
+        let mut p = self.clone();
+        p.frame += 1;
         f(&mut p);
         Rc::new(p)
     }

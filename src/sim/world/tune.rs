@@ -120,13 +120,13 @@ impl World {
         let name = format!("Link {} ↔ {}", a.label(), b.label());
         match spec {
             Some((latency, bandwidth)) => {
-                let mut cfg = self.cfg.clone();
-                Knob::LatencyMs.set(&mut cfg, latency);
-                Knob::BandwidthMbps.set(&mut cfg, bandwidth);
+                // Clamped like the global knobs (a value that is not a number keeps the global one).
                 let spec = LinkSpec {
-                    latency_ms: cfg.latency_ms,
+                    latency_ms: Knob::LatencyMs.clamp(latency, self.cfg.latency_ms).value,
                     jitter_ms: self.cfg.jitter_ms,
-                    bandwidth_mbps: cfg.bandwidth_mbps,
+                    bandwidth_mbps: Knob::BandwidthMbps
+                        .clamp(bandwidth, self.cfg.bandwidth_mbps)
+                        .value,
                 };
                 self.network.set_spec(a, b, spec);
                 let bw = Knob::BandwidthMbps.show(spec.bandwidth_mbps);
