@@ -28,6 +28,7 @@ fn action() -> impl Strategy<Value = Action> {
             Consistency::Cp
         })),
         any::<bool>().prop_map(Action::SetCas),
+        any::<bool>().prop_map(Action::SetAuth),
         node().prop_map(Action::Isolate),
         node().prop_map(Action::Rejoin),
         tune(),

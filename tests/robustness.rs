@@ -58,7 +58,7 @@ impl Gen {
         }
     }
     fn action(&mut self) -> Action {
-        match self.below(25) {
+        match self.below(26) {
             0 => Action::Fail(self.node()),
             1 => Action::Recover(self.node()),
             2 => Action::Slow(self.node()),
@@ -93,6 +93,7 @@ impl Gen {
             21 => Action::Partition((0..self.below(4)).map(|_| self.node()).collect()),
             22 => Action::HealAll,
             23 => Action::TraceNext,
+            24 => Action::SetAuth(self.below(2) == 0),
             _ => Action::Tune(self.pick(Knob::ALL), self.extreme()),
         }
     }

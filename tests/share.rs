@@ -51,6 +51,7 @@ fn action() -> impl Strategy<Value = Action> {
         (0usize..2).prop_map(|k| Action::SetClock(ClockKind::ALL[k])),
         number().prop_map(Action::SetRmwRatio),
         any::<bool>().prop_map(Action::SetCas),
+        any::<bool>().prop_map(Action::SetAuth),
         (0usize..Knob::ALL.len(), number()).prop_map(|(k, v)| Action::Tune(Knob::ALL[k], v)),
         (node(), node(), prop::option::of((number(), number())))
             .prop_map(|(a, b, spec)| Action::SetLink { a, b, spec }),
@@ -74,6 +75,7 @@ prop_compose! {
         flags in (any::<bool>(), any::<bool>(), any::<bool>()),
         chaos in prop_oneof![Just(0.0), 1.0f64..86_400.0],
         quorum in (1usize..=9, 1usize..=9),
+        edge in (0usize..=1_000, 0.0f64..600_000.0, any::<bool>(), 0.0f64..1.0, 0.0f64..1.0),
     ) -> Config {
         let (write_ratio, rmw_ratio, retry_budget, slow_factor, zipf) = ratios;
         let (service_ms, latency_ms, jitter_ms, timeout_ms) = times;
@@ -89,6 +91,8 @@ prop_compose! {
             consistency: Consistency::ALL[consistency], clock: ClockKind::ALL[clock],
             cas: flags.0, use_db: flags.1, sequential_keys: flags.2,
             chaos_mtbf_s: chaos,
+            cache_keys: edge.0, cache_ttl_ms: edge.1, auth: edge.2, bad_credentials: edge.3,
+            read_only_share: edge.4,
             write_quorum: quorum.0.min(replicas), read_quorum: quorum.1.min(replicas),
             ..Config::default()
         }

@@ -54,6 +54,11 @@ USAGE: clusterscope-sim [FLAGS]
   --sequential-keys        every write goes to a new key (an insert-only workload)
   --rmw-ratio F            share of requests that increment a counter by read-modify-write (default 0)
   --cas                    increments use compare-and-set (a version check) and retry on conflict
+  --cache-keys N           keys each server caches locally; 0 = no cache (default 0)
+  --cache-ttl-ms MS        a cached entry's lifetime; 0 = until evicted (default 10000)
+  --auth                   the balancer checks credentials and rights (401 / 403 at the edge)
+  --bad-credentials F      share of requests without valid credentials (default 0)
+  --read-only-share F      share of client sessions allowed only to read (default 0)
   --partition G|G[@A-B]    cut links between groups of nodes (e.g. db-1|db-2,db-3@10-20), repeatable
   --history FILE           write one JSON line per client operation to FILE
   --share LINK             replay a run shared from the page (its #fragment): its settings, seed
@@ -192,6 +197,11 @@ pub fn parse_args(args: &[String]) -> Result<Command, String> {
             "--sequential-keys" => cfg.sequential_keys = true,
             "--rmw-ratio" => cfg.rmw_ratio = number(flag, value()?)?,
             "--cas" => cfg.cas = true,
+            "--cache-keys" => cfg.cache_keys = parse(flag, value()?, "a whole number")?,
+            "--cache-ttl-ms" => cfg.cache_ttl_ms = number(flag, value()?)?,
+            "--auth" => cfg.auth = true,
+            "--bad-credentials" => cfg.bad_credentials = number(flag, value()?)?,
+            "--read-only-share" => cfg.read_only_share = number(flag, value()?)?,
             "--write-quorum" => cfg.write_quorum = parse(flag, value()?, "a whole number")?,
             "--read-quorum" => cfg.read_quorum = parse(flag, value()?, "a whole number")?,
             "--clock" => cfg.clock = named(flag, value()?)?,

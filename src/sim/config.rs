@@ -118,6 +118,22 @@ pub struct Config {
     /// (0, or 100..=600000; default 5000).
     pub anti_entropy_ms: f64,
 
+    // Cache
+    /// Keys each server keeps in its local read cache; 0 is no cache (0..=1000; default 0).
+    pub cache_keys: usize,
+    /// A cached entry is served for this long, in ms; 0 keeps it until evicted (0..=600000;
+    /// default 10000).
+    pub cache_ttl_ms: f64,
+
+    // Security at the edge
+    /// The balancer checks each request's credentials and rights before any server sees it
+    /// (default false).
+    pub auth: bool,
+    /// Share of requests that carry no valid credentials (0..=1; default 0).
+    pub bad_credentials: f64,
+    /// Share of client sessions allowed only to read (0..=1; default 0).
+    pub read_only_share: f64,
+
     // Chaos
     /// Chaos mode: each server and replica crashes at random, on average once per this many
     /// simulated seconds; 0 is off (0, or 1..=86400; default 0).
@@ -171,6 +187,11 @@ impl Default for Config {
             read_quorum: 2,
             clock: ClockKind::Wall,
             anti_entropy_ms: 5_000.0,
+            cache_keys: 0,
+            cache_ttl_ms: 10_000.0,
+            auth: false,
+            bad_credentials: 0.0,
+            read_only_share: 0.0,
             chaos_mtbf_s: 0.0,
             chaos_mttr_s: 10.0,
         }
@@ -281,6 +302,10 @@ impl Config {
             check_f64("chaos_mtbf_s", self.chaos_mtbf_s, 1.0, 86_400.0)?;
         }
         check_f64("chaos_mttr_s", self.chaos_mttr_s, 0.1, 3_600.0)?;
+        check_int("cache_keys", self.cache_keys as u64, 0, 1_000)?;
+        check_f64("cache_ttl_ms", self.cache_ttl_ms, 0.0, 600_000.0)?;
+        check_f64("bad_credentials", self.bad_credentials, 0.0, 1.0)?;
+        check_f64("read_only_share", self.read_only_share, 0.0, 1.0)?;
         Ok(())
     }
 }

@@ -71,6 +71,8 @@ pub enum Action {
     /// use compare-and-set.
     SetRmwRatio(f64),
     SetCas(bool),
+    /// The balancer checks credentials and rights (authentication and authorization at the edge).
+    SetAuth(bool),
     /// Change a numeric setting (clamped into its range; see [`Knob`]).
     Tune(Knob, f64),
     /// Give the link between two nodes its own latency and bandwidth (0: unlimited), or take the

@@ -24,6 +24,10 @@ named_enum!(
         HcFall = "hc-fall",
         ChaosMtbfS = "chaos-mtbf-s",
         ChaosMttrS = "chaos-mttr-s",
+        CacheKeys = "cache-keys",
+        CacheTtlMs = "cache-ttl-ms",
+        BadCredentials = "bad-credentials",
+        ReadOnlyShare = "read-only-share",
     }
 );
 
@@ -78,7 +82,9 @@ macro_rules! knob_fields {
             LatencyMs latency_ms f64, JitterMs jitter_ms f64, BandwidthMbps bandwidth_mbps f64,
             TimeoutMs timeout_ms f64, Retries retries u32, RetryBudget retry_budget f64,
             BackoffMs backoff_ms f64, HcIntervalMs hc_interval_ms f64, HcRise hc_rise u32,
-            HcFall hc_fall u32, ChaosMtbfS chaos_mtbf_s f64, ChaosMttrS chaos_mttr_s f64)
+            HcFall hc_fall u32, ChaosMtbfS chaos_mtbf_s f64, ChaosMttrS chaos_mttr_s f64,
+            CacheKeys cache_keys usize, CacheTtlMs cache_ttl_ms f64,
+            BadCredentials bad_credentials f64, ReadOnlyShare read_only_share f64)
     };
     (@go $k:expr, $cfg:expr, (get); $($v:ident $f:ident $t:ty),+) => {
         match $k { $(Knob::$v => $cfg.$f as f64),+ }
@@ -110,6 +116,10 @@ impl Knob {
             Knob::HcFall => whole(spec("Fall", "checks", 1.0, 10.0)),
             Knob::ChaosMtbfS => or_off(spec("Mean time between failures", "s", 1.0, 86_400.0)),
             Knob::ChaosMttrS => spec("Mean time to repair", "s", 0.1, 3_600.0),
+            Knob::CacheKeys => whole(spec("Cache size per server", "keys", 0.0, 1_000.0)),
+            Knob::CacheTtlMs => spec("Cache entry lifetime", "ms", 0.0, 600_000.0),
+            Knob::BadCredentials => spec("Requests without valid credentials", "share", 0.0, 1.0),
+            Knob::ReadOnlyShare => spec("Read-only clients", "share", 0.0, 1.0),
         }
     }
 

@@ -20,16 +20,22 @@ pub enum Cause {
     Network,
     /// An increment kept finding the key changed under it (compare-and-set) and gave up.
     Conflict,
+    /// The balancer refused a request without valid credentials (401).
+    Unauthorized,
+    /// The balancer refused a write from a client allowed only to read (403).
+    Forbidden,
 }
 
 impl Cause {
-    pub const ALL: [Cause; 6] = [
+    pub const ALL: [Cause; 8] = [
         Cause::NoServer,
         Cause::QueueFull,
         Cause::Timeout,
         Cause::DbUnavailable,
         Cause::Network,
         Cause::Conflict,
+        Cause::Unauthorized,
+        Cause::Forbidden,
     ];
 
     pub fn name(self) -> &'static str {
@@ -40,6 +46,8 @@ impl Cause {
             Cause::DbUnavailable => "db_unavailable",
             Cause::Network => "network",
             Cause::Conflict => "conflict",
+            Cause::Unauthorized => "unauthorized",
+            Cause::Forbidden => "forbidden",
         }
     }
 
@@ -165,6 +173,15 @@ pub struct Metrics {
     pub stale_reads: u64,
     /// Increments acknowledged to clients.
     pub increments_ok: u64,
+    /// Reads a server answered from its own cache, and those it had to ask the database.
+    pub cache_hits: u64,
+    pub cache_misses: u64,
+    /// Queries the servers sent the database (its load).
+    pub db_queries: u64,
+    /// With the balancer not checking: requests without valid credentials a server carried out,
+    /// and writes from read-only clients that succeeded.
+    pub forged_served: u64,
+    pub forbidden_writes: u64,
     /// Latency of successful requests issued after the warm-up.
     pub latency: Histogram,
     /// Requests issued before this time are left out of `latency`.

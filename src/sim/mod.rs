@@ -28,6 +28,7 @@ macro_rules! named_enum {
 }
 
 pub mod balancer;
+pub mod cache;
 pub mod config;
 pub mod event;
 pub mod history;

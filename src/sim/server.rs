@@ -3,6 +3,7 @@
 
 use std::collections::VecDeque;
 
+use super::cache::LocalCache;
 use super::event::Time;
 use super::network::Job;
 
@@ -48,6 +49,8 @@ pub struct Server {
     pub served: u64,
     /// The database leader as far as this server has been told.
     pub db_leader: usize,
+    /// Recent database answers, in this server's memory (lost when it crashes).
+    pub cache: LocalCache,
     busy_us: u64,
     last_change: Time,
     since: Time,
@@ -65,6 +68,7 @@ impl Server {
             epoch,
             served: 0,
             db_leader: 0,
+            cache: LocalCache::default(),
             busy_us: 0,
             last_change: now,
             since: now,
@@ -117,6 +121,7 @@ impl Server {
         self.queue.clear();
         self.busy.clear();
         self.awaiting_db = 0; // their answers will find a new epoch and be dropped
+        self.cache.clear(); // memory does not survive a crash
         lost
     }
 }

@@ -107,6 +107,8 @@ fields!(
     "async-ship-ms" async_ship_ms: f64, "write-quorum" write_quorum: int,
     "read-quorum" read_quorum: int, "clock" clock: name, "anti-entropy-ms" anti_entropy_ms: f64,
     "chaos-mtbf-s" chaos_mtbf_s: f64, "chaos-mttr-s" chaos_mttr_s: f64,
+    "cache-keys" cache_keys: int, "cache-ttl-ms" cache_ttl_ms: f64, "auth" auth: bool,
+    "bad-credentials" bad_credentials: f64, "read-only-share" read_only_share: f64,
 );
 
 fn nodes(ns: &[NodeId]) -> String {
@@ -136,6 +138,7 @@ fn action_text(a: &Action) -> String {
         Action::SetClock(c) => format!("clk.{c}"),
         Action::SetRmwRatio(v) => format!("rmw.{}", num(*v)),
         Action::SetCas(on) => format!("cas.{}", u8::from(*on)),
+        Action::SetAuth(on) => format!("auth.{}", u8::from(*on)),
         Action::Tune(k, v) => format!("t.{k}.{}", num(*v)),
         Action::SetLink { a, b, spec: None } => format!("link.{a}.{b}"),
         Action::SetLink {
@@ -154,6 +157,11 @@ fn parse_action(s: &str) -> Option<Action> {
     let node = |i: usize| p.get(i)?.parse::<NodeId>().ok();
     let f = |i: usize| parse_num(p.get(i)?);
     let arity = |n: usize| (p.len() == n).then_some(());
+    let flag = || match (p.len(), p.get(1).copied()) {
+        (2, Some("1")) => Some(true),
+        (2, Some("0")) => Some(false),
+        _ => None,
+    };
     Some(match p[0] {
         "f" => arity(2).and(node(1)).map(Action::Fail)?,
         "r" => arity(2).and(node(1)).map(Action::Recover)?,
@@ -186,11 +194,8 @@ fn parse_action(s: &str) -> Option<Action> {
         }
         "clk" => Action::SetClock(arity(2).and(p[1].parse::<ClockKind>().ok())?),
         "rmw" => Action::SetRmwRatio(arity(2).and(f(1))?),
-        "cas" => Action::SetCas(match (p.len(), p.get(1).copied()) {
-            (2, Some("1")) => true,
-            (2, Some("0")) => false,
-            _ => return None,
-        }),
+        "cas" => Action::SetCas(flag()?),
+        "auth" => Action::SetAuth(flag()?),
         "t" => Action::Tune(arity(3).and(p[1].parse::<Knob>().ok())?, f(2)?),
         "link" => match p.len() {
             3 => Action::SetLink {

@@ -33,6 +33,12 @@ pub struct Summary {
     pub strategy: &'static str,
     pub seed: u64,
     pub replication: ReplicationSummary,
+    /// The servers' read caches: hits, misses, and the queries the database got.
+    pub cache: [u64; 3],
+    /// Security at the edge: whether the balancer checks, requests it refused (401, 403), and what
+    /// got through unchecked (forged requests served, read-only clients' writes done).
+    pub auth: bool,
+    pub edge: [u64; 4],
 }
 
 /// The database's figures: anomalies, lag and availability.
@@ -137,6 +143,14 @@ impl Summary {
                     cas_rejections: f.cas_rejections,
                 }
             },
+            cache: [m.cache_hits, m.cache_misses, m.db_queries],
+            auth: w.config().auth,
+            edge: [
+                m.failed_by(Cause::Unauthorized),
+                m.failed_by(Cause::Forbidden),
+                m.forged_served,
+                m.forbidden_writes,
+            ],
         }
     }
 
@@ -218,6 +232,18 @@ impl Summary {
             r.hints_stored,
             r.lost_updates,
             r.cas_rejections
+        );
+        let [hits, misses, queries] = self.cache;
+        let [unauthorized, forbidden, forged, ro_writes] = self.edge;
+        let _ = write!(
+            o,
+            "\"cache\":{{\"hits\":{hits},\"misses\":{misses},\"hit_ratio\":{},\"db_queries\":{queries}}},\"edge\":{{\"auth\":{},\"rejected_unauthorized\":{unauthorized},\"rejected_forbidden\":{forbidden},\"forged_served\":{forged},\"read_only_writes\":{ro_writes}}},",
+            num(if hits + misses == 0 {
+                0.0
+            } else {
+                hits as f64 / (hits + misses) as f64
+            }),
+            self.auth,
         );
         let _ = write!(
             o,

@@ -12,6 +12,10 @@ pub struct Draw {
     pub incr: bool,
     pub key: u32,
     pub session: u32,
+    /// Carries no valid credentials.
+    pub forged: bool,
+    /// Comes from a client allowed only to read.
+    pub read_only: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -40,11 +44,17 @@ impl Traffic {
             None => sample::below(rng, cfg.keys as usize) as u32,
         };
         let session = sample::below(rng, cfg.sessions as usize) as u32;
+        // Drawn only when some credentials are bad, so other runs keep their random sequence.
+        let forged = cfg.bad_credentials > 0.0 && sample::chance(rng, cfg.bad_credentials);
+        // The first sessions are the read-only clients: a session keeps its rights all run.
+        let read_only = (session as f64) < cfg.read_only_share * cfg.sessions as f64;
         Draw {
             write,
             incr,
             key,
             session,
+            forged,
+            read_only,
         }
     }
 }

@@ -268,17 +268,19 @@ impl Database {
                 }
                 self.figures.anti_entropy_fixes += fixed;
                 if reply {
-                    let theirs: std::collections::BTreeMap<u32, Stamp> =
-                        entries.iter().map(|(k, e)| (*k, e.stamp)).collect();
+                    // A digest lists keys in ascending order (see anti_entropy), so no map needed.
+                    let stamp_of = |k: u32| {
+                        let i = entries.binary_search_by_key(&k, |(x, _)| *x).ok()?;
+                        Some(entries[i].1.stamp)
+                    };
                     let newer: Vec<(u32, Versioned)> = self.replicas[j]
                         .data
                         .iter()
                         .enumerate()
                         .filter_map(|(k, e)| {
                             let e = (*e)?;
-                            theirs
-                                .get(&(k as u32))
-                                .is_none_or(|s| *s < e.stamp)
+                            stamp_of(k as u32)
+                                .is_none_or(|s| s < e.stamp)
                                 .then_some((k as u32, e))
                         })
                         .collect();

@@ -215,6 +215,15 @@ impl World {
                 };
                 self.note(None, format!("Increments now {how}"));
             }
+            Action::SetAuth(on) if on != self.cfg.auth => {
+                self.cfg.auth = on;
+                let how = if on {
+                    "checks every request's credentials and rights"
+                } else {
+                    "passes every request on unchecked"
+                };
+                self.note(Some(NodeId::Lb), format!("The balancer now {how}"));
+            }
             Action::Tune(knob, v) => self.tune(knob, v),
             Action::SetLink { a, b, spec } => self.set_link(a, b, spec),
             Action::Partition(group) => self.partition(group),

@@ -47,6 +47,8 @@ impl World {
                 self.latest_acked[d.key as usize]
             },
             session: d.session,
+            forged: d.forged,
+            read_only: d.read_only,
             attempt: 0,
             retries: 0,
             tried: 0,
@@ -68,7 +70,7 @@ impl World {
 
     pub(super) fn deliver(&mut self, msg: Message) {
         match (msg.to, msg.payload) {
-            (NodeId::Lb, Payload::ClientRequest(r)) => self.dispatch(r),
+            (NodeId::Lb, Payload::ClientRequest(r)) => self.admit(r),
             (NodeId::Server(i), Payload::Job(job)) => self.server_receive(i, job),
             (NodeId::Db(j), Payload::Query(job)) => {
                 self.db
@@ -105,6 +107,23 @@ impl World {
             // Nothing else is ever sent.
             _ => {}
         }
+    }
+
+    /// A request reaches the balancer: with checks on, one without valid credentials (401) or a
+    /// write from a read-only client (403) is answered there and never reaches a server.
+    fn admit(&mut self, r: Handle) {
+        let Some(req) = self.requests.get(r) else {
+            return;
+        };
+        if self.cfg.auth {
+            if req.forged {
+                return self.finish(r, Outcome::Err(Cause::Unauthorized));
+            }
+            if req.read_only && req.write {
+                return self.finish(r, Outcome::Err(Cause::Forbidden));
+            }
+        }
+        self.dispatch(r)
     }
 
     /// The balancer sends (the next attempt of) request `r` to a server.
@@ -240,6 +259,14 @@ impl World {
             let name = NodeId::Server(i).label();
             self.trace_span(job.req, SpanKind::Service, || format!("served by {name}"));
         }
+        if self.cfg.use_db && self.cfg.cache_keys > 0 && !job.write && !job.incr {
+            let ttl = from_ms(self.cfg.cache_ttl_ms);
+            if let Some(seen) = self.servers[i].cache.get(job.key, now, ttl) {
+                self.metrics.cache_hits += 1;
+                return self.answer_from_cache(i, job, seen);
+            }
+            self.metrics.cache_misses += 1;
+        }
         if self.cfg.use_db {
             self.servers[i].awaiting_db += 1;
             // An increment reads first; its write follows the answer (see `query_reply`).
@@ -259,8 +286,25 @@ impl World {
         self.retire_drained();
     }
 
+    /// A read served from server `i`'s cache: no database round trip.
+    fn answer_from_cache(&mut self, i: usize, job: Job, seen: Observed) {
+        if let Some(req) = self.requests.get_mut(job.req)
+            && req.attempt == job.attempt
+        {
+            req.observed = Some(seen);
+        }
+        self.servers[i].served += 1;
+        self.send(
+            NodeId::Server(i),
+            NodeId::Lb,
+            Payload::JobReply(job, Outcome::Ok),
+        );
+        self.retire_drained();
+    }
+
     /// Server `i` sends a query for `job` to the replica it should go to.
     fn query(&mut self, i: usize, job: Job) {
+        self.metrics.db_queries += 1;
         let known = self.servers[i].db_leader;
         let rng = &mut self.rng;
         let target = self
@@ -316,6 +360,10 @@ impl World {
         s.awaiting_db = s.awaiting_db.saturating_sub(1);
         if outcome == Outcome::Ok {
             s.served += 1;
+            // Reads fill the cache; a write refreshes this server's copy (only this server's).
+            if let Some(seen) = seen.filter(|_| self.cfg.cache_keys > 0 && !job.incr) {
+                s.cache.put(job.key, seen, self.now, self.cfg.cache_keys);
+            }
         }
         self.send(
             NodeId::Server(i),
@@ -409,6 +457,8 @@ impl World {
         let ok = outcome == Outcome::Ok;
         let m = &mut self.metrics;
         m.increments_ok += (ok && req.incr) as u64;
+        m.forged_served += (ok && req.forged) as u64;
+        m.forbidden_writes += (ok && req.read_only && req.write) as u64;
         match (req.write, ok) {
             (true, true) => m.writes_ok += 1,
             (true, false) => m.writes_failed += 1,

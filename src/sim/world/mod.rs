@@ -41,6 +41,9 @@ pub struct Request {
     pub incr: bool,
     pub key: u32,
     pub session: u32,
+    /// Carries no valid credentials / comes from a read-only client (see `Draw`).
+    pub forged: bool,
+    pub read_only: bool,
     /// Attempts made so far (1 for the first).
     pub attempt: u16,
     pub retries: u32,

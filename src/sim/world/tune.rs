@@ -105,6 +105,11 @@ impl World {
             }
             Knob::HcIntervalMs => self.arm_probes(),
             Knob::ChaosMtbfS => self.arm_chaos(),
+            Knob::CacheKeys => {
+                for s in &mut self.servers {
+                    s.cache.trim(self.cfg.cache_keys);
+                }
+            }
             _ => {}
         }
         self.note(
