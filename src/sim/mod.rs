@@ -33,6 +33,7 @@ pub mod config;
 pub mod event;
 pub mod history;
 pub mod knob;
+pub mod lesson;
 pub mod message;
 pub mod metrics;
 pub mod network;

@@ -1,0 +1,470 @@
+//! Guided lessons: one idea each, a preset system to start from, steps to try, and a live check
+//! that watches the World, notices when the person did the step, and explains what the run showed
+//! with the run's own figures. Pure model: the page shows [`Lesson`]s and calls
+//! [`Progress::observe`] each frame; the tests walk every lesson natively.
+
+use super::balancer::Strategy;
+use super::config::Config;
+use super::event::{SECOND, Time};
+use super::metrics::Cause;
+use super::network::NodeId;
+use super::replication::Replication;
+use super::server::Status;
+use super::world::World;
+
+pub struct Lesson {
+    /// Short id (`data-lesson`, storage).
+    pub id: &'static str,
+    pub title: &'static str,
+    /// The idea, in a few sentences.
+    pub idea: &'static str,
+    /// What to do.
+    pub steps: &'static [&'static str],
+    /// What to look at while doing it.
+    pub watch: &'static str,
+    preset: fn(&mut Config),
+}
+
+impl Lesson {
+    /// The system the lesson starts from (the seed is fixed: every reader sees the same run).
+    pub fn config(&self) -> Config {
+        let mut c = Config {
+            seed: 7,
+            ..Config::default()
+        };
+        (self.preset)(&mut c);
+        c
+    }
+}
+
+pub const LESSONS: &[Lesson] = &[
+    Lesson {
+        id: "architecture",
+        title: "What a request goes through",
+        idea: "A client sends a request to the load balancer, which picks a server; the server does the work, asks the database, and the answer travels back the same way. Every hop costs time on the wire, and every box can queue.",
+        steps: &[
+            "Press Trace next request (under the charts).",
+            "Read its waterfall: each bar is a stretch of its life.",
+        ],
+        watch: "How much of the total is the network, queueing, service and the database.",
+        preset: |_| {},
+    },
+    Lesson {
+        id: "balancing",
+        title: "Random vs round robin",
+        idea: "Round robin deals requests out in turn, random picks blindly; neither looks at how busy a server is. When request costs vary (a heavy tail here), a server stuck on a slow request still gets its turn, and its queue grows. Least connections and power of two choices look before they send.",
+        steps: &[
+            "Watch p99 under round robin for a while.",
+            "Switch the strategy to least connections (key 4) or power of two (key 5).",
+            "Wait 20 seconds.",
+        ],
+        watch: "Queue bars under each server and the latency chart.",
+        preset: |c| {
+            c.servers = 4;
+            c.arrival_rate = 17.0;
+            c.service_dist = super::config::ServiceDist::LogNormal;
+        },
+    },
+    Lesson {
+        id: "failure",
+        title: "A server fails",
+        idea: "Nobody tells the balancer that a machine died: it finds out from health checks that go unanswered, after a detection window (interval × fall). Meanwhile requests sent there time out and are retried on another server.",
+        steps: &["Fail Server 2.", "Wait until the balancer marks it down."],
+        watch: "The ⚠ mark, dashed retry dots, and the error count.",
+        preset: |c| c.arrival_rate = 10.0,
+    },
+    Lesson {
+        id: "scaling",
+        title: "Horizontal vs vertical scaling",
+        idea: "Two servers cannot keep up with this traffic: queues fill and requests are refused. Add servers (horizontal: more machines, and redundancy) or give one more power (vertical: one bigger machine, priced steeper, with a ceiling at 8×).",
+        steps: &[
+            "Add servers, or raise a server's power.",
+            "Get capacity above the arrival rate.",
+        ],
+        watch: "Errors, queue bars and the fleet cost.",
+        preset: |c| {
+            c.servers = 2;
+            c.arrival_rate = 12.0;
+        },
+    },
+    Lesson {
+        id: "latency",
+        title: "Latency and bandwidth",
+        idea: "A link is a delay (latency) and a pipe (bandwidth). A slow link adds its delay to every request through it; a narrow one makes messages wait their turn to be sent.",
+        steps: &[
+            "Click the link from the balancer to Server 1.",
+            "Press 5× slower (or give it a low bandwidth).",
+            "Wait 15 seconds.",
+        ],
+        watch: "The link's label and the balancer's response times (click the balancer).",
+        preset: |c| c.arrival_rate = 10.0,
+    },
+    Lesson {
+        id: "replication",
+        title: "A replica fails and catches up",
+        idea: "Each replica keeps a copy of the data. One that is down misses the writes made meanwhile; when it comes back it asks the leader for them and catches up. Redundancy is what lets the database keep serving.",
+        steps: &[
+            "Fail Replica 3.",
+            "Let some writes pass.",
+            "Recover Replica 3 and wait for it to catch up.",
+        ],
+        watch: "Replica 3's version against the leader's.",
+        preset: |c| c.arrival_rate = 10.0,
+    },
+    Lesson {
+        id: "failover",
+        title: "Leader failover",
+        idea: "When the leader dies, the others notice its silence and elect a new one. With asynchronous replication, writes it acknowledged but had not yet shipped are lost; synchronous replication waits for followers before acknowledging, and loses none, at the cost of slower writes.",
+        steps: &[
+            "Fail Replica 1 (the leader).",
+            "Wait for the election.",
+            "Then try again under leader-sync.",
+        ],
+        watch: "The log: the election and the lost writes.",
+        preset: |c| {
+            c.arrival_rate = 20.0;
+            c.async_ship_ms = 1_000.0;
+        },
+    },
+    Lesson {
+        id: "cap",
+        title: "CAP: partition the database",
+        idea: "When the network splits the replicas, a system must choose: refuse requests on the side without a majority (CP: consistent, less available), or accept them on both sides (AP: available, and the sides diverge).",
+        steps: &[
+            "In Network, partition db-1 from db-2, db-3.",
+            "Wait 10 seconds; then try the other consistency choice.",
+        ],
+        watch: "Write availability, refused requests, conflicts.",
+        preset: |c| {
+            c.replication = Replication::Quorum;
+            c.arrival_rate = 10.0;
+        },
+    },
+    Lesson {
+        id: "concurrency",
+        title: "Races and lost updates",
+        idea: "Two servers read a counter, both add one, both write: one increment is lost. Nothing is wrong in either server; the interleaving is. Compare-and-set refuses a write whose read is out of date, and the server tries again. Clock skew does the same to last-write-wins: a write stamped by a clock running behind loses to an older one.",
+        steps: &[
+            "Watch lost updates grow.",
+            "Turn on compare-and-set (Database).",
+        ],
+        watch: "Lost updates and conflicts.",
+        preset: |c| {
+            c.keys = 3;
+            c.rmw_ratio = 0.6;
+            c.arrival_rate = 20.0;
+            c.service_ms = 50.0;
+        },
+    },
+    Lesson {
+        id: "cache",
+        title: "Caching and data locality",
+        idea: "Data kept next to the code that uses it is fast: a server that caches recent answers in its own memory skips the trip to the database. But each server's copy is its own: after a write through another server, it serves the old value until the entry expires.",
+        steps: &[
+            "In Traffic, set Cache size per server to 50 keys.",
+            "Wait 20 seconds.",
+        ],
+        watch: "Cache hit ratio, p50, database queries, stale reads.",
+        preset: |c| {
+            c.keys = 20;
+            c.write_ratio = 0.1;
+            c.arrival_rate = 15.0;
+            c.service_ms = 20.0;
+        },
+    },
+    Lesson {
+        id: "security",
+        title: "Security at the edge",
+        idea: "The balancer is the front door. Here some requests carry no valid credentials and some clients may only read. Unchecked, both reach the servers and get served. Checking at the edge answers 401 or 403 at once, and no server ever sees them.",
+        steps: &[
+            "Watch forged requests being served.",
+            "Turn on Check credentials (Balancer).",
+        ],
+        watch: "Refused requests (401, 403) and what servers served.",
+        preset: |c| {
+            c.bad_credentials = 0.1;
+            c.read_only_share = 0.3;
+            c.arrival_rate = 10.0;
+        },
+    },
+];
+
+/// How far the person is in one lesson: marks the check remembers between frames, and once done,
+/// what the run showed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Progress {
+    pub lesson: usize,
+    /// When the step was first seen done, and figures taken then.
+    mark: Option<(Time, [u64; 2])>,
+    /// A second moment some checks wait for (the balancer noticing a failure).
+    later: Option<Time>,
+    pub done: Option<String>,
+}
+
+fn ms(us: Time) -> String {
+    format!("{} ms", us / 1_000)
+}
+
+fn p99_since(w: &World, secs: u64) -> Option<u64> {
+    // Per-second p99 averaged over the window (the charts' figure).
+    let v: Vec<f64> = w
+        .series()
+        .samples()
+        .rev()
+        .take(secs as usize)
+        .filter_map(|s| s.p99_ms)
+        .collect();
+    (!v.is_empty()).then(|| (v.iter().sum::<f64>() / v.len() as f64) as u64)
+}
+
+fn ratio(a: u64, b: u64) -> u64 {
+    (100 * a).checked_div(a + b).unwrap_or(0)
+}
+
+impl Progress {
+    pub fn new(lesson: usize) -> Self {
+        Self {
+            lesson,
+            mark: None,
+            later: None,
+            done: None,
+        }
+    }
+
+    /// Looks at the World one frame on; once the step is done, keeps the explanation.
+    pub fn observe(&mut self, w: &World) {
+        if self.done.is_none() {
+            self.done = self.check(w);
+        }
+    }
+
+    /// Marks the first frame `cond` holds; true once `secs` have passed since.
+    fn held(&mut self, w: &World, cond: bool, secs: u64, figures: [u64; 2]) -> bool {
+        if !cond {
+            self.mark = None;
+            return false;
+        }
+        let (at, _) = *self.mark.get_or_insert((w.now(), figures));
+        w.now() >= at + secs * SECOND
+    }
+
+    /// The figures taken when the step was first seen.
+    fn before(&self) -> [u64; 2] {
+        self.mark.map_or([0; 2], |m| m.1)
+    }
+
+    fn check(&mut self, w: &World) -> Option<String> {
+        let m = w.metrics();
+        let cfg = w.config();
+        let db = w.database();
+        Some(match LESSONS.get(self.lesson)?.id {
+            "architecture" => {
+                let t = w.waterfall().filter(|t| t.done())?;
+                let total = t.spans.last().map_or(0, |s| s.to) - t.issued;
+                let of = |k: super::trace::SpanKind| -> Time {
+                    t.spans
+                        .iter()
+                        .filter(|s| s.kind == k)
+                        .map(|s| s.to - s.from)
+                        .sum()
+                };
+                use super::trace::SpanKind as K;
+                let hops = t.spans.iter().filter(|s| s.kind == K::Network).count();
+                format!(
+                    "That request took {}: {} on the wire ({hops} hops at {} ms each way), {} queued, {} being served, {} in the database. Even a fast system spends most of a request's life travelling.",
+                    ms(total),
+                    ms(of(K::Network) + of(K::Bandwidth)),
+                    cfg.latency_ms,
+                    ms(of(K::Queue)),
+                    ms(of(K::Service)),
+                    ms(of(K::Database))
+                )
+            }
+            "balancing" => {
+                let smart = matches!(
+                    cfg.strategy,
+                    Strategy::LeastConnections | Strategy::PowerOfTwo | Strategy::LeastResponseTime
+                );
+                let now = [p99_since(w, 20).unwrap_or(0), m.failed_total()];
+                if !self.held(w, smart, 20, now) {
+                    return None;
+                }
+                let [p99, failed] = self.before();
+                format!(
+                    "Before the switch: p99 about {p99} ms and {failed} failed requests. Over the last 20 s with {}: p99 about {} ms and {} more failures. Round robin gives a server stuck on a slow request its turn anyway; a strategy that counts open connections sends the work elsewhere.",
+                    cfg.strategy.label().to_ascii_lowercase(),
+                    now[0],
+                    now[1] - failed
+                )
+            }
+            "failure" => {
+                let down = w.node_status(NodeId::Server(1)) == Some(Status::Down);
+                if !self.held(w, down, 0, [m.attempt_timeouts, m.retries]) {
+                    self.later = None;
+                    return None;
+                }
+                if w.balancer().accepts(1) {
+                    return None;
+                }
+                // Then one timeout more, so the attempts sent in the window have timed out.
+                let noticed = *self.later.get_or_insert(w.now());
+                if w.now() < noticed + super::event::from_ms(cfg.timeout_ms) + SECOND {
+                    return None;
+                }
+                let (at, [timeouts, retries]) = self.mark?;
+                format!(
+                    "The balancer stopped sending to Server 2 {:.1} s after it died: health checks every {} ms, {} missed in a row. Attempts sent there meanwhile waited out the {} ms timeout: {} timed out, and {} retries went to other servers.",
+                    (noticed - at) as f64 / 1e6,
+                    cfg.hc_interval_ms,
+                    cfg.hc_fall,
+                    cfg.timeout_ms,
+                    m.attempt_timeouts - timeouts,
+                    m.retries - retries
+                )
+            }
+            "scaling" => {
+                let power: u32 = w
+                    .servers()
+                    .iter()
+                    .filter(|s| s.status.is_up() && !s.draining)
+                    .map(|s| s.power)
+                    .sum();
+                let capacity = power as f64 * 1_000.0 / cfg.service_ms * cfg.workers as f64;
+                let failed = m.failed_total();
+                if !self.held(w, capacity > cfg.arrival_rate * 1.15, 10, [failed, 0]) {
+                    return None;
+                }
+                let n = w.servers().len();
+                let vertical = w.servers().iter().any(|s| s.power > 1);
+                format!(
+                    "Capacity is now {capacity:.0} req/s against {} arriving, for ${:.2}/h with {n} servers; errors stopped growing. {}",
+                    cfg.arrival_rate,
+                    w.fleet_cost_per_hour(),
+                    if vertical {
+                        "A bigger machine costs more per unit of power, tops out at 8×, and is still one machine: if it fails, its share of capacity goes with it."
+                    } else {
+                        "More machines cost the same per unit and add redundancy: lose one and the rest carry on."
+                    }
+                )
+            }
+            "latency" => {
+                let spec = w.network().spec(NodeId::Lb, NodeId::Server(0));
+                let base = w.network().default_spec();
+                let slowed = spec.latency_ms >= 2.0 * base.latency_ms.max(1.0)
+                    || (spec.bandwidth_mbps > 0.0 && spec.bandwidth_mbps < 1.0);
+                if !self.held(w, slowed, 15, [0; 2]) {
+                    return None;
+                }
+                let b = &w.balancer().backends;
+                if !w.balancer().accepts(0) {
+                    format!(
+                        "Health checks to Server 1 now take longer than their {} ms timeout, so the balancer marked a healthy server down: to a health check, a slow link looks like a dead machine. The other servers carry everything, and their queues show it.",
+                        cfg.hc_timeout_ms
+                    )
+                } else {
+                    format!(
+                        "The balancer now sees {:.0} ms round trips to Server 1 against {:.0} ms to Server 2: every request through the slow link pays its delay twice. Least response time would notice and send fewer there.",
+                        b.first()?.ewma_ms(),
+                        b.get(1)?.ewma_ms()
+                    )
+                }
+            }
+            "replication" => {
+                let r = w.replicas().get(2)?;
+                if !r.status.is_up() {
+                    let behind = db.replicas[w.leader()]
+                        .version()
+                        .saturating_sub(r.version());
+                    self.mark = Some((w.now(), [behind, 0]));
+                    return None;
+                }
+                let (at, [missed, _]) = self.mark?;
+                if db.lag(2, w.now()) > 0 || r.version() < db.replicas[w.leader()].version() {
+                    return None;
+                }
+                format!(
+                    "Replica 3 was back and caught up {:.1} s after it recovered: it had missed {missed} writes and got them from the leader. Reads kept working meanwhile because the other replicas had copies.",
+                    (w.now() - at) as f64 / 1e6
+                )
+            }
+            "failover" => {
+                if w.leader() == 0 || db.figures.failovers == 0 {
+                    return None;
+                }
+                let lost = db.figures.lost_acked_writes;
+                format!(
+                    "Replica {} took over. {lost} acknowledged writes were lost{}",
+                    w.leader() + 1,
+                    if cfg.replication == Replication::LeaderAsync {
+                        ": the old leader had acknowledged them before shipping them. Under leader-sync a write is acknowledged only once followers have it."
+                    } else {
+                        ": synchronous replication acknowledged only what followers already had."
+                    }
+                )
+            }
+            "cap" => {
+                let split = (1..w.replicas().len())
+                    .any(|j| w.network().is_cut(NodeId::Db(0), NodeId::Db(j)));
+                let refused = db.figures.refused;
+                if !self.held(w, split, 10, [refused, 0]) {
+                    return None;
+                }
+                let avail = ratio(m.writes_ok, m.writes_failed);
+                format!(
+                    "Under {} with the replicas split: write availability {avail} % over the run, {} requests refused since the split, {} conflicting writes, {} keys differing between replicas.",
+                    cfg.consistency.name().to_ascii_uppercase(),
+                    refused - self.before()[0],
+                    db.figures.conflicts,
+                    db.divergent_keys()
+                )
+            }
+            "concurrency" => {
+                let lost = w.lost_updates();
+                if !self.held(w, cfg.cas, 10, [lost, 0]) {
+                    return None;
+                }
+                format!(
+                    "{} increments were lost before compare-and-set; {} since. Refused writes ({} so far) were redone from a fresh read instead of overwriting.",
+                    self.before()[0],
+                    lost - self.before()[0],
+                    db.figures.cas_rejections
+                )
+            }
+            "cache" => {
+                if !self.held(w, cfg.cache_keys > 0, 20, [m.db_queries, 0]) {
+                    return None;
+                }
+                format!(
+                    "{} % of reads were served from a server's own cache, skipping two network hops; the database got {} queries in 20 s. {} reads were stale: another server had written a newer value.",
+                    ratio(m.cache_hits, m.cache_misses),
+                    m.db_queries - self.before()[0],
+                    m.stale_reads
+                )
+            }
+            "security" => {
+                let refused = m.failed_by(Cause::Unauthorized) + m.failed_by(Cause::Forbidden);
+                if !self.held(
+                    w,
+                    cfg.auth && refused > 0,
+                    5,
+                    [m.forged_served, m.forbidden_writes],
+                ) {
+                    return None;
+                }
+                format!(
+                    "Unchecked, servers carried out {} requests with no valid credentials and {} writes by read-only clients. Since the check: {} refused with 401 and {} with 403, answered by the balancer itself.",
+                    self.before()[0],
+                    self.before()[1],
+                    m.failed_by(Cause::Unauthorized),
+                    m.failed_by(Cause::Forbidden)
+                )
+            }
+            _ => return None,
+        })
+    }
+}
+
+/// The lesson with this id.
+pub fn find(id: &str) -> Option<usize> {
+    LESSONS.iter().position(|l| l.id == id)
+}

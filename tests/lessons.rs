@@ -1,0 +1,105 @@
+//! Every lesson walked natively: its check stays quiet until the person does the step, then
+//! notices and explains with the run's own figures.
+#![cfg(not(target_arch = "wasm32"))]
+
+use clusterscope::sim::event::{MS, SECOND};
+use clusterscope::sim::knob::Knob;
+use clusterscope::sim::lesson::{LESSONS, Progress, find};
+use clusterscope::sim::{Action, Consistency, NodeId, Strategy, World};
+
+/// Runs `secs` more seconds, observing every 100 ms as the page does each frame.
+fn run(w: &mut World, p: &mut Progress, secs: u64) {
+    let end = w.now() + secs * SECOND;
+    while w.now() < end {
+        let t = w.now() + 100 * MS;
+        w.step_until(t);
+        p.observe(w);
+    }
+}
+
+/// What a person does in each lesson (after a first stretch of watching).
+fn steps(id: &str, w: &mut World, p: &mut Progress) {
+    match id {
+        "architecture" => w.apply(Action::TraceNext),
+        "balancing" => w.apply(Action::SetStrategy(Strategy::LeastConnections)),
+        "failure" => w.apply(Action::Fail(NodeId::Server(1))),
+        "scaling" => {
+            w.apply(Action::AddServer);
+            w.apply(Action::SetPower {
+                server: 0,
+                power: 2,
+            });
+        }
+        "latency" => w.apply(Action::SetLink {
+            a: NodeId::Lb,
+            b: NodeId::Server(0),
+            spec: Some((600.0, 0.0)),
+        }),
+        "replication" => {
+            w.apply(Action::Fail(NodeId::Db(2)));
+            run(w, p, 10);
+            w.apply(Action::Recover(NodeId::Db(2)));
+        }
+        "failover" => w.apply(Action::Fail(NodeId::Db(0))),
+        "cap" => w.apply(Action::Partition(vec![NodeId::Db(0)])),
+        "concurrency" => w.apply(Action::SetCas(true)),
+        "cache" => w.apply(Action::Tune(Knob::CacheKeys, 50.0)),
+        "security" => w.apply(Action::SetAuth(true)),
+        other => panic!("no steps for lesson {other}"),
+    }
+}
+
+#[test]
+fn every_lesson_waits_for_its_step_then_explains_what_happened() {
+    for (i, lesson) in LESSONS.iter().enumerate() {
+        assert_eq!(find(lesson.id), Some(i));
+        let mut w = World::new(lesson.config()).expect("a lesson's preset is valid");
+        let mut p = Progress::new(i);
+        run(&mut w, &mut p, 30);
+        assert_eq!(p.done, None, "{}: done before the step", lesson.id);
+        steps(lesson.id, &mut w, &mut p);
+        run(&mut w, &mut p, 40);
+        let text = p
+            .done
+            .unwrap_or_else(|| panic!("{}: the check never fired", lesson.id));
+        println!("{}: {text}", lesson.id);
+        assert!(
+            text.chars().any(|c| c.is_ascii_digit()),
+            "{}: {text}",
+            lesson.id
+        );
+        assert!(!text.contains("NaN") && !text.contains("inf"), "{text}");
+    }
+}
+
+#[test]
+fn lesson_figures_come_from_the_run() {
+    // The security lesson counts what the servers served before the check: a different preset
+    // (no forged requests) must say 0.
+    let i = find("security").unwrap();
+    let mut cfg = LESSONS[i].config();
+    cfg.bad_credentials = 0.0;
+    cfg.read_only_share = 0.5;
+    let mut w = World::new(cfg).unwrap();
+    let mut p = Progress::new(i);
+    run(&mut w, &mut p, 20);
+    w.apply(Action::SetAuth(true));
+    run(&mut w, &mut p, 20);
+    let text = p.done.expect("read-only writes are refused");
+    assert!(
+        text.starts_with("Unchecked, servers carried out 0 requests"),
+        "{text}"
+    );
+    assert!(
+        text.contains("refused with 401 and 0 with 403") == false,
+        "{text}"
+    );
+    // The CAP lesson names the consistency choice in force.
+    let i = find("cap").unwrap();
+    let mut w = World::new(LESSONS[i].config()).unwrap();
+    w.apply(Action::SetConsistency(Consistency::Ap));
+    let mut p = Progress::new(i);
+    w.apply(Action::Partition(vec![NodeId::Db(0)]));
+    run(&mut w, &mut p, 15);
+    assert!(p.done.expect("partitioned").starts_with("Under AP"));
+}
