@@ -58,7 +58,7 @@ fn every_lesson_waits_for_its_step_then_explains_what_happened() {
         run(&mut w, &mut p, 30);
         assert_eq!(p.done, None, "{}: done before the step", lesson.id);
         steps(lesson.id, &mut w, &mut p);
-        run(&mut w, &mut p, 40);
+        run(&mut w, &mut p, 45);
         let text = p
             .done
             .unwrap_or_else(|| panic!("{}: the check never fired", lesson.id));

@@ -61,7 +61,7 @@ pub const LESSONS: &[Lesson] = &[
         watch: "Queue bars under each server and the latency chart.",
         preset: |c| {
             c.servers = 4;
-            c.arrival_rate = 17.0;
+            c.arrival_rate = 15.0;
             c.service_dist = super::config::ServiceDist::LogNormal;
         },
     },
@@ -285,16 +285,29 @@ impl Progress {
                     cfg.strategy,
                     Strategy::LeastConnections | Strategy::PowerOfTwo | Strategy::LeastResponseTime
                 );
-                let now = [p99_since(w, 20).unwrap_or(0), m.failed_total()];
-                if !self.held(w, smart, 20, now) {
+                let failed: u64 = w
+                    .series()
+                    .samples()
+                    .rev()
+                    .take(20)
+                    .map(|s| s.failed_total() as u64)
+                    .sum();
+                let now = [p99_since(w, 20).unwrap_or(0), failed];
+                // 40 s: the backlog built before the switch drains first.
+                if !self.held(w, smart, 40, now) {
                     return None;
                 }
                 let [p99, failed] = self.before();
                 format!(
-                    "Before the switch: p99 about {p99} ms and {failed} failed requests. Over the last 20 s with {}: p99 about {} ms and {} more failures. Round robin gives a server stuck on a slow request its turn anyway; a strategy that counts open connections sends the work elsewhere.",
+                    "The 20 s before the switch: p99 about {p99} ms, {failed} failed requests. The last 20 s with {}: p99 about {} ms, {} failed. {}",
                     cfg.strategy.label().to_ascii_lowercase(),
                     now[0],
-                    now[1] - failed
+                    now[1],
+                    if now[0] < p99 {
+                        "Round robin gives a server stuck on a slow request its turn anyway; looking at open connections sends the work elsewhere."
+                    } else {
+                        "Twenty seconds is a short window for a tail figure: keep watching the queue bars, or switch back and forth."
+                    }
                 )
             }
             "failure" => {
