@@ -331,8 +331,8 @@ impl Progress {
                     cfg.hc_interval_ms,
                     cfg.hc_fall,
                     cfg.timeout_ms,
-                    m.attempt_timeouts - timeouts,
-                    m.retries - retries
+                    m.attempt_timeouts.saturating_sub(timeouts),
+                    m.retries.saturating_sub(retries)
                 )
             }
             "scaling" => {
@@ -426,7 +426,7 @@ impl Progress {
                 format!(
                     "Under {} with the replicas split: write availability {avail} % over the run, {} requests refused since the split, {} conflicting writes, {} keys differing between replicas.",
                     cfg.consistency.name().to_ascii_uppercase(),
-                    refused - self.before()[0],
+                    refused.saturating_sub(self.before()[0]),
                     db.figures.conflicts,
                     db.divergent_keys()
                 )
@@ -439,7 +439,7 @@ impl Progress {
                 format!(
                     "{} increments were lost before compare-and-set; {} since. Refused writes ({} so far) were redone from a fresh read instead of overwriting.",
                     self.before()[0],
-                    lost - self.before()[0],
+                    lost.saturating_sub(self.before()[0]),
                     db.figures.cas_rejections
                 )
             }
@@ -450,7 +450,7 @@ impl Progress {
                 format!(
                     "{} % of reads were served from a server's own cache, skipping two network hops; the database got {} queries in 20 s. {} reads were stale: another server had written a newer value.",
                     ratio(m.cache_hits, m.cache_misses),
-                    m.db_queries - self.before()[0],
+                    m.db_queries.saturating_sub(self.before()[0]),
                     m.stale_reads
                 )
             }

@@ -29,6 +29,7 @@ macro_rules! named_enum {
 
 pub mod balancer;
 pub mod cache;
+pub mod compare;
 pub mod config;
 pub mod event;
 pub mod history;
@@ -37,6 +38,7 @@ pub mod lesson;
 pub mod message;
 pub mod metrics;
 pub mod network;
+pub mod quiz;
 pub mod replication;
 pub mod sample;
 pub mod series;

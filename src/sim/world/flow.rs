@@ -19,7 +19,9 @@ impl World {
         if self.issue_limit.is_some_and(|n| self.metrics.issued >= n) {
             return;
         }
-        let gap = self.traffic.gap(&mut self.rng, self.cfg.arrival_rate);
+        let gap = self
+            .traffic
+            .gap(&mut self.traffic_rng, self.cfg.arrival_rate);
         self.queue
             .push(self.now + gap, Event::Arrival(self.arrival_gen));
     }
@@ -28,7 +30,7 @@ impl World {
         if self.issue_limit.is_some_and(|n| self.metrics.issued >= n) {
             return;
         }
-        let mut d = self.traffic.draw(&mut self.rng, &self.cfg);
+        let mut d = self.traffic.draw(&mut self.traffic_rng, &self.cfg);
         if d.write && self.cfg.sequential_keys {
             d.key = (self.writes_issued % self.cfg.keys as u64) as u32;
         }

@@ -86,6 +86,10 @@ pub struct World {
     now: Time,
     queue: EventQueue,
     rng: SimRng,
+    /// The clients' own stream (arrival times, what each request is), apart from everything
+    /// else: two runs with the same seed see identical traffic whatever the system does with
+    /// it, so a comparison of strategies compares them on the very same requests.
+    traffic_rng: SimRng,
     traffic: Traffic,
     network: Network,
     balancer: Balancer,
@@ -147,6 +151,7 @@ impl World {
             now: 0,
             queue: EventQueue::default(),
             rng: SimRng::seed_from_u64(cfg.seed),
+            traffic_rng: SimRng::seed_from_u64(crate::sim::sample::mix64(cfg.seed ^ 0x7_2aff_1c00)),
             traffic: Traffic::new(&cfg),
             network: Network::new(link),
             balancer: Balancer::new(cfg.strategy, cfg.servers, cfg.retry_budget),
