@@ -90,7 +90,10 @@ fn lesson_figures_come_from_the_run() {
         text.starts_with("Unchecked, servers carried out 0 requests"),
         "{text}"
     );
-    assert!(!text.contains(" 0 with 403"), "read-only writes were refused: {text}");
+    assert!(
+        !text.contains(" 0 with 403"),
+        "read-only writes were refused: {text}"
+    );
     // The CAP lesson names the consistency choice in force.
     let i = find("cap").unwrap();
     let mut w = World::new(LESSONS[i].config()).unwrap();

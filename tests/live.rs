@@ -350,3 +350,25 @@ fn lowering_latency_keeps_each_link_in_order() {
     assert!(on_link.len() > 5);
     assert!(on_link.windows(2).all(|p| p[0].1 <= p[1].1), "{on_link:?}");
 }
+
+#[test]
+fn chart_data_exports_as_csv_one_row_a_second() {
+    let mut w = world(Config {
+        arrival_rate: 50.0,
+        ..Config::default()
+    });
+    run_for(&mut w, 12);
+    let csv = w.series().to_csv();
+    let rows: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 1 + w.series().samples().len());
+    assert!(rows.iter().all(|r| r.len() == rows[0].len()), "ragged rows");
+    assert_eq!(rows[0][0], "second");
+    let ok: u64 = rows[1..].iter().map(|r| r[1].parse::<u64>().unwrap()).sum();
+    let sampled: u64 = w.series().samples().map(|s| s.ok as u64).sum();
+    assert_eq!(ok, sampled);
+    // A second with successes has a p99; one without leaves the cell empty, never NaN.
+    let p99 = rows[0].iter().position(|h| *h == "p99_ms").unwrap();
+    for r in &rows[1..] {
+        assert_eq!(r[1] != "0", r[p99].parse::<f64>().is_ok(), "{r:?}");
+    }
+}

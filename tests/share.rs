@@ -219,11 +219,8 @@ fn a_decoded_link_replays_the_same_run() {
         }
     }
     let end = w.now();
-    let link = Scenario {
-        config: cfg,
-        actions: w.recorded().to_vec(),
-    }
-    .encode();
+    let link = Scenario::of(&w).encode();
+    assert_eq!(Scenario::of(&w).config, cfg);
     assert_eq!(w.recorded().len(), plan.len());
     let s = Scenario::decode(&link).unwrap();
     let mut replay = s.world();
@@ -233,4 +230,19 @@ fn a_decoded_link_replays_the_same_run() {
     assert_eq!(replay.now(), end);
     assert_eq!(replay.events_handled(), w.events_handled());
     assert_eq!(replay.trace_hash(), w.trace_hash(), "the replay diverged");
+    // The page replays in frames with an event budget, recording as it goes: same run again,
+    // and the replayed run's own link is the same link.
+    let mut framed = s.world();
+    framed.record_actions(true);
+    let (mut cursor, mut t) = (0, 0);
+    while framed.now() < end {
+        t = (t + 16 * MS).min(end);
+        let _ = s.replay_within(&mut framed, &mut cursor, t, 250);
+    }
+    assert_eq!(
+        framed.trace_hash(),
+        w.trace_hash(),
+        "the framed replay diverged"
+    );
+    assert_eq!(Scenario::of(&framed).encode(), link);
 }

@@ -209,6 +209,42 @@ impl Series {
         }
         out
     }
+
+    /// The seconds kept, one CSV row each (what the charts draw), with a header row.
+    pub fn to_csv(&self) -> String {
+        use std::fmt::Write;
+        let mut o = String::from("second,succeeded");
+        for c in Cause::ALL {
+            let _ = write!(o, ",failed_{}", c.name());
+        }
+        o.push_str(",reads_ok,reads_failed,writes_ok,writes_failed,p50_ms,p95_ms,p99_ms,in_flight,max_lag_ms,mean_utilization\n");
+        let opt =
+            |v: Option<f64>| v.map_or(String::new(), |v| format!("{}", (v * 1e3).round() / 1e3));
+        for s in &self.samples {
+            let _ = write!(o, "{},{}", s.second, s.ok);
+            for f in s.failed {
+                let _ = write!(o, ",{f}");
+            }
+            let util = (!s.utilization.is_empty()).then(|| {
+                s.utilization.iter().map(|&u| u as f64).sum::<f64>() / s.utilization.len() as f64
+            });
+            let _ = writeln!(
+                o,
+                ",{},{},{},{},{},{},{},{},{},{}",
+                s.reads_ok,
+                s.reads_failed,
+                s.writes_ok,
+                s.writes_failed,
+                opt(s.p50_ms),
+                opt(s.p95_ms),
+                opt(s.p99_ms),
+                s.in_flight,
+                opt(Some(s.max_lag_ms)),
+                opt(util)
+            );
+        }
+        o
+    }
 }
 
 #[cfg(test)]

@@ -36,7 +36,8 @@ impl Recorded {
     /// it already stood at the last one).
     pub fn apply_to(&self, w: &mut World) {
         w.step_until_within(self.at, 0);
-        w.apply(self.action.clone());
+        // Recorded again when the World records: a replayed run can be shared on.
+        w.act(self.action.clone());
     }
 }
 
@@ -320,6 +321,14 @@ impl Scenario {
         Ok(Scenario { config, actions })
     }
 
+    /// The run so far of `w` (which records its actions): where it started and what was done.
+    pub fn of(w: &World) -> Scenario {
+        Scenario {
+            config: w.initial_config().clone(),
+            actions: w.recorded().to_vec(),
+        }
+    }
+
     /// A fresh World for this scenario.
     pub fn world(&self) -> World {
         // `decode` validated the config; a scenario built in code may not have.
@@ -331,15 +340,30 @@ impl Scenario {
     /// Advances `w` to time `t`, applying every recorded action due by then at the exact point
     /// it was applied in the original run (after the same number of events).
     pub fn replay_until(&self, w: &mut World, next: &mut usize, t: Time) {
+        self.replay_within(w, next, t, u64::MAX);
+    }
+
+    /// Like [`Scenario::replay_until`], handling at most `budget` events (a frame's worth);
+    /// returns whether it reached `t`. Stopped early, it goes on from the same point next time.
+    pub fn replay_within(&self, w: &mut World, next: &mut usize, t: Time, budget: u64) -> bool {
+        let start = w.events_handled();
+        let left = |w: &World| budget.saturating_sub(w.events_handled() - start);
         while let Some(r) = self.actions.get(*next) {
             if r.at > t {
                 break;
             }
-            while w.events_handled() < r.events && w.step() {}
+            while w.events_handled() < r.events {
+                if left(w) == 0 {
+                    return false;
+                }
+                if !w.step() {
+                    break;
+                }
+            }
             r.apply_to(w);
             *next += 1;
         }
-        w.step_until(t);
+        w.step_until_within(t, left(w))
     }
 }
 

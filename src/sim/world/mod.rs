@@ -83,6 +83,8 @@ const MAX_LOG: usize = 200;
 
 pub struct World {
     cfg: Config,
+    /// The settings it started with (a shared link replays from these).
+    initial: Config,
     now: Time,
     queue: EventQueue,
     rng: SimRng,
@@ -185,6 +187,7 @@ impl World {
             waterfall: None,
             trace_next: false,
             recorded: None,
+            initial: cfg.clone(),
             cfg,
         };
         world.schedule_arrival();
@@ -219,6 +222,11 @@ impl World {
     /// Leaves requests issued before `t` out of the latency statistics.
     pub fn set_warmup(&mut self, t: Time) {
         self.metrics.warmup = t;
+    }
+
+    /// The settings the run started with.
+    pub fn initial_config(&self) -> &Config {
+        &self.initial
     }
 
     /// Starts (or stops) recording the actions applied through [`World::act`].
