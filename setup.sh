@@ -15,6 +15,7 @@ TRUNK_VERSION=0.21.14
 WASM_PACK_VERSION=0.15.1
 BINARYEN_VERSION=132.0.0
 PLAYWRIGHT_VERSION=1.65.0
+TERSER_VERSION=5.51.2
 # wasm-bindgen-cli must equal the wasm-bindgen that Cargo.lock resolved.
 WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/[^0-9.]/, ""); print; exit}' Cargo.lock)
 
@@ -50,7 +51,7 @@ install() {
     say "installing wasm-pack $WASM_PACK_VERSION"
     cargo install --quiet --locked wasm-pack --version "$WASM_PACK_VERSION"
   fi
-  local npm_want="binaryen@$BINARYEN_VERSION playwright-core@$PLAYWRIGHT_VERSION"
+  local npm_want="binaryen@$BINARYEN_VERSION playwright-core@$PLAYWRIGHT_VERSION terser@$TERSER_VERSION"
   if [ "$(cat "$TOOLS/.installed" 2>/dev/null)" != "$npm_want" ]; then
     say "installing $npm_want from npm into .tools/"
     mkdir -p "$TOOLS"

@@ -206,7 +206,8 @@ pub const POWER_LEVELS: [u32; 4] = [1, 2, 4, 8];
 /// Hourly price of one server at `power`: it grows faster than the power it buys (a 2× machine costs
 /// about 2.5×, an 8× machine about 15×), as cloud price lists do near the top of a family.
 pub fn server_cost_per_hour(power: u32) -> f64 {
-    0.10 * libm::pow(power as f64, 1.3)
+    // exp(1.3 ln p) rather than pow: the page already carries exp and log, not pow.
+    0.10 * libm::exp(1.3 * libm::log(power as f64))
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -12,6 +12,15 @@ macro_rules! named_enum {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
             pub fn name(self) -> &'static str { match self { $($name::$variant => $text),+ } }
         }
+        impl $crate::sim::Named for $name {
+            fn text(&self) -> &'static str { self.name() }
+            fn set_text(&mut self, s: &str) -> bool {
+                match $name::ALL.iter().find(|v| v.name() == s) {
+                    Some(v) => { *self = *v; true }
+                    None => false,
+                }
+            }
+        }
         impl ::std::fmt::Display for $name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result { f.write_str(self.name()) }
         }
@@ -25,6 +34,13 @@ macro_rules! named_enum {
             }
         }
     };
+}
+
+/// A value with a name in text (every `named_enum!`), read and written without knowing its type.
+pub trait Named {
+    fn text(&self) -> &'static str;
+    /// Takes the value named `s`; false (and unchanged) if there is none.
+    fn set_text(&mut self, s: &str) -> bool;
 }
 
 pub mod balancer;

@@ -69,47 +69,85 @@ fn parse_int<T: std::str::FromStr>(s: &str) -> Option<T> {
     s.parse().ok()
 }
 
-/// Every config field: its name in the text, how to write it, how to read it back.
-type Field = (
-    &'static str,
-    fn(&Config) -> String,
-    fn(&mut Config, &str) -> Option<()>,
-);
+/// One config field, borrowed so that writing and reading it go through one code path (a pair
+/// of functions per field would cost the page several kilobytes).
+enum Slot<'a> {
+    F64(&'a mut f64),
+    U64(&'a mut u64),
+    Usize(&'a mut usize),
+    U32(&'a mut u32),
+    Bool(&'a mut bool),
+    Name(&'a mut dyn super::Named),
+}
+
+impl Slot<'_> {
+    fn text(&self) -> String {
+        match self {
+            Slot::F64(v) => num(**v),
+            Slot::U64(v) => v.to_string(),
+            Slot::Usize(v) => v.to_string(),
+            Slot::U32(v) => v.to_string(),
+            Slot::Bool(v) => u8::from(**v).to_string(),
+            Slot::Name(v) => v.text().into(),
+        }
+    }
+
+    fn read(&mut self, s: &str) -> Option<()> {
+        match self {
+            Slot::F64(v) => **v = parse_num(s)?,
+            Slot::U64(v) => **v = parse_int(s)?,
+            Slot::Usize(v) => **v = parse_int(s)?,
+            Slot::U32(v) => **v = parse_int(s)?,
+            Slot::Bool(v) => {
+                **v = match s {
+                    "1" => true,
+                    "0" => false,
+                    _ => return None,
+                }
+            }
+            Slot::Name(v) => return v.set_text(s).then_some(()),
+        }
+        Some(())
+    }
+}
 
 macro_rules! fields {
     ($( $name:literal $f:ident : $kind:ident ),* $(,)?) => {
-        const FIELDS: &[Field] = &[$(
-            ($name, |c| fields!(@write $kind c.$f), |c, s| { c.$f = fields!(@read $kind s)?; Some(()) })
-        ),*];
+        /// Field `i`: its name in the text and the field itself (`None` past the last).
+        fn field(c: &mut Config, i: usize) -> Option<(&'static str, Slot<'_>)> {
+            let mut k = 0;
+            $(
+                if i == k {
+                    return Some(($name, Slot::$kind(&mut c.$f)));
+                }
+                k += 1;
+            )*
+            let _ = k;
+            None
+        }
     };
-    (@write f64 $e:expr) => { num($e) };
-    (@write int $e:expr) => { $e.to_string() };
-    (@write bool $e:expr) => { (if $e { "1" } else { "0" }).to_string() };
-    (@write name $e:expr) => { $e.name().to_string() };
-    (@read f64 $s:expr) => { parse_num($s) };
-    (@read int $s:expr) => { parse_int($s) };
-    (@read bool $s:expr) => { match $s { "1" => Some(true), "0" => Some(false), _ => None } };
-    (@read name $s:expr) => { $s.parse().ok() };
 }
 
 fields!(
-    "seed" seed: int, "servers" servers: int, "replicas" replicas: int, "strategy" strategy: name,
-    "arrival-rate" arrival_rate: f64, "write-ratio" write_ratio: f64, "keys" keys: int,
-    "zipf" zipf: f64, "sessions" sessions: int, "sequential-keys" sequential_keys: bool,
-    "rmw-ratio" rmw_ratio: f64, "cas" cas: bool, "service-ms" service_ms: f64,
-    "service-dist" service_dist: name, "workers" workers: int, "queue-cap" queue_cap: int,
-    "slow-factor" slow_factor: f64, "use-db" use_db: bool, "latency-ms" latency_ms: f64,
-    "jitter-ms" jitter_ms: f64, "bandwidth-mbps" bandwidth_mbps: f64, "timeout-ms" timeout_ms: f64,
-    "retries" retries: int, "retry-budget" retry_budget: f64, "backoff-ms" backoff_ms: f64,
-    "hc-interval-ms" hc_interval_ms: f64, "hc-timeout-ms" hc_timeout_ms: f64, "hc-fall" hc_fall: int,
-    "hc-rise" hc_rise: int, "replication" replication: name, "sync-acks" sync_acks: name,
-    "read-from" read_from: name, "consistency" consistency: name, "heartbeat-ms" heartbeat_ms: f64,
-    "failover-ms" failover_ms: f64, "clock-skew-ms" clock_skew_ms: f64,
-    "async-ship-ms" async_ship_ms: f64, "write-quorum" write_quorum: int,
-    "read-quorum" read_quorum: int, "clock" clock: name, "anti-entropy-ms" anti_entropy_ms: f64,
-    "chaos-mtbf-s" chaos_mtbf_s: f64, "chaos-mttr-s" chaos_mttr_s: f64,
-    "cache-keys" cache_keys: int, "cache-ttl-ms" cache_ttl_ms: f64, "auth" auth: bool,
-    "bad-credentials" bad_credentials: f64, "read-only-share" read_only_share: f64,
+    "seed" seed: U64, "servers" servers: Usize, "replicas" replicas: Usize,
+    "strategy" strategy: Name, "arrival-rate" arrival_rate: F64, "write-ratio" write_ratio: F64,
+    "keys" keys: U32, "zipf" zipf: F64, "sessions" sessions: U32,
+    "sequential-keys" sequential_keys: Bool, "rmw-ratio" rmw_ratio: F64, "cas" cas: Bool,
+    "service-ms" service_ms: F64, "service-dist" service_dist: Name, "workers" workers: Usize,
+    "queue-cap" queue_cap: Usize, "slow-factor" slow_factor: F64, "use-db" use_db: Bool,
+    "latency-ms" latency_ms: F64, "jitter-ms" jitter_ms: F64,
+    "bandwidth-mbps" bandwidth_mbps: F64, "timeout-ms" timeout_ms: F64, "retries" retries: U32,
+    "retry-budget" retry_budget: F64, "backoff-ms" backoff_ms: F64,
+    "hc-interval-ms" hc_interval_ms: F64, "hc-timeout-ms" hc_timeout_ms: F64,
+    "hc-fall" hc_fall: U32, "hc-rise" hc_rise: U32, "replication" replication: Name,
+    "sync-acks" sync_acks: Name, "read-from" read_from: Name, "consistency" consistency: Name,
+    "heartbeat-ms" heartbeat_ms: F64, "failover-ms" failover_ms: F64,
+    "clock-skew-ms" clock_skew_ms: F64, "async-ship-ms" async_ship_ms: F64,
+    "write-quorum" write_quorum: Usize, "read-quorum" read_quorum: Usize, "clock" clock: Name,
+    "anti-entropy-ms" anti_entropy_ms: F64, "chaos-mtbf-s" chaos_mtbf_s: F64,
+    "chaos-mttr-s" chaos_mttr_s: F64, "cache-keys" cache_keys: Usize,
+    "cache-ttl-ms" cache_ttl_ms: F64, "auth" auth: Bool, "bad-credentials" bad_credentials: F64,
+    "read-only-share" read_only_share: F64,
 );
 
 fn nodes(ns: &[NodeId]) -> String {
@@ -229,11 +267,15 @@ fn parse_action(s: &str) -> Option<Action> {
 impl Scenario {
     /// The text of this scenario (no leading `#`).
     pub fn encode(&self) -> String {
-        let defaults = Config::default();
+        let (mut config, mut defaults) = (self.config.clone(), Config::default());
         let mut out = vec![VERSION.to_string()];
-        for (name, write, _) in FIELDS {
-            let v = write(&self.config);
-            if v != write(&defaults) {
+        for i in 0.. {
+            let (Some((name, v)), Some((_, d))) = (field(&mut config, i), field(&mut defaults, i))
+            else {
+                break;
+            };
+            let v = v.text();
+            if v != d.text() {
                 out.push(format!("{name}={v}"));
             }
         }
@@ -303,10 +345,14 @@ impl Scenario {
                 }
                 continue;
             }
-            let Some((_, _, read)) = FIELDS.iter().find(|(name, ..)| *name == key) else {
+            let slot = (0..)
+                .map_while(|i| field(&mut config, i).map(|(name, _)| (i, name)))
+                .find(|(_, name)| *name == key);
+            let Some((i, _)) = slot else {
                 return Err(format!("unknown setting '{}'", clip(key)));
             };
-            read(&mut config, value)
+            field(&mut config, i)
+                .and_then(|(_, mut slot)| slot.read(value))
                 .ok_or_else(|| format!("{}: '{}' is not a valid value", key, clip(value)))?;
         }
         config

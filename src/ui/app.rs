@@ -12,13 +12,16 @@ use yew::prelude::*;
 
 use super::bench;
 use super::charts::charts;
+use super::compare::{compare_setup, compare_view};
 use super::controls::{PanelProps, button, controls};
 use super::database::{DatabaseProps, anomalies, database_controls};
 use super::diagram::{DiagramProps, diagram};
 use super::field::DraftInput;
 use super::figures::figures;
-use super::guide::{guide, help, legend};
+use super::files::{copy, link_to, share_panel};
+use super::guide::{help, legend};
 use super::inspector::{InspectorProps, inspector};
+use super::learn::{lesson_card, lessons, quiz};
 use super::log::{LogProps, event_log};
 use super::memo::{Memo, version};
 use super::packets::PacketLayer;
@@ -99,6 +102,21 @@ fn listen<E: JsCast + 'static>(
     }
 }
 
+/// The page's own storage (absent in private modes: then progress lasts the visit).
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+const LESSONS_KEY: &str = "clusterscope.lessons";
+const QUIZ_KEY: &str = "clusterscope.quiz";
+
+/// The fragment after `#`, if any.
+fn fragment() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default()
+}
+
 fn prefers_reduced_motion() -> bool {
     web_sys::window()
         .and_then(|w| {
@@ -113,12 +131,21 @@ fn prefers_reduced_motion() -> bool {
 pub fn App() -> Html {
     let bench_mode = *use_memo((), |_| bench::requested());
     let sim = use_reducer(move || {
-        Playground::new(if bench_mode {
+        let mut p = Playground::new(if bench_mode {
             bench::config()
         } else {
             Config::default()
-        })
+        });
+        // Progress from earlier visits; anything unreadable counts as none.
+        if let Some(s) = storage() {
+            let read = |k| s.get_item(k).ok().flatten().unwrap_or_default();
+            p.lessons_done = read(LESSONS_KEY).parse().unwrap_or(0);
+            p.answers = crate::sim::quiz::decode(&read(QUIZ_KEY));
+        }
+        p
     });
+    // What was last saved to storage and copied to the clipboard (one effect does both).
+    let kept = use_mut_ref(|| (u32::MAX, String::new(), None::<String>));
     let motion = use_state(|| !prefers_reduced_motion());
     let frames = use_mut_ref(bench::Frames::default);
     let packet_layer = use_mut_ref(PacketLayer::default);
@@ -129,7 +156,26 @@ pub fn App() -> Html {
         // being timed.
         let frames = frames.clone();
         let (world, packets_ref, show) = (sim.world.clone(), packets_ref.clone(), *motion);
+        let (done, answers, link) = (
+            sim.lessons_done,
+            crate::sim::quiz::encode(&sim.answers),
+            sim.link.clone(),
+        );
         use_effect(move || {
+            let mut k = kept.borrow_mut();
+            if k.0 != done || k.1 != answers {
+                if let Some(s) = storage() {
+                    let _ = s.set_item(LESSONS_KEY, &done.to_string());
+                    let _ = s.set_item(QUIZ_KEY, &answers);
+                }
+                (k.0, k.1) = (done, answers);
+            }
+            if k.2 != link {
+                if let Some(link) = &link {
+                    copy(&link_to(link));
+                }
+                k.2 = link;
+            }
             if let Some(root) = packets_ref.cast::<web_sys::Element>() {
                 packet_layer.borrow_mut().draw(&root, &world.borrow(), show);
             }
@@ -177,6 +223,18 @@ pub fn App() -> Html {
                     }
                 },
             );
+            // A shared run: the link's fragment, now and whenever it changes in this tab.
+            let open = dispatcher.clone();
+            let open_fragment = move || {
+                let text = fragment();
+                if !text.is_empty() && !bench_mode {
+                    open.dispatch(Msg::Open(text, true));
+                }
+            };
+            open_fragment();
+            let unlisten_hash = listen(window.into(), "hashchange", move |_: web_sys::Event| {
+                open_fragment()
+            });
             let doc = document.clone();
             let unlisten_visibility = listen(
                 document.into(),
@@ -188,6 +246,7 @@ pub fn App() -> Html {
             move || {
                 drop(timer);
                 unlisten_keys();
+                unlisten_hash();
                 unlisten_visibility();
             }
         });
@@ -230,25 +289,34 @@ pub fn App() -> Html {
             }
             <main class="stage">
                 <div class="main-column">
-                    <div class="canvas">
-                        { diagram(&DiagramProps { view: view.clone(), on: on.clone(), selected: sim.selected, motion: *motion, packets: packets_ref.clone() }) }
-                        <div class="under-diagram">
-                            { legend() }
-                            <label class="check motion">
-                                <input type="checkbox" checked={*motion} onchange={toggle_motion} />
-                                { "Animate packets" }
-                            </label>
+                    if let Some(c) = &sim.compare {
+                        { compare_view(&on, &c.borrow()) }
+                    } else {
+                        <div class="canvas">
+                            { diagram(&DiagramProps { view: view.clone(), on: on.clone(), selected: sim.selected, motion: *motion, packets: packets_ref.clone() }) }
+                            <div class="under-diagram">
+                                { legend() }
+                                <label class="check motion">
+                                    <input type="checkbox" checked={*motion} onchange={toggle_motion} />
+                                    { "Animate packets" }
+                                </label>
+                            </div>
                         </div>
-                    </div>
-                    { figures(&view) }
-                    { anomalies(&view) }
-                    <Memo version={charts_version} render={{
-                        let view = view.clone();
-                        Callback::from(move |_| charts(&view))
-                    }} />
-                    { waterfall(&WaterfallProps { view: view.clone(), on: on.clone() }) }
+                        { figures(&view) }
+                        { anomalies(&view) }
+                        <Memo version={charts_version} render={{
+                            let view = view.clone();
+                            Callback::from(move |_| charts(&view))
+                        }} />
+                        { waterfall(&WaterfallProps { view: view.clone(), on: on.clone() }) }
+                        { compare_setup(&on) }
+                    }
                 </div>
                 <div class="side-column">
+                    if let Some(p) = &sim.lesson {
+                        { lesson_card(&on, p) }
+                    }
+                    { lessons(&on, sim.lessons_done, sim.lesson.as_ref().map(|p| p.lesson)) }
                     if let Some(selected) = sim.selected {
                         { inspector(&InspectorProps { view: view.clone(), on: on.clone(), selected }) }
                     }
@@ -260,7 +328,8 @@ pub fn App() -> Html {
                             { event_log(&LogProps { view: view.clone(), on: on.clone() }) }
                         </> })
                     }} />
-                    { guide() }
+                    { quiz(&on, &sim.answers) }
+                    { share_panel(&view, &on, sim.link.as_deref()) }
                 </div>
             </main>
             if sim.help {

@@ -1,9 +1,12 @@
 //! Live charts of the last 60 simulated seconds, drawn from the World's per-second series: every
 //! point is a count or a percentile the simulation measured in that second.
 
+use std::fmt::Write;
+
 use yew::prelude::*;
 
 use super::app::View;
+use super::markup::esc;
 use crate::sim::Cause;
 use crate::sim::series::{LATENCY_BINS, SERIES_SECONDS, Sample, bin_floor_us};
 
@@ -34,12 +37,6 @@ pub fn nice_ceiling(v: f64) -> f64 {
         .unwrap_or(10.0 * p)
 }
 
-/// An SVG coordinate: one decimal, fixed (never the shortest-float formatter, which would add a
-/// few kilobytes of code to the page for nothing).
-fn n(v: f64) -> String {
-    format!("{v:.1}")
-}
-
 fn x_of(age: f64) -> f64 {
     RIGHT - (RIGHT - LEFT) * age / (SERIES_SECONDS - 1) as f64
 }
@@ -58,30 +55,46 @@ fn short(v: f64) -> String {
     }
 }
 
+/// Gridlines and value labels at 0, half and the maximum.
+fn value_grid(o: &mut String, max: f64) {
+    for t in [0.0, max / 2.0, max] {
+        let y = y_of(t, max);
+        let _ = write!(
+            o,
+            "<line class=\"grid\" x1=\"{LEFT}\" x2=\"{RIGHT}\" y1=\"{y:.1}\" y2=\"{y:.1}\"/><text class=\"tick\" x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
+            LEFT - 4.0,
+            y + 4.0,
+            short(t)
+        );
+    }
+}
+
+/// The vertical axis's label, turned.
+fn unit_label(o: &mut String, unit: &str) {
+    let mid = (TOP + BOTTOM) / 2.0;
+    let _ = write!(
+        o,
+        "<text class=\"axis-label\" x=\"10\" y=\"{mid}\" text-anchor=\"middle\" transform=\"rotate(-90 10 {mid})\">{unit}</text>"
+    );
+}
+
 /// Axes, gridlines and labels shared by the time charts.
-fn time_axes(max: f64, unit: &str) -> Html {
-    let ticks = [0.0, max / 2.0, max];
-    html! { <>
-        { for ticks.iter().map(|&t| html! { <>
-            <line class="grid" x1={n(LEFT)} x2={n(RIGHT)}
-                  y1={format!("{:.1}", y_of(t, max))} y2={format!("{:.1}", y_of(t, max))} />
-            <text class="tick" x={n(LEFT - 4.0)} y={format!("{:.1}", y_of(t, max) + 4.0)}
-                  text-anchor="end">{ short(t) }</text>
-        </> }) }
-        <text class="tick" x={n(LEFT)} y={n(H - 12.0)}>{ "−60 s" }</text>
-        <text class="tick" x={n((LEFT + RIGHT) / 2.0)} y={n(H - 12.0)} text-anchor="middle">{ "−30 s" }</text>
-        <text class="tick" x={n(RIGHT)} y={n(H - 12.0)} text-anchor="end">{ "now" }</text>
-        <text class="axis-label" x={n((LEFT + RIGHT) / 2.0)} y={n(H - 1.0)} text-anchor="middle">{ "simulated time" }</text>
-        <text class="axis-label" x="10" y={n((TOP + BOTTOM) / 2.0)} text-anchor="middle"
-              transform={format!("rotate(-90 10 {:.1})", (TOP + BOTTOM) / 2.0)}>{ unit.to_string() }</text>
-    </> }
+fn time_axes(o: &mut String, max: f64, unit: &str) {
+    value_grid(o, max);
+    let (mid, y) = ((LEFT + RIGHT) / 2.0, H - 12.0);
+    let _ = write!(
+        o,
+        "<text class=\"tick\" x=\"{LEFT}\" y=\"{y}\">−60 s</text><text class=\"tick\" x=\"{mid}\" y=\"{y}\" text-anchor=\"middle\">−30 s</text><text class=\"tick\" x=\"{RIGHT}\" y=\"{y}\" text-anchor=\"end\">now</text><text class=\"axis-label\" x=\"{mid}\" y=\"{}\" text-anchor=\"middle\">simulated time</text>",
+        H - 1.0
+    );
+    unit_label(o, unit);
 }
 
 /// One series: a legend label, a CSS class, and a value per sample (None leaves a gap).
-struct Series {
-    label: String,
-    class: &'static str,
-    values: Vec<Option<f64>>,
+pub(super) struct Series {
+    pub label: String,
+    pub class: &'static str,
+    pub values: Vec<Option<f64>>,
 }
 
 fn polyline(values: &[Option<f64>], max: f64) -> String {
@@ -106,53 +119,59 @@ fn polyline(values: &[Option<f64>], max: f64) -> String {
     d
 }
 
-fn legend(series: &[(String, &'static str)]) -> Html {
-    html! {
-        <ul class="chart-legend">
-            { for series.iter().map(|(label, class)| html! {
-                <li><span class={classes!("swatch", *class)}></span>{ label.clone() }</li>
-            }) }
-        </ul>
+/// A chart: a figure with its caption, the SVG `body`, and a legend of (label, class).
+fn chart(id: &str, title: &str, body: &str, legend: &[(String, &str)]) -> String {
+    let mut o = format!(
+        "<figure class=\"chart\" data-chart=\"{id}\"><figcaption>{title}</figcaption><svg viewBox=\"0 0 {W} {H}\" role=\"img\" aria-label=\"{title}\">{body}</svg>"
+    );
+    if !legend.is_empty() {
+        o.push_str("<ul class=\"chart-legend\">");
+        for (label, class) in legend {
+            let _ = write!(
+                o,
+                "<li><span class=\"swatch {class}\"></span>{}</li>",
+                esc(label)
+            );
+        }
+        o.push_str("</ul>");
     }
+    o.push_str("</figure>");
+    o
 }
 
-fn chart(id: &'static str, title: &str, body: Html, legend_items: Html) -> Html {
-    html! {
-        <figure class="chart" data-chart={id}>
-            <figcaption>{ title.to_string() }</figcaption>
-            <svg viewBox={format!("0 0 {W:.0} {H:.0}")} role="img" aria-label={title.to_string()}>{ body }</svg>
-            { legend_items }
-        </figure>
-    }
-}
-
-fn line_chart(
+pub(super) fn line_chart(
     id: &'static str,
     title: &str,
     unit: &str,
     series: Vec<Series>,
     floor_max: f64,
-) -> Html {
+) -> String {
     let max = series
         .iter()
         .flat_map(|s| s.values.iter().flatten())
         .fold(floor_max, |a, &b| a.max(b));
     let max = nice_ceiling(max);
-    let labels: Vec<(String, &'static str)> = series
+    let labels: Vec<(String, &str)> = series
         .iter()
         .filter(|s| !s.label.is_empty())
         .map(|s| (s.label.clone(), s.class))
         .collect();
-    let body = html! { <>
-        { time_axes(max, unit) }
-        { for series.iter().map(|s| html! { <path class={classes!("line", s.class)} d={polyline(&s.values, max)} /> }) }
-    </> };
-    chart(id, title, body, legend(&labels))
+    let mut body = String::new();
+    time_axes(&mut body, max, unit);
+    for s in &series {
+        let _ = write!(
+            body,
+            "<path class=\"line {}\" d=\"{}\"/>",
+            s.class,
+            polyline(&s.values, max)
+        );
+    }
+    chart(id, title, &body, &labels)
 }
 
 /// Throughput stacked by outcome, as areas: successes at the bottom, then each kind of failure.
-fn throughput(samples: &[&Sample]) -> Html {
-    let groups: [(&str, &'static str, &[Cause]); 4] = [
+fn throughput(samples: &[&Sample]) -> String {
+    let groups: [(&str, &'static str, &[Cause]); 5] = [
         ("timed out", "timeout", &[Cause::Timeout]),
         (
             "refused (queue full, no server)",
@@ -164,6 +183,11 @@ fn throughput(samples: &[&Sample]) -> Html {
             "network, conflicts",
             "other",
             &[Cause::Network, Cause::Conflict],
+        ),
+        (
+            "refused at the edge (401, 403)",
+            "edge",
+            &[Cause::Unauthorized, Cause::Forbidden],
         ),
     ];
     let n = samples.len();
@@ -187,7 +211,8 @@ fn throughput(samples: &[&Sample]) -> Html {
         .collect();
     let max = nice_ceiling(totals.iter().copied().fold(1.0, f64::max));
     let mut base = vec![0.0; n];
-    let mut paths = Vec::new();
+    let mut body = String::new();
+    time_axes(&mut body, max, "req/s");
     for (_, class, values) in &layers {
         if values.iter().all(|&v| v == 0.0) {
             continue;
@@ -197,37 +222,35 @@ fn throughput(samples: &[&Sample]) -> Html {
         let mut d = String::new();
         for (k, &v) in top.iter().enumerate() {
             let pen = if k == 0 { "M" } else { "L" };
-            d.push_str(&format!("{pen}{:.1} {:.1}", x(k), y_of(v, max)));
+            let _ = write!(d, "{pen}{:.1} {:.1}", x(k), y_of(v, max));
         }
         for k in (0..n).rev() {
-            d.push_str(&format!("L{:.1} {:.1}", x(k), y_of(base[k], max)));
+            let _ = write!(d, "L{:.1} {:.1}", x(k), y_of(base[k], max));
         }
-        d.push('Z');
-        paths.push(html! { <path class={classes!("area", *class)} {d} /> });
+        let _ = write!(body, "<path class=\"area {class}\" d=\"{d}Z\"/>");
         base = top;
     }
-    let labels: Vec<(String, &'static str)> =
-        layers.iter().map(|(l, c, _)| (l.clone(), *c)).collect();
-    let body = html! { <>{ time_axes(max, "req/s") }{ for paths }</> };
+    let labels: Vec<(String, &str)> = layers.iter().map(|(l, c, _)| (l.clone(), *c)).collect();
     chart(
         "throughput",
         "Throughput by outcome (requests per second)",
-        body,
-        legend(&labels),
+        &body,
+        &labels,
     )
 }
 
 /// Latency histogram over the last minute: half-octave bins on a log axis.
-fn histogram(counts: &[u64; LATENCY_BINS]) -> Html {
+fn histogram(counts: &[u64; LATENCY_BINS]) -> String {
+    const TITLE: &str = "Latency histogram, last 60 s";
     let first = counts.iter().position(|&c| c > 0);
     let last = counts.iter().rposition(|&c| c > 0);
     let (Some(first), Some(last)) = (first, last) else {
-        return chart(
-            "histogram",
-            "Latency histogram, last 60 s",
-            html! { <text class="tick" x={n(W / 2.0)} y={n(H / 2.0)} text-anchor="middle">{ "no successful request yet" }</text> },
-            Html::default(),
+        let body = format!(
+            "<text class=\"tick\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">no successful request yet</text>",
+            W / 2.0,
+            H / 2.0
         );
+        return chart("histogram", TITLE, &body, &[]);
     };
     // Show at least a decade, and whole labelled bins around what there is.
     let (lo, hi) = (
@@ -239,38 +262,38 @@ fn histogram(counts: &[u64; LATENCY_BINS]) -> Html {
     let peak = counts[lo..=hi].iter().copied().max().unwrap_or(1) as f64 / total as f64 * 100.0;
     let max = nice_ceiling(peak);
     let bw = (RIGHT - LEFT) / bins as f64;
-    let bars = (lo..=hi).map(|i| {
+    let mut body = String::new();
+    value_grid(&mut body, max);
+    for i in lo..=hi {
         let share = counts[i] as f64 / total as f64 * 100.0;
         let y = y_of(share, max);
-        html! {
-            <rect class="bar" x={format!("{:.1}", LEFT + (i - lo) as f64 * bw + 0.5)} y={format!("{y:.1}")}
-                  width={format!("{:.1}", (bw - 1.0).max(0.5))} height={format!("{:.1}", BOTTOM - y)}>
-                <title>{ format!("{} – {}: {:.1} %", fmt_latency(bin_floor_us(i)), fmt_latency(bin_floor_us(i + 1)), share) }</title>
-            </rect>
-        }
-    });
-    let labels = (lo..=hi + 1).filter(|i| i % 3 == 0).map(|i| {
-        html! { <text class="tick" x={format!("{:.1}", LEFT + (i - lo) as f64 * bw)} y={n(BOTTOM + 12.0)}
-                      text-anchor="middle">{ fmt_latency(bin_floor_us(i)) }</text> }
-    });
-    let ticks = [0.0, max / 2.0, max];
-    let body = html! { <>
-        { for ticks.iter().map(|&t| html! { <>
-            <line class="grid" x1={n(LEFT)} x2={n(RIGHT)} y1={format!("{:.1}", y_of(t, max))} y2={format!("{:.1}", y_of(t, max))} />
-            <text class="tick" x={n(LEFT - 4.0)} y={format!("{:.1}", y_of(t, max) + 4.0)} text-anchor="end">{ short(t) }</text>
-        </> }) }
-        { for bars }
-        { for labels }
-        <text class="axis-label" x={n((LEFT + RIGHT) / 2.0)} y={n(H - 1.0)} text-anchor="middle">{ "latency (log scale)" }</text>
-        <text class="axis-label" x="10" y={n((TOP + BOTTOM) / 2.0)} text-anchor="middle"
-              transform={format!("rotate(-90 10 {:.1})", (TOP + BOTTOM) / 2.0)}>{ "% of requests" }</text>
-    </> };
-    chart(
-        "histogram",
-        "Latency histogram, last 60 s",
+        let _ = write!(
+            body,
+            "<rect class=\"bar\" x=\"{:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{:.1}\"><title>{} – {}: {share:.1} %</title></rect>",
+            LEFT + (i - lo) as f64 * bw + 0.5,
+            (bw - 1.0).max(0.5),
+            BOTTOM - y,
+            fmt_latency(bin_floor_us(i)),
+            fmt_latency(bin_floor_us(i + 1))
+        );
+    }
+    for i in (lo..=hi + 1).filter(|i| i % 3 == 0) {
+        let _ = write!(
+            body,
+            "<text class=\"tick\" x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
+            LEFT + (i - lo) as f64 * bw,
+            BOTTOM + 12.0,
+            fmt_latency(bin_floor_us(i))
+        );
+    }
+    let _ = write!(
         body,
-        Html::default(),
-    )
+        "<text class=\"axis-label\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">latency (log scale)</text>",
+        (LEFT + RIGHT) / 2.0,
+        H - 1.0
+    );
+    unit_label(&mut body, "% of requests");
+    chart("histogram", TITLE, &body, &[])
 }
 
 fn fmt_latency(us: f64) -> String {
@@ -293,9 +316,10 @@ pub fn charts(props: &View) -> Html {
             </section>
         };
     }
+    let mut all = throughput(&samples);
     let col = |f: &dyn Fn(&Sample) -> Option<f64>| samples.iter().map(|s| f(s)).collect::<Vec<_>>();
     let pct = |ok: u32, bad: u32| (ok + bad > 0).then(|| 100.0 * ok as f64 / (ok + bad) as f64);
-    let latency = line_chart(
+    all += &line_chart(
         "latency",
         "Latency percentiles (ms)",
         "ms",
@@ -357,7 +381,7 @@ pub fn charts(props: &View) -> Html {
         }],
         10.0,
     );
-    let availability = line_chart(
+    all += &line_chart(
         "availability",
         "Availability (% of requests that succeeded)",
         "%",
@@ -380,15 +404,11 @@ pub fn charts(props: &View) -> Html {
         ],
         100.0,
     );
+    all += &load;
+    all += &lag;
+    all += &histogram(&w.series().latency_histogram());
     html! {
-        <section class="charts" aria-label="Charts">
-            { throughput(&samples) }
-            { latency }
-            { availability }
-            { load }
-            { lag }
-            { histogram(&w.series().latency_histogram()) }
-        </section>
+        <section class="charts" aria-label="Charts">{ Html::from_html_unchecked(all.into()) }</section>
     }
 }
 

@@ -110,6 +110,25 @@ pub(super) fn choice(
     }
 }
 
+/// A labelled checkbox that applies `action` with its new state.
+pub(super) fn check_box(
+    on: &Callback<Msg>,
+    label: &'static str,
+    checked: bool,
+    action: fn(bool) -> Action,
+) -> Html {
+    let on = on.clone();
+    let onchange = Callback::from(move |e: Event| {
+        let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+        on.emit(Msg::Do(action(input.checked())));
+    });
+    html! {
+        <div class="group">
+            <label class="check"><input type="checkbox" {checked} {onchange} />{ label }</label>
+        </div>
+    }
+}
+
 /// A collapsible panel of controls.
 fn panel(title: &'static str, open: bool, body: Html) -> Html {
     html! {
@@ -196,6 +215,11 @@ pub fn controls(props: &PanelProps) -> Html {
         { knob_field(on, cfg, Knob::ServiceMs) }
         { knob_field(on, cfg, Knob::Workers) }
         { knob_field(on, cfg, Knob::QueueCap) }
+        <p class="hint">{ "Each server can cache database answers in its own memory: a hit skips the database; other servers' writes make entries stale." }</p>
+        <div class="pair">
+            { knob_field(on, cfg, Knob::CacheKeys) }
+            { knob_field(on, cfg, Knob::CacheTtlMs) }
+        </div>
     </> };
     let balancer = html! { <>
         { choice(on, "strategy", "Balancing strategy", &strategies, w.strategy().name(),
@@ -210,6 +234,11 @@ pub fn controls(props: &PanelProps) -> Html {
         <div class="pair">
             { knob_field(on, cfg, Knob::HcFall) }
             { knob_field(on, cfg, Knob::HcRise) }
+        </div>
+        { check_box(on, "Check credentials (401) and rights (403)", cfg.auth, Action::SetAuth) }
+        <div class="pair">
+            { knob_field(on, cfg, Knob::BadCredentials) }
+            { knob_field(on, cfg, Knob::ReadOnlyShare) }
         </div>
     </> };
     let cut = w.network().cut_links().count();

@@ -29,13 +29,6 @@ pub fn database_controls(props: &DatabaseProps) -> Html {
             }
         })
     };
-    let cas_toggle = {
-        let on = on.clone();
-        Callback::from(move |e: Event| {
-            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
-            on.emit(Msg::Do(Action::SetCas(input.checked())));
-        })
-    };
     html! {
         <section class="controls database" aria-label="Database">
             <span class="heading">{ "Database" }</span>
@@ -72,12 +65,7 @@ pub fn database_controls(props: &DatabaseProps) -> Html {
                 cfg.clock_skew_ms, |v| if v == 0.0 { "none".into() } else { format!("± {v:.0} ms") }, Action::SetClockSkew) }
             { numeric_choice(on, "rmw", "Requests that increment a counter", &[0.0, 0.1, 0.25, 0.5, 0.8, 1.0],
                 cfg.rmw_ratio, |v| format!("{:.0} %", v * 100.0), Action::SetRmwRatio) }
-            <div class="group">
-                <label class="check">
-                    <input type="checkbox" checked={cfg.cas} onchange={cas_toggle} />
-                    { "Compare-and-set on increments" }
-                </label>
-            </div>
+            { super::controls::check_box(on, "Compare-and-set on increments", cfg.cas, Action::SetCas) }
             <div class="nodes">
                 { for w.replicas().iter().enumerate().map(|(j, r)| {
                     let node = NodeId::Db(j);

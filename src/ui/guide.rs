@@ -1,5 +1,4 @@
-//! The page's fixed words: the legend under the diagram, "Try this" for newcomers, and the list of
-//! keyboard shortcuts.
+//! The page's fixed words: the legend under the diagram and the list of keyboard shortcuts.
 
 use yew::prelude::*;
 
@@ -51,20 +50,5 @@ pub(super) fn legend() -> Html {
                 </li>
             }) }
         </ul>
-    }
-}
-
-/// A few first things to try, so a newcomer knows where to start.
-pub(super) fn guide() -> Html {
-    html! {
-        <section class="guide" aria-label="Things to try">
-            <h2>{ "Try this" }</h2>
-            <ol>
-                <li><b>{ "Fail Server 2." }</b>{ " It shows ⚠ until the balancer's health checks fail twice: requests sent to it meanwhile time out and are retried elsewhere (dashed dots). Then it gets nothing." }</li>
-                <li><b>{ "Fail Replica 3" }</b>{ ", let some writes pass, then recover it: it asks the leader for what it missed and its version catches up." }</li>
-                <li><b>{ "Isolate the leader" }</b>{ " (Network): the others elect a new one; with asynchronous replication some acknowledged writes are lost." }</li>
-                <li><b>{ "Raise the arrival rate" }</b>{ " (Traffic) past what the servers can serve, then switch strategies: random lets queues grow unevenly; least connections and power of two keep them short." }</li>
-            </ol>
-        </section>
     }
 }

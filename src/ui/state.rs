@@ -8,8 +8,12 @@ use std::rc::Rc;
 
 use yew::Reducible;
 
+use crate::sim::compare::{Comparison, Variant};
 use crate::sim::event::{MS, Time};
+use crate::sim::lesson::{LESSONS, Progress};
+use crate::sim::quiz::QUESTIONS;
 use crate::sim::sample::mix64;
+use crate::sim::share::Scenario;
 use crate::sim::{Action, Config, NodeId, World};
 
 /// How far one press of Step advances the simulation.
@@ -51,6 +55,34 @@ pub enum Msg {
     /// Show a message to the person (or clear it).
     Notice(Option<String>),
     ToggleHelp,
+    /// Start lesson N from its preset (or close the lesson).
+    Lesson(Option<usize>),
+    /// Knowledge check: question, choice (or clear every answer).
+    Answer(Option<(usize, usize)>),
+    /// Open a scenario's text: from the page's link (`true`) or an imported file.
+    Open(String, bool),
+    /// Make the link of the run so far (shown, and copied by the view).
+    MakeLink,
+    /// Run these choices side by side on the current settings (or stop: empty).
+    Compare(Vec<Variant>),
+}
+
+impl Msg {
+    /// The message a `data-go` button of generated markup stands for: `l3` lesson 4, `lx` close
+    /// it, `a2.1` answer question 3 with choice 2, `ac` clear the answers. Anything else: none.
+    pub fn from_go(go: &str) -> Option<Msg> {
+        let (kind, rest) = (go.get(..1)?, go.get(1..)?);
+        Some(match (kind, rest) {
+            ("l", "x") => Msg::Lesson(None),
+            ("l", n) => Msg::Lesson(Some(n.parse().ok()?)),
+            ("a", "c") => Msg::Answer(None),
+            ("a", qc) => {
+                let (q, c) = qc.split_once('.')?;
+                Msg::Answer(Some((q.parse().ok()?, c.parse().ok()?)))
+            }
+            _ => return None,
+        })
+    }
 }
 
 #[derive(Clone)]
@@ -68,15 +100,27 @@ pub struct Playground {
     pub behind: bool,
     pub notice: Option<String>,
     pub help: bool,
+    /// The lesson in progress, and the lessons done (bit per lesson).
+    pub lesson: Option<Progress>,
+    pub lessons_done: u32,
+    pub answers: Vec<Option<usize>>,
+    /// A shared run being replayed: the scenario and its next action.
+    replay: Option<(Rc<Scenario>, Cell<usize>)>,
+    /// The link last made.
+    pub link: Option<String>,
+    /// Runs side by side; while there are, they advance instead of the main run.
+    pub compare: Option<Rc<RefCell<Comparison>>>,
     last_tick: Cell<Option<f64>>,
 }
 
 impl Playground {
     pub fn new(cfg: Config) -> Self {
         // Not `expect`: formatting the error would pull Debug and Unicode tables into the page.
-        let world = World::new(cfg)
+        let mut world = World::new(cfg)
             .or_else(|_| World::new(Config::default()))
             .unwrap_or_else(|_| unreachable!("the default config is valid"));
+        // Every person's action is kept, with when it was taken: "Copy link" replays them.
+        world.record_actions(true);
         Self {
             world: Rc::new(RefCell::new(world)),
             playing: true,
@@ -87,7 +131,56 @@ impl Playground {
             behind: false,
             notice: None,
             help: false,
+            lesson: None,
+            lessons_done: 0,
+            answers: vec![None; QUESTIONS.len()],
+            replay: None,
+            link: None,
+            compare: None,
             last_tick: Cell::new(None),
+        }
+    }
+
+    /// Opens a scenario's text (a link's fragment or a file): a fresh run that replays it, or,
+    /// when it cannot be read, a notice saying why (`what` names the source).
+    fn open(&self, text: &str, what: &str) -> Rc<Self> {
+        match Scenario::decode(text) {
+            Ok(s) => {
+                let p = self.restart(s.config.clone());
+                p.next(|p| {
+                    p.replay = Some((Rc::new(s), Cell::new(0)));
+                    p.notice = None;
+                })
+            }
+            Err(e) => self.next(|p| p.notice = Some(format!("{what}: {e}."))),
+        }
+    }
+
+    /// Advances the main run by `dt` within a frame's budget (replaying a shared run's actions
+    /// on the way); whether it got there.
+    fn advance(&self, dt: Time) -> bool {
+        let mut w = self.world.borrow_mut();
+        let t = w.now() + dt;
+        match &self.replay {
+            Some((s, next)) => {
+                let mut cursor = next.get();
+                let reached = s.replay_within(&mut w, &mut cursor, t, EVENTS_PER_FRAME);
+                next.set(cursor);
+                reached
+            }
+            None => w.step_until_within(t, EVENTS_PER_FRAME),
+        }
+    }
+
+    /// Lets the lesson in progress look at the run; a lesson just done is kept as done.
+    fn observe_lesson(&mut self) {
+        if let Some(l) = self.lesson.as_mut()
+            && l.done.is_none()
+        {
+            l.observe(&self.world.borrow());
+            if l.done.is_some() {
+                self.lessons_done |= 1 << l.lesson;
+            }
         }
     }
 
@@ -106,6 +199,10 @@ impl Playground {
             p.world = fresh.world;
             p.selected = None;
             p.behind = false;
+            p.replay = None;
+            p.link = None;
+            p.compare = None;
+            p.lesson = None;
             p.last_tick.set(None);
         })
     }
@@ -132,25 +229,35 @@ impl Reducible for Playground {
                 if advance == 0 {
                     return self;
                 }
-                let reached = {
-                    let mut w = self.world.borrow_mut();
-                    let t = w.now() + advance;
-                    w.step_until_within(t, EVENTS_PER_FRAME)
-                };
-                self.next(|p| p.behind = !reached)
+                if let Some(c) = &self.compare {
+                    let mut c = c.borrow_mut();
+                    let t = c.now() + advance;
+                    let reached = c.step_until_within(t, EVENTS_PER_FRAME);
+                    return self.next(|p| p.behind = !reached);
+                }
+                let reached = self.advance(advance);
+                self.next(|p| {
+                    p.behind = !reached;
+                    p.observe_lesson();
+                })
             }
             Msg::TogglePlay => {
                 self.last_tick.set(None);
                 self.next(|p| p.playing = !p.playing)
             }
             Msg::Step => {
-                {
-                    let mut w = self.world.borrow_mut();
-                    let t = w.now() + STEP;
-                    // Within a frame's budget, like a tick: a step never freezes the page.
-                    w.step_until_within(t, EVENTS_PER_FRAME);
+                // Within a frame's budget, like a tick: a step never freezes the page.
+                if let Some(c) = &self.compare {
+                    let mut c = c.borrow_mut();
+                    let t = c.now() + STEP;
+                    c.step_until_within(t, EVENTS_PER_FRAME);
+                } else {
+                    self.advance(STEP);
                 }
-                self.next(|p| p.playing = false)
+                self.next(|p| {
+                    p.playing = false;
+                    p.observe_lesson();
+                })
             }
             Msg::Reset => {
                 let cfg = self.world.borrow().restart_config();
@@ -215,8 +322,51 @@ impl Reducible for Playground {
             Msg::Notice(n) => self.next(|p| p.notice = n),
             Msg::ToggleHelp => self.next(|p| p.help = !p.help),
             Msg::Do(action) => {
-                self.world.borrow_mut().apply(action);
+                self.world.borrow_mut().act(action);
                 self.next(|_| {})
+            }
+            Msg::Lesson(None) => self.next(|p| p.lesson = None),
+            Msg::Lesson(Some(i)) => match LESSONS.get(i) {
+                Some(l) => {
+                    let p = self.restart(l.config());
+                    p.next(|p| {
+                        p.lesson = Some(Progress::new(i));
+                        p.playing = true;
+                    })
+                }
+                None => self,
+            },
+            Msg::Answer(None) => self.next(|p| p.answers.fill(None)),
+            Msg::Answer(Some((q, choice))) => self.next(|p| {
+                if let (Some(a), Some(question)) = (p.answers.get_mut(q), QUESTIONS.get(q))
+                    && choice < question.choices.len()
+                {
+                    *a = Some(choice);
+                }
+            }),
+            Msg::Open(text, from_link) => self.open(
+                &text,
+                if from_link {
+                    "This link could not be opened, so the default system is shown"
+                } else {
+                    "That file could not be opened, so the run goes on unchanged"
+                },
+            ),
+            Msg::MakeLink => {
+                let text = Scenario::of(&self.world.borrow()).encode();
+                self.next(|p| p.link = Some(text))
+            }
+            Msg::Compare(variants) if variants.is_empty() => self.next(|p| p.compare = None),
+            Msg::Compare(variants) => {
+                let base = self.world.borrow().restart_config();
+                match Comparison::new(&base, &variants) {
+                    Ok(c) => self.next(|p| {
+                        p.compare = Some(Rc::new(RefCell::new(c)));
+                        p.playing = true;
+                        p.notice = None;
+                    }),
+                    Err(e) => self.next(|p| p.notice = Some(e)),
+                }
             }
         }
     }

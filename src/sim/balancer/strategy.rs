@@ -56,6 +56,21 @@ impl Strategy {
     }
 }
 
+impl crate::sim::Named for Strategy {
+    fn text(&self) -> &'static str {
+        self.name()
+    }
+    fn set_text(&mut self, s: &str) -> bool {
+        match Strategy::ALL.into_iter().find(|v| v.name() == s) {
+            Some(v) => {
+                *self = v;
+                true
+            }
+            None => false,
+        }
+    }
+}
+
 impl fmt::Display for Strategy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
