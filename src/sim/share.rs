@@ -295,11 +295,11 @@ impl Scenario {
     pub fn decode(text: &str) -> Result<Scenario, String> {
         let text = text.strip_prefix('#').unwrap_or(text).trim();
         if text.is_empty() {
-            return Err("the link holds no scenario".into());
+            return Err("it holds no scenario".into());
         }
         if text.len() > MAX_LEN {
             return Err(format!(
-                "the link is too long ({} characters; at most {MAX_LEN})",
+                "it is too long ({} characters; at most {MAX_LEN})",
                 text.len()
             ));
         }
@@ -309,21 +309,21 @@ impl Scenario {
             _ => (text, None),
         };
         if !body.starts_with('v') {
-            return Err("the link does not start with a format version".into());
+            return Err("it does not start with a format version".into());
         }
         let mut parts = body.split(';');
         let version = parts.next().unwrap_or_default();
         if version == VERSION && sum != Some(checksum(body)) {
-            return Err("the link is damaged or cut short (its checksum does not match)".into());
+            return Err("it is damaged or cut short (its checksum does not match)".into());
         }
         match Some(version) {
             Some(VERSION) => {}
             Some(v) if v.starts_with('v') && v[1..].parse::<u32>().is_ok() => {
                 return Err(format!(
-                    "the link is in format {v}, and this page reads {VERSION}"
+                    "it is in format {v}, and this page reads {VERSION}"
                 ));
             }
-            _ => return Err("the link does not start with a format version".into()),
+            _ => return Err("it does not start with a format version".into()),
         }
         let mut config = Config::default();
         let mut actions = Vec::new();

@@ -309,14 +309,18 @@ pub fn App() -> Html {
                             Callback::from(move |_| charts(&view))
                         }} />
                         { waterfall(&WaterfallProps { view: view.clone(), on: on.clone() }) }
-                        { compare_setup(&on) }
+                        <section class="controls">{ compare_setup(&on) }</section>
                     }
                 </div>
                 <div class="side-column">
                     if let Some(p) = &sim.lesson {
                         { lesson_card(&on, p) }
                     }
-                    { lessons(&on, sim.lessons_done, sim.lesson.as_ref().map(|p| p.lesson)) }
+                    <section class="learn" aria-label="Learn and share">
+                        { lessons(&on, sim.lessons_done, sim.lesson.as_ref().map(|p| p.lesson)) }
+                        { quiz(&on, &sim.answers) }
+                        { share_panel(&view, &on, sim.link.as_deref()) }
+                    </section>
                     if let Some(selected) = sim.selected {
                         { inspector(&InspectorProps { view: view.clone(), on: on.clone(), selected }) }
                     }
@@ -328,8 +332,6 @@ pub fn App() -> Html {
                             { event_log(&LogProps { view: view.clone(), on: on.clone() }) }
                         </> })
                     }} />
-                    { quiz(&on, &sim.answers) }
-                    { share_panel(&view, &on, sim.link.as_deref()) }
                 </div>
             </main>
             if sim.help {

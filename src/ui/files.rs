@@ -119,7 +119,7 @@ pub(super) fn share_panel(view: &View, on: &Callback<Msg>, link: Option<&str>) -
                 { button(on, "Copy link".into(), "primary", || Msg::MakeLink) }
                 if let Some(link) = link {
                     <label class="field">{ "Link to this run (copied)" }
-                        <input type="text" readonly=true class="link" value={link_to(link)} />
+                        <input type="text" readonly=true class="share-link" value={link_to(link)} />
                     </label>
                 }
                 <div class="row">

@@ -65,7 +65,7 @@ pub(super) fn lessons(on: &Callback<Msg>, done: u32, current: Option<usize>) -> 
         };
         let _ = write!(
             o,
-            "<li data-lesson=\"{}\"{class}><button type=\"button\" class=\"link\" data-go=\"l{i}\">{}</button></li>",
+            "<li data-lesson=\"{}\"{class}><button type=\"button\" class=\"textlink\" data-go=\"l{i}\">{}</button></li>",
             l.id, l.title
         );
     }
@@ -103,7 +103,7 @@ pub(super) fn quiz(on: &Callback<Msg>, answers: &[Option<usize>]) -> Html {
         if let Some(g) = given {
             let _ = write!(
                 o,
-                "<p class=\"why\"><b>{}</b>{} <button type=\"button\" class=\"link\" data-go=\"l{}\">See the lesson</button></p>",
+                "<p class=\"why\"><b>{}</b>{} <button type=\"button\" class=\"textlink\" data-go=\"l{}\">See the lesson</button></p>",
                 if g == question.answer {
                     "Right. "
                 } else {

@@ -1,0 +1,217 @@
+// End-to-end tests of lessons, the knowledge check, shareable links, side by side, and files, on
+// the built page served under a sub-path in headless Chromium.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { serveDist, launch } from './harness.mjs';
+
+let server, browser, url;
+
+before(async () => {
+  ({ server, url } = await serveDist());
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+async function open(fragment = '', context = null) {
+  const ctx = context ?? await browser.newContext({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
+  const page = await ctx.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  await page.goto(url + fragment);
+  await page.locator('[data-node="server-2"]').waitFor({ timeout: 15000 });
+  return { page, problems, ctx };
+}
+
+/** Starts lesson `id` and runs it at 10× speed. */
+async function startLesson(page, id) {
+  const list = page.locator('details.lessons');
+  if (await list.getAttribute('open') === null) await list.locator('summary').click();
+  await page.locator(`li[data-lesson="${id}"] button`).click();
+  await page.locator(`section.lesson[data-lesson="${id}"]`).waitFor();
+  await page.locator('#speed').selectOption('10');
+}
+
+async function lessonDone(page, id) {
+  const card = page.locator(`section.lesson[data-lesson="${id}"][data-lesson-state="done"]`);
+  await card.waitFor({ timeout: 30000 });
+  return card.locator('.check').innerText();
+}
+
+test('three lessons walked to done, each explained with the run\'s figures and remembered', async () => {
+  const { page, problems, ctx } = await open();
+
+  await startLesson(page, 'failure');
+  assert.equal(await page.locator('section.lesson .check').innerText(), 'Waiting for you to try it…');
+  await page.getByRole('button', { name: 'Fail Server 2', exact: true }).click();
+  const failure = await lessonDone(page, 'failure');
+  assert.match(failure, /^Done ✓ The balancer stopped sending to Server 2 \d+\.\d s after it died/);
+
+  await startLesson(page, 'security');
+  // The preset: some requests carry bad credentials, some clients only read.
+  await page.getByText('Balancer', { exact: true }).first().waitFor();
+  await page.getByLabel('Check credentials (401) and rights (403)').check();
+  const security = await lessonDone(page, 'security');
+  assert.match(security, /Unchecked, servers carried out \d+ requests/);
+  assert.match(security, /\d+ refused with 401 and \d+ with 403/);
+
+  await startLesson(page, 'cache');
+  await page.locator('details.panel > summary', { hasText: 'Traffic' }).click();
+  const cache = page.getByLabel('Cache size per server', { exact: true });
+  await cache.fill('50');
+  await cache.press('Enter');
+  const cached = await lessonDone(page, 'cache');
+  assert.match(cached, /\d+ % of reads were served from a server's own cache/);
+
+  // Done lessons are marked, and survive a reload (localStorage).
+  const summary = page.locator('details.lessons summary');
+  assert.match(await summary.innerText(), /3 of 11 done/i);
+  await page.reload();
+  await page.locator('[data-node="server-2"]').waitFor();
+  assert.match(await page.locator('details.lessons summary').innerText(), /3 of 11 done/i);
+  for (const id of ['failure', 'security', 'cache']) {
+    assert.equal(await page.locator(`li[data-lesson="${id}"]`).getAttribute('class'), 'done', id);
+  }
+  assert.deepEqual(problems, []);
+  await ctx.close();
+});
+
+test('the knowledge check grades at once, explains, links its lesson, and keeps answers', async () => {
+  const { page, problems, ctx } = await open();
+  await page.locator('details.quiz summary').click();
+  const questions = page.locator('[data-quiz-question]');
+  assert.equal(await questions.count(), 10);
+  const q = page.locator('[data-quiz-question="cap"]');
+  await q.getByRole('button', { name: 'Consistency (CP)' }).click();
+  assert.match(await q.locator('.why').innerText(), /^Not quite\./);
+  await q.getByRole('button', { name: 'Availability (AP)' }).click();
+  assert.match(await q.locator('.why').innerText(), /^Right\./);
+  assert.match(await page.locator('details.quiz summary').innerText(), /1 of 10 right/i);
+  await page.reload();
+  await page.locator('[data-node="server-2"]').waitFor();
+  assert.match(await page.locator('details.quiz summary').innerText(), /1 of 10 right/i);
+  // "See the lesson" opens it.
+  await page.locator('details.quiz summary').click();
+  await page.locator('[data-quiz-question="cap"] .why button').click();
+  await page.locator('section.lesson[data-lesson="cap"]').waitFor();
+  assert.deepEqual(problems, []);
+  await ctx.close();
+});
+
+test('a copied link replays the same run; the replayed run links to itself', async () => {
+  const { page, problems, ctx } = await open();
+  await page.getByRole('button', { name: 'Fail Server 2', exact: true }).click();
+  await page.getByLabel('Balancing strategy').selectOption('least-connections');
+  await page.waitForTimeout(1500);
+  await page.locator('details.share summary').click();
+  await page.getByRole('button', { name: 'Copy link' }).click();
+  const link = await page.locator('input.share-link').inputValue();
+  assert.ok(link.startsWith(url + '#v1;'), link);
+  assert.match(link, /a=\d+\.\d+\.f\.server-2,\d+\.\d+\.st\.least-connections;k=[0-9a-f]{8}$/);
+
+  const other = await open(link.slice(url.length));
+  assert.equal(await other.page.getByRole('alert').count(), 0);
+  await other.page.waitForFunction(() =>
+    document.querySelector('[data-node="server-2"]').dataset.status !== 'up', null, { timeout: 15000 });
+  await other.page.waitForFunction(() =>
+    document.querySelector('#strategy').value === 'least-connections', null, { timeout: 15000 });
+  await other.page.locator('details.share summary').click();
+  await other.page.getByRole('button', { name: 'Copy link' }).click();
+  assert.equal(await other.page.locator('input.share-link').inputValue(), link);
+  assert.deepEqual([...problems, ...other.problems], []);
+  await ctx.close();
+  await other.ctx.close();
+});
+
+test('a bad link gets a banner that names the problem, and the default system runs', async () => {
+  const cases = [
+    ['#garbage-text', /does not start with a format version/],
+    ['#v1;servers=5;k=0000', /damaged or cut short/],
+    [`#v1;${'x'.repeat(70000)}`, /too long \(70003 characters; at most 60000\)/],
+    ['#v0;servers=5;k=12345678', /format v0, and this page reads v1/],
+    ['#v9;servers=5', /format v9, and this page reads v1/],
+  ];
+  for (const [fragment, message] of cases) {
+    const { page, problems, ctx } = await open(fragment);
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    const text = await alert.innerText();
+    assert.match(text, /This link could not be opened, so the default system is shown/, fragment.slice(0, 30));
+    assert.match(text, message, fragment.slice(0, 30));
+    assert.equal(await page.locator('[data-node^="server-"]').count(), 3, 'the default system');
+    // Still usable: a click works.
+    await page.getByRole('button', { name: 'Fail Server 1', exact: true }).click();
+    await page.getByRole('button', { name: 'Recover Server 1', exact: true }).waitFor();
+    assert.deepEqual(problems, []);
+    await ctx.close();
+  }
+});
+
+test('side by side: the chosen strategies run on the same seed, with a table of p99, errors and cost', async () => {
+  const { page, problems, ctx } = await open();
+  await page.locator('details.compare-setup summary').click();
+  await page.getByLabel('Random', { exact: true }).check();
+  await page.getByLabel('Least connections', { exact: true }).check();
+  await page.getByLabel('Power of two choices', { exact: true }).check();
+  await page.getByRole('button', { name: 'Run side by side' }).click();
+  const rows = page.locator('tr[data-compare]');
+  await rows.first().waitFor();
+  assert.equal(await rows.count(), 3);
+  assert.equal(await page.locator('figure.mini').count(), 3);
+  await page.locator('#speed').selectOption('10');
+  await page.waitForFunction(() =>
+    [...document.querySelectorAll('tr[data-compare] td[data-col="p99"]')].every((td) => td.textContent !== '–'),
+    null, { timeout: 20000 });
+  for (const col of ['p99', 'errors', 'cost']) {
+    const cells = await page.locator(`tr[data-compare] td[data-col="${col}"]`).allInnerTexts();
+    assert.ok(cells.every((c) => /^\d+(\.\d+)?$/.test(c)), `${col}: ${cells}`);
+  }
+  assert.equal(await page.locator('[data-chart="compare-p99"] path.line').count(), 3);
+  // One choice is refused with a message.
+  await page.getByRole('button', { name: 'Back to the playground' }).click();
+  await page.locator('details.compare-setup summary').click();
+  await page.getByLabel('Random', { exact: true }).check();
+  await page.getByRole('button', { name: 'Run side by side' }).click();
+  assert.match(await page.getByRole('alert').innerText(), /Pick 2 to 4 choices/);
+  assert.deepEqual(problems, []);
+  await ctx.close();
+});
+
+test('files: summary JSON and chart CSV download; a scenario file imports, a bad one is refused', async () => {
+  const { page, problems, ctx } = await open();
+  await page.waitForTimeout(2500);
+  await page.locator('details.share summary').click();
+  const grab = async (name) => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name, exact: true }).click()]);
+    return readFile(await download.path(), 'utf8');
+  };
+  const summary = JSON.parse(await grab('Summary (JSON)'));
+  assert.ok(summary.requests.issued > 0);
+  assert.equal(summary.requests.issued, summary.requests.succeeded + summary.requests.failed + summary.requests.in_flight);
+  assert.equal(summary.wall_s, null);
+  const csv = (await grab('Chart data (CSV)')).trim().split('\n');
+  assert.match(csv[0], /^second,succeeded,failed_no_server/);
+  assert.ok(csv.length >= 2);
+  await page.getByRole('button', { name: 'Fail Server 3', exact: true }).click();
+  const scenario = await grab('Scenario file');
+  assert.match(scenario, /^v1;.*a=\d+\.\d+\.f\.server-3;k=[0-9a-f]{8}\n$/);
+
+  const input = page.getByLabel('Import a scenario file');
+  await input.setInputFiles({ name: 'bad.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') });
+  assert.match(await page.getByRole('alert').innerText(), /That file could not be opened, so the run goes on unchanged: it does not start with a format version/);
+  await input.setInputFiles({ name: 'big.txt', mimeType: 'text/plain', buffer: Buffer.alloc(70000, 'a') });
+  assert.match(await page.getByRole('alert').innerText(), /70000 bytes, and a scenario is at most 60000/);
+  await input.setInputFiles({ name: 'run.txt', mimeType: 'text/plain', buffer: Buffer.from(scenario.replace('f.server-3', 'f.server-1')) });
+  assert.match(await page.getByRole('alert').innerText(), /damaged or cut short/);
+  await input.setInputFiles({ name: 'run.txt', mimeType: 'text/plain', buffer: Buffer.from(scenario) });
+  await page.getByRole('alert').waitFor({ state: 'detached' });
+  await page.waitForFunction(() =>
+    document.querySelector('[data-node="server-3"]').dataset.status !== 'up', null, { timeout: 15000 });
+  assert.deepEqual(problems, []);
+  await ctx.close();
+});
