@@ -5,6 +5,7 @@
 
 use std::rc::Rc;
 
+use clusterscope::sim::compare::Variant;
 use clusterscope::sim::event::SECOND;
 use clusterscope::sim::knob::Knob;
 use clusterscope::sim::world::Footprint;
@@ -129,13 +130,56 @@ impl Gen {
             }),
             870..=899 => Msg::Hidden(self.below(2) == 0),
             900..=929 => Msg::Notice(None),
-            930..=959 => Msg::ToggleHelp,
+            930..=944 => Msg::ToggleHelp,
+            945..=949 => {
+                Msg::Lesson((self.below(4) > 0).then(|| self.pick(&[0, 1, 5, 10, 11, usize::MAX])))
+            }
+            950..=954 => Msg::Answer((self.below(5) > 0).then(|| {
+                (
+                    self.pick(&[0, 3, 9, 10, usize::MAX]),
+                    self.pick(&[0, 1, 2, 3, usize::MAX]),
+                )
+            })),
+            955..=957 => Msg::MakeLink,
+            958..=960 => Msg::Open(
+                self.pick(&[
+                    "",
+                    "#",
+                    "v1",
+                    "v1;k=00000000",
+                    "v2;a=b",
+                    "#v1;servers=0;k=1",
+                    "\u{1F600}",
+                ])
+                .to_string(),
+                self.below(2) == 0,
+            ),
+            961..=963 => {
+                let all: Vec<Variant> = Variant::all(false)
+                    .into_iter()
+                    .chain(Variant::all(true))
+                    .collect();
+                let n = self.below(6);
+                Msg::Compare((0..n).map(|_| self.pick(&all)).collect())
+            }
             _ => Msg::TogglePlay,
         }
     }
 }
 
 fn check(p: &Playground) {
+    assert_eq!(p.answers.len(), clusterscope::sim::quiz::QUESTIONS.len());
+    if let Some(l) = &p.lesson {
+        assert!(l.lesson < clusterscope::sim::lesson::LESSONS.len());
+    }
+    if let Some(c) = &p.compare {
+        let c = c.borrow();
+        assert!((2..=4).contains(&c.runs.len()));
+        for (_, w) in &c.runs {
+            let m = w.metrics();
+            assert_eq!(m.issued, m.succeeded + m.failed_total() + w.in_flight());
+        }
+    }
     let w = p.world.borrow();
     let m = w.metrics();
     assert_eq!(
@@ -169,6 +213,13 @@ fn a_million_random_messages_never_break_the_reducer() {
             p = p.reduce(msg);
             check(&p);
             sent += 1;
+            // Now and then, open the run's own link: it replays from the start.
+            if sent.is_multiple_of(997)
+                && let Some(link) = p.link.clone()
+            {
+                p = p.reduce(Msg::Open(link, true));
+                check(&p);
+            }
         }
     }
     assert_eq!(sent, 1_000_000);

@@ -264,8 +264,8 @@ fn histogram(counts: &[u64; LATENCY_BINS]) -> String {
     let bw = (RIGHT - LEFT) / bins as f64;
     let mut body = String::new();
     value_grid(&mut body, max);
-    for i in lo..=hi {
-        let share = counts[i] as f64 / total as f64 * 100.0;
+    for (i, &count) in counts.iter().enumerate().take(hi + 1).skip(lo) {
+        let share = count as f64 / total as f64 * 100.0;
         let y = y_of(share, max);
         let _ = write!(
             body,

@@ -491,4 +491,123 @@ mod tests {
             (0, Some(crate::sim::Status::Up))
         );
     }
+
+    #[test]
+    fn a_lesson_starts_from_its_preset_and_is_kept_done_once_its_check_fires() {
+        use crate::sim::lesson::{LESSONS, find};
+        let i = find("security").unwrap();
+        let p = reduce(
+            Rc::new(Playground::new(Config::default())),
+            Msg::Lesson(Some(i)),
+        );
+        assert_eq!(p.world.borrow().config(), &LESSONS[i].config());
+        assert_eq!(p.lesson.as_ref().map(|l| l.lesson), Some(i));
+        let mut p = reduce(p, Msg::Do(Action::SetAuth(true)));
+        let mut wall = 0.0;
+        while p.lessons_done == 0 && wall < 60_000.0 {
+            wall += 100.0;
+            p = reduce(p, Msg::Tick(wall));
+        }
+        assert_eq!(
+            p.lessons_done,
+            1 << i,
+            "done within a minute of simulated time"
+        );
+        assert!(p.lesson.as_ref().unwrap().done.is_some());
+        // Out of range: nothing happens; None closes it.
+        let p = reduce(p, Msg::Lesson(Some(LESSONS.len())));
+        assert_eq!(p.lesson.as_ref().map(|l| l.lesson), Some(i));
+        assert!(reduce(p, Msg::Lesson(None)).lesson.is_none());
+    }
+
+    #[test]
+    fn answers_out_of_range_are_ignored_and_clear_empties_them() {
+        let p = Rc::new(Playground::new(Config::default()));
+        let p = reduce(p, Msg::Answer(Some((0, 2))));
+        let p = reduce(p, Msg::Answer(Some((0, 9))));
+        let p = reduce(p, Msg::Answer(Some((99, 0))));
+        assert_eq!(p.answers[0], Some(2));
+        assert_eq!(p.answers.iter().flatten().count(), 1);
+        assert!(
+            reduce(p, Msg::Answer(None))
+                .answers
+                .iter()
+                .all(Option::is_none)
+        );
+    }
+
+    #[test]
+    fn a_made_link_opens_into_the_same_run_and_a_bad_one_says_why() {
+        let p = Rc::new(Playground::new(Config {
+            seed: 5,
+            ..Config::default()
+        }));
+        let p = reduce(p, Msg::Tick(0.0));
+        let p = reduce(p, Msg::Tick(200.0));
+        let p = reduce(p, Msg::Do(Action::Fail(NodeId::Server(2))));
+        let p = reduce(reduce(p, Msg::Tick(400.0)), Msg::MakeLink);
+        let link = p.link.clone().unwrap();
+        let (events, now) = {
+            let w = p.world.borrow();
+            (w.events_handled(), w.now())
+        };
+        let q = reduce(p, Msg::Open(link.clone(), true));
+        assert!(q.notice.is_none());
+        let mut q = reduce(q, Msg::Tick(1_000.0));
+        for k in 1..=6 {
+            q = reduce(q, Msg::Tick(1_000.0 + 100.0 * k as f64));
+        }
+        {
+            let w = q.world.borrow();
+            assert_eq!(
+                w.node_status(NodeId::Server(2)),
+                Some(crate::sim::Status::Down)
+            );
+            assert!(w.now() >= now && w.events_handled() >= events);
+        }
+        let q = reduce(q, Msg::MakeLink);
+        assert_eq!(
+            q.link.as_deref(),
+            Some(link.as_str()),
+            "the replay links to itself"
+        );
+        let bad = reduce(q, Msg::Open(link[..link.len() - 2].into(), true));
+        assert!(
+            bad.notice
+                .as_deref()
+                .unwrap()
+                .contains("damaged or cut short")
+        );
+    }
+
+    #[test]
+    fn side_by_side_needs_two_choices_and_then_runs_instead_of_the_main_run() {
+        use crate::sim::compare::Variant;
+        use crate::sim::{Replication, Strategy};
+        let p = reduce(Rc::new(Playground::new(Config::default())), Msg::Tick(0.0));
+        let p = reduce(p, Msg::Compare(vec![Variant::Strategy(Strategy::Random)]));
+        assert!(p.compare.is_none() && p.notice.as_deref().unwrap().contains("Pick 2 to 4"));
+        let two = vec![
+            Variant::Replication(Replication::LeaderAsync),
+            Variant::Replication(Replication::Quorum),
+        ];
+        let p = reduce(reduce(p, Msg::Compare(two)), Msg::Tick(500.0));
+        assert_eq!(p.world.borrow().now(), 0, "the main run waits");
+        assert_eq!(p.compare.as_ref().unwrap().borrow().now(), 250 * MS);
+        assert!(reduce(p, Msg::Compare(Vec::new())).compare.is_none());
+    }
+
+    #[test]
+    fn markup_buttons_stand_for_messages_and_nothing_else() {
+        assert!(matches!(Msg::from_go("l3"), Some(Msg::Lesson(Some(3)))));
+        assert!(matches!(Msg::from_go("lx"), Some(Msg::Lesson(None))));
+        assert!(matches!(
+            Msg::from_go("a2.1"),
+            Some(Msg::Answer(Some((2, 1))))
+        ));
+        assert!(matches!(Msg::from_go("ac"), Some(Msg::Answer(None))));
+        for bad in ["", "l", "la", "a2", "a2.x", "z1", "l-1", "\u{e9}"] {
+            assert!(Msg::from_go(bad).is_none(), "{bad}");
+        }
+    }
 }
