@@ -226,3 +226,55 @@ fn a_shared_link_replays_headlessly() {
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(err.contains("--share") && err.contains("damaged"), "{err}");
 }
+
+#[test]
+fn the_cache_and_the_edge_are_flags_and_their_figures_are_in_the_json() {
+    let out = run(&[
+        "--requests",
+        "3000",
+        "--arrival-rate",
+        "50",
+        "--service-ms",
+        "5",
+        "--keys",
+        "20",
+        "--cache-keys",
+        "20",
+        "--auth",
+        "--bad-credentials",
+        "0.1",
+        "--read-only-share",
+        "0.5",
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let json = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        field(&json, "hits") > 0.0 && field(&json, "hit_ratio") > 0.0,
+        "{json}"
+    );
+    let refused = field(&json, "rejected_unauthorized");
+    assert!(
+        (200.0..400.0).contains(&refused),
+        "about 10 % of 3000: {json}"
+    );
+    assert!(field(&json, "rejected_forbidden") > 0.0);
+    assert_eq!(
+        field(&json, "forged_served") + field(&json, "read_only_writes"),
+        0.0
+    );
+    assert_eq!(
+        field(&json, "unauthorized"),
+        refused,
+        "failed_by_cause agrees"
+    );
+    for (flag, value) in [
+        ("--cache-keys", "2000"),
+        ("--bad-credentials", "1.5"),
+        ("--cache-ttl-ms", "x"),
+    ] {
+        let out = run(&[flag, value]);
+        assert_eq!(out.status.code(), Some(2), "{flag} {value}");
+        assert!(String::from_utf8(out.stderr).unwrap().contains(flag));
+    }
+}
