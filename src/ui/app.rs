@@ -280,7 +280,8 @@ pub fn App() -> Html {
     html! {
         <div class="app">
             { top_bar(&TopBarProps { view: view.clone(), on: on.clone(), playing: sim.playing,
-                                     speed: sim.speed, hidden: sim.hidden, behind: sim.behind }) }
+                                     speed: sim.speed, hidden: sim.hidden, behind: sim.behind,
+                                     now: sim.compare.as_ref().map_or_else(|| sim.world.borrow().now(), |c| c.borrow().now()) }) }
             if let Some(text) = sim.notice.clone() {
                 <div class="notice" role="alert">
                     <span>{ text }</span>
@@ -349,6 +350,8 @@ struct TopBarProps {
     speed: f64,
     hidden: bool,
     behind: bool,
+    /// The clock shown: the main run's, or the side-by-side runs'.
+    now: crate::sim::Time,
 }
 
 fn top_bar(props: &TopBarProps) -> Html {
@@ -382,7 +385,7 @@ fn top_bar(props: &TopBarProps) -> Html {
                     }) }
                 </select>
                 { seed_field(w.config().seed, on) }
-                <span class="clock" data-metric="sim-time">{ format!("t = {:.1} s", w.now() as f64 / 1e6) }</span>
+                <span class="clock" data-metric="sim-time">{ format!("t = {:.1} s", props.now as f64 / 1e6) }</span>
                 if let Some(text) = status {
                     <span class="status-chip" role="status">{ text }</span>
                 }

@@ -141,7 +141,7 @@ pub(super) fn compare_view(on: &Callback<Msg>, c: &Comparison) -> Html {
         mini(&mut minis, w, class, &v.label());
     }
     let mut table = String::from(
-        "<table class=\"compare-table\"><thead><tr><th scope=\"col\">Choice</th><th scope=\"col\">p99 ms</th><th scope=\"col\">p50 ms</th><th scope=\"col\">Errors</th><th scope=\"col\">Success %</th><th scope=\"col\">Cost $/h</th><th scope=\"col\">Stale reads</th><th scope=\"col\">Lost writes</th></tr></thead><tbody>",
+        "<div class=\"table-wrap\"><table class=\"compare-table\"><thead><tr><th scope=\"col\">Choice</th><th scope=\"col\">p99 ms</th><th scope=\"col\">p50 ms</th><th scope=\"col\">Errors</th><th scope=\"col\">Success %</th><th scope=\"col\">Cost $/h</th><th scope=\"col\">Stale reads</th><th scope=\"col\">Lost writes</th></tr></thead><tbody>",
     );
     for ((v, s), class) in c.summaries().iter().zip(CLASSES) {
         let [_, p50, _, p99, _] = s.latency_ms.map_or([None; 5], |l| l.map(Some));
@@ -163,7 +163,7 @@ pub(super) fn compare_view(on: &Callback<Msg>, c: &Comparison) -> Html {
             s.replication.lost_acked_writes
         );
     }
-    table.push_str("</tbody></table>");
+    table.push_str("</tbody></table></div>");
     html! {
         <section class="compare" aria-label="Side by side">
             <header class="row">
