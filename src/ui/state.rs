@@ -13,7 +13,7 @@ use crate::sim::event::{MS, Time};
 use crate::sim::lesson::{LESSONS, Progress};
 use crate::sim::quiz::QUESTIONS;
 use crate::sim::sample::mix64;
-use crate::sim::share::Scenario;
+use crate::sim::share::{MAX_ACTIONS, MAX_LEN, Scenario};
 use crate::sim::{Action, Config, NodeId, World};
 
 /// How far one press of Step advances the simulation.
@@ -353,8 +353,25 @@ impl Reducible for Playground {
                 },
             ),
             Msg::MakeLink => {
-                let text = Scenario::of(&self.world.borrow()).encode();
-                self.next(|p| p.link = Some(text))
+                let (text, full) = {
+                    let w = self.world.borrow();
+                    (Scenario::of(&w).encode(), w.recorded().len() >= MAX_ACTIONS)
+                };
+                if text.len() > MAX_LEN {
+                    return self.next(|p| {
+                        p.notice = Some(format!(
+                            "This run is too long for a link ({} characters; at most {MAX_LEN}): Reset, and share a shorter one",
+                            text.len()
+                        ))
+                    });
+                }
+                self.next(|p| {
+                    p.link = Some(text);
+                    // Recording stops there: past it, the replay goes its own way.
+                    p.notice = full.then(|| {
+                        format!("A link holds the first {MAX_ACTIONS} actions: it replays the run up to the last of them")
+                    });
+                })
             }
             Msg::Compare(variants) if variants.is_empty() => self.next(|p| p.compare = None),
             Msg::Compare(variants) => {
@@ -609,5 +626,29 @@ mod tests {
         for bad in ["", "l", "la", "a2", "a2.x", "z1", "l-1", "\u{e9}"] {
             assert!(Msg::from_go(bad).is_none(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_run_too_long_for_a_link_says_so() {
+        let mut p = Rc::new(Playground::new(Config::default()));
+        for _ in 0..2_000 {
+            p = reduce(p, Msg::Do(Action::TraceNext));
+        }
+        let p = reduce(p, Msg::MakeLink);
+        assert!(p.link.is_some());
+        assert!(
+            p.notice
+                .as_deref()
+                .unwrap()
+                .contains("the first 2000 actions")
+        );
+        let mut p = Rc::new(Playground::new(Config::default()));
+        let everyone: Vec<NodeId> = (0..64).map(NodeId::Server).collect();
+        for _ in 0..100 {
+            p = reduce(p, Msg::Do(Action::Partition(everyone.clone())));
+        }
+        let p = reduce(p, Msg::MakeLink);
+        assert!(p.link.is_none());
+        assert!(p.notice.as_deref().unwrap().contains("too long for a link"));
     }
 }

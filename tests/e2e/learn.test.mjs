@@ -37,6 +37,16 @@ async function startLesson(page, id) {
   await page.locator('#speed').selectOption('10');
 }
 
+/** Waits until the page's alert says something matching `re` (files are read asynchronously). */
+async function alertSays(page, re) {
+  const alert = page.getByRole('alert');
+  for (let i = 0; i < 50; i++) {
+    if (await alert.count() && re.test(await alert.innerText())) return;
+    await page.waitForTimeout(100);
+  }
+  assert.match(await alert.innerText(), re);
+}
+
 async function lessonDone(page, id) {
   const card = page.locator(`section.lesson[data-lesson="${id}"][data-lesson-state="done"]`);
   await card.waitFor({ timeout: 30000 });
@@ -203,11 +213,11 @@ test('files: summary JSON and chart CSV download; a scenario file imports, a bad
 
   const input = page.getByLabel('Import a scenario file');
   await input.setInputFiles({ name: 'bad.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') });
-  assert.match(await page.getByRole('alert').innerText(), /That file could not be opened, so the run goes on unchanged: it does not start with a format version/);
+  await alertSays(page, /That file could not be opened, so the run goes on unchanged: it does not start with a format version/);
   await input.setInputFiles({ name: 'big.txt', mimeType: 'text/plain', buffer: Buffer.alloc(70000, 'a') });
-  assert.match(await page.getByRole('alert').innerText(), /70000 bytes, and a scenario is at most 60000/);
+  await alertSays(page, /70000 bytes, and a scenario is at most 60000/);
   await input.setInputFiles({ name: 'run.txt', mimeType: 'text/plain', buffer: Buffer.from(scenario.replace('f.server-3', 'f.server-1')) });
-  assert.match(await page.getByRole('alert').innerText(), /damaged or cut short/);
+  await alertSays(page, /damaged or cut short/);
   await input.setInputFiles({ name: 'run.txt', mimeType: 'text/plain', buffer: Buffer.from(scenario) });
   await page.getByRole('alert').waitFor({ state: 'detached' });
   await page.waitForFunction(() =>
