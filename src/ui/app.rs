@@ -270,6 +270,25 @@ pub fn App() -> Html {
             version(&[world_id, w.notes_written()]),
         )
     };
+    let learn_version = {
+        let lesson = sim.lesson.as_ref().map_or(0, |p| {
+            (p.lesson as u64 + 1) * 2 + u64::from(p.done.is_some())
+        });
+        let answers = sim.answers.iter().map(|a| a.map_or(0, |c| c as u64 + 1));
+        let world_id = Rc::as_ptr(&sim.world) as u64;
+        // A link ends in its checksum: its last characters tell links apart.
+        let link = sim.link.as_ref().map_or(0, |l| {
+            l.bytes()
+                .rev()
+                .take(8)
+                .fold(l.len() as u64, |h, b| h * 31 + u64::from(b))
+        });
+        let parts: Vec<u64> = [world_id, lesson, u64::from(sim.lessons_done), link]
+            .into_iter()
+            .chain(answers)
+            .collect();
+        version(&parts)
+    };
     let toggle_motion = {
         let motion = motion.clone();
         Callback::from(move |e: Event| {
@@ -310,18 +329,28 @@ pub fn App() -> Html {
                             Callback::from(move |_| charts(&view))
                         }} />
                         { waterfall(&WaterfallProps { view: view.clone(), on: on.clone() }) }
-                        <section class="controls">{ compare_setup(&on) }</section>
+                        // Never changes: rendered once (a new Memo each time the main view returns).
+                        <Memo version={0} render={{
+                            let on = on.clone();
+                            Callback::from(move |_| html! { <section class="controls">{ compare_setup(&on) }</section> })
+                        }} />
                     }
                 </div>
                 <div class="side-column">
-                    if let Some(p) = &sim.lesson {
-                        { lesson_card(&on, p) }
-                    }
-                    <section class="learn" aria-label="Learn and share">
-                        { lessons(&on, sim.lessons_done, sim.lesson.as_ref().map(|p| p.lesson)) }
-                        { quiz(&on, &sim.answers) }
-                        { share_panel(&view, &on, sim.link.as_deref()) }
-                    </section>
+                    // Lessons, questions and sharing change only when the person acts or a check fires.
+                    <Memo version={learn_version} render={{
+                        let (sim, on, view) = (sim.clone(), on.clone(), view.clone());
+                        Callback::from(move |_| html! { <>
+                            if let Some(p) = &sim.lesson {
+                                { lesson_card(&on, p) }
+                            }
+                            <section class="learn" aria-label="Learn and share">
+                                { lessons(&on, sim.lessons_done, sim.lesson.as_ref().map(|p| p.lesson)) }
+                                { quiz(&on, &sim.answers) }
+                                { share_panel(&view, &on, sim.link.as_deref()) }
+                            </section>
+                        </> })
+                    }} />
                     if let Some(selected) = sim.selected {
                         { inspector(&InspectorProps { view: view.clone(), on: on.clone(), selected }) }
                     }

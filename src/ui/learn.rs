@@ -48,7 +48,7 @@ pub(super) fn lesson_card(on: &Callback<Msg>, p: &Progress) -> Html {
     let state = if p.done.is_some() { "done" } else { "waiting" };
     html! {
         <section class="lesson" aria-label="Lesson" data-lesson={l.id} data-lesson-state={state}>
-            { active(on, o) }
+            { active(on, "panel-body", o) }
         </section>
     }
 }
@@ -73,7 +73,7 @@ pub(super) fn lessons(on: &Callback<Msg>, done: u32, current: Option<usize>) -> 
     html! {
         <details class="panel lessons" open={current.is_none()}>
             <summary>{ format!("Lessons · {n} of {} done", LESSONS.len()) }</summary>
-            { active(on, o) }
+            { active(on, "panel-body", o) }
         </details>
     }
 }
@@ -119,7 +119,7 @@ pub(super) fn quiz(on: &Callback<Msg>, answers: &[Option<usize>]) -> Html {
     html! {
         <details class="panel quiz">
             <summary>{ format!("Knowledge check · {} of {} right", score(answers), QUESTIONS.len()) }</summary>
-            { active(on, o) }
+            { active(on, "panel-body", o) }
         </details>
     }
 }

@@ -1,9 +1,12 @@
 //! The event log in plain words, newest first; an entry about a node selects (and rings) it.
 
+use std::fmt::Write;
+
 use yew::prelude::*;
 
 use super::app::View;
-use super::state::{Msg, Selection};
+use super::markup::{active, esc};
+use super::state::Msg;
 
 /// Entries shown (the World keeps a bounded ring of 200).
 const SHOWN: usize = 60;
@@ -16,35 +19,29 @@ pub struct LogProps {
 
 pub fn event_log(props: &LogProps) -> Html {
     let w = props.view.world.borrow();
-    let entries: Vec<Html> = w
-        .log()
-        .take(SHOWN)
-        .map(|e| {
-            let at = html! { <span class="at">{ format!("{:.1} s", e.at as f64 / 1e6) }</span> };
-            match e.node {
-                Some(node) => {
-                    let on = props.on.clone();
-                    let onclick = Callback::from(move |_: MouseEvent| {
-                        on.emit(Msg::Select(Some(Selection::Node(node))))
-                    });
-                    html! {
-                        <li><button type="button" class="entry" data-log-node={node.to_string()} {onclick}
-                                    title={format!("Show {}", node.label())}>
-                            { at }{ e.text.clone() }
-                        </button></li>
-                    }
-                }
-                None => html! { <li><span class="entry">{ at }{ e.text.clone() }</span></li> },
-            }
-        })
-        .collect();
+    let mut o = String::new();
+    for e in w.log().take(SHOWN) {
+        let at = format!(
+            "<span class=\"at\">{:.1} s</span>{}",
+            e.at as f64 / 1e6,
+            esc(&e.text)
+        );
+        let _ = match e.node {
+            Some(node) => write!(
+                o,
+                "<li><button type=\"button\" class=\"entry\" data-log-node=\"{node}\" data-go=\"n{node}\" title=\"Show {}\">{at}</button></li>",
+                node.label()
+            ),
+            None => write!(o, "<li><span class=\"entry\">{at}</span></li>"),
+        };
+    }
     html! {
         <section class="log" aria-label="Event log">
             <h2>{ "Events" }</h2>
-            if entries.is_empty() {
+            if o.is_empty() {
                 <p class="empty">{ "Nothing has happened yet: fail a node or switch strategy." }</p>
             } else {
-                <ol>{ for entries }</ol>
+                { active(&props.on, "log-body", format!("<ol>{o}</ol>")) }
             }
         </section>
     }

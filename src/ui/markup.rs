@@ -24,8 +24,8 @@ pub fn esc(text: &str) -> String {
     o
 }
 
-/// `markup` in a container whose `data-go` buttons dispatch their messages.
-pub fn active(on: &Callback<Msg>, markup: String) -> Html {
+/// `markup` in a container (of `class`) whose `data-go` buttons dispatch their messages.
+pub fn active(on: &Callback<Msg>, class: &'static str, markup: String) -> Html {
     let on = on.clone();
     let onclick = Callback::from(move |e: MouseEvent| {
         let go = e
@@ -37,5 +37,5 @@ pub fn active(on: &Callback<Msg>, markup: String) -> Html {
             on.emit(msg);
         }
     });
-    html! { <div class="panel-body" {onclick}>{ Html::from_html_unchecked(markup.into()) }</div> }
+    html! { <div {class} {onclick}>{ Html::from_html_unchecked(markup.into()) }</div> }
 }

@@ -69,13 +69,15 @@ pub enum Msg {
 
 impl Msg {
     /// The message a `data-go` button of generated markup stands for: `l3` lesson 4, `lx` close
-    /// it, `a2.1` answer question 3 with choice 2, `ac` clear the answers. Anything else: none.
+    /// it, `a2.1` answer question 3 with choice 2, `ac` clear the answers, `nserver-2` show a
+    /// node. Anything else: none.
     pub fn from_go(go: &str) -> Option<Msg> {
         let (kind, rest) = (go.get(..1)?, go.get(1..)?);
         Some(match (kind, rest) {
             ("l", "x") => Msg::Lesson(None),
             ("l", n) => Msg::Lesson(Some(n.parse().ok()?)),
             ("a", "c") => Msg::Answer(None),
+            ("n", node) => Msg::Select(Some(Selection::Node(node.parse().ok()?))),
             ("a", qc) => {
                 let (q, c) = qc.split_once('.')?;
                 Msg::Answer(Some((q.parse().ok()?, c.parse().ok()?)))
@@ -623,7 +625,22 @@ mod tests {
             Some(Msg::Answer(Some((2, 1))))
         ));
         assert!(matches!(Msg::from_go("ac"), Some(Msg::Answer(None))));
-        for bad in ["", "l", "la", "a2", "a2.x", "z1", "l-1", "\u{e9}"] {
+        assert!(matches!(
+            Msg::from_go("nserver-2"),
+            Some(Msg::Select(Some(Selection::Node(NodeId::Server(1)))))
+        ));
+        for bad in [
+            "",
+            "l",
+            "la",
+            "a2",
+            "a2.x",
+            "z1",
+            "l-1",
+            "\u{e9}",
+            "nserver-0",
+            "n",
+        ] {
             assert!(Msg::from_go(bad).is_none(), "{bad}");
         }
     }

@@ -1,10 +1,13 @@
 //! The request waterfall: one request followed across its hops, each stretch a bar on a shared
 //! time axis (network, bandwidth wait, queue, service, database, backoff, timed-out attempts).
 
+use std::fmt::Write;
+
 use yew::prelude::*;
 
 use super::app::View;
 use super::controls::button;
+use super::markup::esc;
 use super::state::Msg;
 use crate::sim::Action;
 
@@ -40,27 +43,24 @@ pub fn waterfall(props: &WaterfallProps) -> Html {
                 Some(Ok(us)) => format!("succeeded in {:.1} ms", us as f64 / 1e3),
                 Some(Err(cause)) => format!("failed: {}", cause.name()),
             };
-            html! { <>
-                <p class="trace-title"><b>{ t.what.clone() }</b>{ " — " }{ outcome }</p>
-                <ol class="spans">
-                    { for t.spans.iter().map(|s| {
-                        let left = s.from.saturating_sub(t.issued) as f64 / total * 100.0;
-                        let width = (s.to.saturating_sub(s.from) as f64 / total * 100.0).max(0.6);
-                        html! {
-                            <li class="span-row" data-span={s.kind.name()}>
-                                <span class="span-label">{ s.text.clone() }</span>
-                                // SVG geometry, not inline styles: the page's CSP allows no inline style.
-                                <svg class="span-track" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true">
-                                    <rect class="track" width="100" height="10" rx="1.5" />
-                                    <rect class={classes!("span-bar", s.kind.name())} x={format!("{left:.2}")}
-                                          width={format!("{width:.2}")} height="10" rx="1.5" />
-                                </svg>
-                                <span class="span-ms">{ format!("{:.1} ms", s.to.saturating_sub(s.from) as f64 / 1e3) }</span>
-                            </li>
-                        }
-                    }) }
-                </ol>
-            </> }
+            let mut o = format!(
+                "<p class=\"trace-title\"><b>{}</b> — {outcome}</p><ol class=\"spans\">",
+                esc(&t.what)
+            );
+            for s in &t.spans {
+                let left = s.from.saturating_sub(t.issued) as f64 / total * 100.0;
+                let width = (s.to.saturating_sub(s.from) as f64 / total * 100.0).max(0.6);
+                let kind = s.kind.name();
+                // SVG geometry, not inline styles: the page's CSP allows no inline style.
+                let _ = write!(
+                    o,
+                    "<li class=\"span-row\" data-span=\"{kind}\"><span class=\"span-label\">{}</span><svg class=\"span-track\" viewBox=\"0 0 100 10\" preserveAspectRatio=\"none\" aria-hidden=\"true\"><rect class=\"track\" width=\"100\" height=\"10\" rx=\"1.5\"/><rect class=\"span-bar {kind}\" x=\"{left:.2}\" width=\"{width:.2}\" height=\"10\" rx=\"1.5\"/></svg><span class=\"span-ms\">{:.1} ms</span></li>",
+                    esc(&s.text),
+                    s.to.saturating_sub(s.from) as f64 / 1e3
+                );
+            }
+            o.push_str("</ol>");
+            Html::from_html_unchecked(o.into())
         }
     };
     html! {
