@@ -34,6 +34,9 @@ fn each_run_side_by_side_is_the_run_alone() {
         ],
     ] {
         let mut c = Comparison::new(&base, &variants).unwrap();
+        for (_, w) in &mut c.runs {
+            w.record_history(true);
+        }
         // Frames of 16 ms with a small event budget, as the page steps it.
         let end = 40 * SECOND;
         let mut t = 0;

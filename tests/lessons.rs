@@ -103,3 +103,34 @@ fn lesson_figures_come_from_the_run() {
     run(&mut w, &mut p, 15);
     assert!(p.done.expect("partitioned").starts_with("Under AP"));
 }
+
+#[test]
+fn other_actions_or_half_a_step_leave_the_check_quiet() {
+    let quiet = |id: &str, act: &dyn Fn(&mut World)| {
+        let i = find(id).unwrap();
+        let mut w = World::new(LESSONS[i].config()).unwrap();
+        let mut p = Progress::new(i);
+        run(&mut w, &mut p, 10);
+        act(&mut w);
+        run(&mut w, &mut p, 60);
+        assert_eq!(p.done, None, "{id}");
+    };
+    // Less traffic is not scaling.
+    quiet("scaling", &|w| {
+        w.apply(Action::Tune(Knob::ArrivalRate, 5.0))
+    });
+    // One bigger machine under round robin: enough capacity in total, but the other still drowns.
+    quiet("scaling", &|w| {
+        w.apply(Action::SetPower {
+            server: 0,
+            power: 2,
+        })
+    });
+    // Near misses: the wrong server, the wrong knob, the wrong lesson's step.
+    quiet("failure", &|w| w.apply(Action::Fail(NodeId::Server(0))));
+    quiet("cache", &|w| w.apply(Action::SetAuth(true)));
+    quiet("concurrency", &|w| {
+        w.apply(Action::Tune(Knob::CacheKeys, 10.0))
+    });
+    quiet("latency", &|w| w.apply(Action::Tune(Knob::JitterMs, 50.0)));
+}

@@ -333,8 +333,8 @@ impl Scenario {
             };
             if key == "a" {
                 for (k, item) in value.split(',').enumerate() {
-                    if k == MAX_ACTIONS {
-                        return Err(format!("more than {MAX_ACTIONS} actions"));
+                    if actions.len() == MAX_ACTIONS {
+                        return Err(format!("it holds more than {MAX_ACTIONS} actions"));
                     }
                     let bad = || format!("action {} ('{}') cannot be read", k + 1, clip(item));
                     let mut it = item.splitn(3, '.');
@@ -398,13 +398,13 @@ impl Scenario {
             if r.at > t {
                 break;
             }
-            while w.events_handled() < r.events {
+            // Never past the action's time: a faithful link never asks for that, and a made-up
+            // one must not send the clock racing ahead.
+            while w.events_handled() < r.events && w.next_event_time().is_some_and(|n| n <= r.at) {
                 if left(w) == 0 {
                     return false;
                 }
-                if !w.step() {
-                    break;
-                }
+                w.step();
             }
             r.apply_to(w);
             *next += 1;

@@ -18,7 +18,7 @@ use super::database::{DatabaseProps, anomalies, database_controls};
 use super::diagram::{DiagramProps, diagram};
 use super::field::DraftInput;
 use super::figures::figures;
-use super::files::{copy, link_to, share_panel};
+use super::files::share_panel;
 use super::guide::{help, legend};
 use super::inspector::{InspectorProps, inspector};
 use super::learn::{lesson_card, lessons, quiz};
@@ -144,8 +144,8 @@ pub fn App() -> Html {
         }
         p
     });
-    // What was last saved to storage and copied to the clipboard (one effect does both).
-    let kept = use_mut_ref(|| (u32::MAX, String::new(), None::<String>));
+    // What was last saved to storage.
+    let kept = use_mut_ref(|| (u32::MAX, String::new()));
     let motion = use_state(|| !prefers_reduced_motion());
     let frames = use_mut_ref(bench::Frames::default);
     let packet_layer = use_mut_ref(PacketLayer::default);
@@ -156,11 +156,7 @@ pub fn App() -> Html {
         // being timed.
         let frames = frames.clone();
         let (world, packets_ref, show) = (sim.world.clone(), packets_ref.clone(), *motion);
-        let (done, answers, link) = (
-            sim.lessons_done,
-            crate::sim::quiz::encode(&sim.answers),
-            sim.link.clone(),
-        );
+        let (done, answers) = (sim.lessons_done, crate::sim::quiz::encode(&sim.answers));
         use_effect(move || {
             let mut k = kept.borrow_mut();
             if k.0 != done || k.1 != answers {
@@ -170,12 +166,7 @@ pub fn App() -> Html {
                 }
                 (k.0, k.1) = (done, answers);
             }
-            if k.2 != link {
-                if let Some(link) = &link {
-                    copy(&link_to(link));
-                }
-                k.2 = link;
-            }
+
             if let Some(root) = packets_ref.cast::<web_sys::Element>() {
                 packet_layer.borrow_mut().draw(&root, &world.borrow(), show);
             }

@@ -7,7 +7,6 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::app::View;
-use super::controls::button;
 use super::state::Msg;
 use crate::sim::share::{MAX_LEN, Scenario};
 use crate::sim::summary::Summary;
@@ -21,12 +20,12 @@ fn page_address() -> String {
 }
 
 /// The link to a scenario's text.
-pub(super) fn link_to(text: &str) -> String {
+fn link_to(text: &str) -> String {
     format!("{}#{text}", page_address())
 }
 
 /// Copies `text` to the clipboard where the browser allows it (the link is shown either way).
-pub(super) fn copy(text: &str) {
+fn copy(text: &str) {
     if let Some(w) = web_sys::window() {
         let _ = w.navigator().clipboard().write_text(text);
     }
@@ -52,7 +51,11 @@ fn download(name: &str, mime: &str, text: &str) {
         a.set_download(name);
         a.click();
     }
-    let _ = web_sys::Url::revoke_object_url(&url);
+    // Later, not at once: some browsers start the download after the click returns.
+    gloo_timers::callback::Timeout::new(30_000, move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    })
+    .forget();
 }
 
 /// Reads the file chosen in `input` and opens it as a scenario (the reducer validates it).
@@ -107,6 +110,18 @@ pub(super) fn share_panel(view: &View, on: &Callback<Msg>, link: Option<&str>) -
             }
         })
     };
+    // Copied here, in the click itself (browsers allow the clipboard only there); the reducer
+    // makes the same link to show it, or says why there is none.
+    let copy_link = {
+        let (world, on) = (view.world.clone(), on.clone());
+        Callback::from(move |_: MouseEvent| {
+            let text = Scenario::of(&world.borrow()).encode();
+            if text.len() <= MAX_LEN {
+                copy(&link_to(&text));
+            }
+            on.emit(Msg::MakeLink);
+        })
+    };
     let onchange = {
         let on = on.clone();
         Callback::from(move |e: Event| import(&e.target_unchecked_into(), on.clone()))
@@ -116,9 +131,9 @@ pub(super) fn share_panel(view: &View, on: &Callback<Msg>, link: Option<&str>) -
             <summary>{ "Share and export" }</summary>
             <div class="panel-body">
                 <p class="hint">{ "A link replays this run exactly: its settings, seed and everything you did, when you did it." }</p>
-                { button(on, "Copy link".into(), "primary", || Msg::MakeLink) }
+                <button type="button" class="primary" onclick={copy_link}>{ "Copy link" }</button>
                 if let Some(link) = link {
-                    <label class="field">{ "Link to this run (copied)" }
+                    <label class="field">{ "Link to this run (on the clipboard where the browser allows)" }
                         <input type="text" readonly=true class="share-link" value={link_to(link)} />
                     </label>
                 }

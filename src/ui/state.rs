@@ -357,7 +357,7 @@ impl Reducible for Playground {
             Msg::MakeLink => {
                 let (text, full) = {
                     let w = self.world.borrow();
-                    (Scenario::of(&w).encode(), w.recorded().len() >= MAX_ACTIONS)
+                    (Scenario::of(&w).encode(), w.actions_dropped())
                 };
                 if text.len() > MAX_LEN {
                     return self.next(|p| {
@@ -369,7 +369,7 @@ impl Reducible for Playground {
                 }
                 self.next(|p| {
                     p.link = Some(text);
-                    // Recording stops there: past it, the replay goes its own way.
+                    // Actions past the record's end were not kept: the replay goes its own way there.
                     p.notice = full.then(|| {
                         format!("A link holds the first {MAX_ACTIONS} actions: it replays the run up to the last of them")
                     });
@@ -652,13 +652,11 @@ mod tests {
             p = reduce(p, Msg::Do(Action::TraceNext));
         }
         let p = reduce(p, Msg::MakeLink);
+        assert!(p.link.is_some() && p.notice.is_none(), "2000 fit");
+        let p = reduce(reduce(p, Msg::Do(Action::TraceNext)), Msg::MakeLink);
         assert!(p.link.is_some());
-        assert!(
-            p.notice
-                .as_deref()
-                .unwrap()
-                .contains("the first 2000 actions")
-        );
+        let notice = p.notice.as_deref().unwrap();
+        assert!(notice.contains("the first 2000 actions"), "{notice}");
         let mut p = Rc::new(Playground::new(Config::default()));
         let everyone: Vec<NodeId> = (0..64).map(NodeId::Server).collect();
         for _ in 0..100 {

@@ -362,8 +362,10 @@ impl World {
         s.awaiting_db = s.awaiting_db.saturating_sub(1);
         if outcome == Outcome::Ok {
             s.served += 1;
-            // Reads fill the cache; a write refreshes this server's copy (only this server's).
-            if let Some(seen) = seen.filter(|_| self.cfg.cache_keys > 0 && !job.incr) {
+            // Reads fill the cache; a write (an increment's too) refreshes this server's copy —
+            // only this server's. An increment's read is not kept: it is about to change.
+            if let Some(seen) = seen.filter(|_| self.cfg.cache_keys > 0 && (job.write || !job.incr))
+            {
                 s.cache.put(job.key, seen, self.now, self.cfg.cache_keys);
             }
         }

@@ -139,6 +139,7 @@ pub struct World {
     trace_next: bool,
     /// The person's actions, when recording them for a shareable link.
     recorded: Option<Vec<Recorded>>,
+    actions_dropped: bool,
 }
 
 impl World {
@@ -187,6 +188,7 @@ impl World {
             waterfall: None,
             trace_next: false,
             recorded: None,
+            actions_dropped: false,
             initial: cfg.clone(),
             cfg,
         };
@@ -244,16 +246,23 @@ impl World {
     /// follow-ups, like chaos repairs, go through `apply` and are not recorded: replaying the
     /// person's actions brings them about again).
     pub fn act(&mut self, action: Action) {
-        if let Some(r) = self.recorded.as_mut()
-            && r.len() < MAX_ACTIONS
-        {
-            r.push(Recorded {
-                events: self.events,
-                at: self.now,
-                action: action.clone(),
-            });
+        if let Some(r) = self.recorded.as_mut() {
+            if r.len() < MAX_ACTIONS {
+                r.push(Recorded {
+                    events: self.events,
+                    at: self.now,
+                    action: action.clone(),
+                });
+            } else {
+                self.actions_dropped = true;
+            }
         }
         self.apply(action);
+    }
+
+    /// Whether an action came after the record was full (a link then replays only the start).
+    pub fn actions_dropped(&self) -> bool {
+        self.actions_dropped
     }
 
     /// Schedules an action at simulated time `at` (now, if `at` is already past).
