@@ -1,193 +1,14 @@
-//! Guided lessons: one idea each, a preset system to start from, steps to try, and a live check
-//! that watches the World, notices when the person did the step, and explains what the run showed
-//! with the run's own figures. Pure model: the page shows [`Lesson`]s and calls
-//! [`Progress::observe`] each frame; the tests walk every lesson natively.
+//! The lessons' live checks: each watches the World frame by frame, notices the step, and
+//! explains what the run showed with its own figures.
 
-use super::balancer::Strategy;
-use super::config::Config;
-use super::event::{SECOND, Time};
-use super::metrics::Cause;
-use super::network::NodeId;
-use super::replication::Replication;
-use super::server::Status;
-use super::world::World;
-
-pub struct Lesson {
-    /// Short id (`data-lesson`, storage).
-    pub id: &'static str,
-    pub title: &'static str,
-    /// The idea, in a few sentences.
-    pub idea: &'static str,
-    /// What to do.
-    pub steps: &'static [&'static str],
-    /// What to look at while doing it.
-    pub watch: &'static str,
-    preset: fn(&mut Config),
-}
-
-impl Lesson {
-    /// The system the lesson starts from (the seed is fixed: every reader sees the same run).
-    pub fn config(&self) -> Config {
-        let mut c = Config {
-            seed: 7,
-            ..Config::default()
-        };
-        (self.preset)(&mut c);
-        c
-    }
-}
-
-pub const LESSONS: &[Lesson] = &[
-    Lesson {
-        id: "architecture",
-        title: "What a request goes through",
-        idea: "A client sends a request to the load balancer, which picks a server; the server does the work, asks the database, and the answer travels back the same way. Every hop costs time on the wire, and every box can queue.",
-        steps: &[
-            "Press Trace next request (under the charts).",
-            "Read its waterfall: each bar is a stretch of its life.",
-        ],
-        watch: "How much of the total is the network, queueing, service and the database.",
-        preset: |_| {},
-    },
-    Lesson {
-        id: "balancing",
-        title: "Random vs round robin",
-        idea: "Round robin deals requests out in turn, random picks blindly; neither looks at how busy a server is. When request costs vary (a heavy tail here), a server stuck on a slow request still gets its turn, and its queue grows. Least connections and power of two choices look before they send.",
-        steps: &[
-            "Watch p99 under round robin for a while.",
-            "Switch the strategy to least connections (key 4) or power of two (key 5).",
-            "Wait 20 seconds.",
-        ],
-        watch: "Queue bars under each server and the latency chart.",
-        preset: |c| {
-            c.servers = 4;
-            c.arrival_rate = 15.0;
-            c.service_dist = super::config::ServiceDist::LogNormal;
-        },
-    },
-    Lesson {
-        id: "failure",
-        title: "A server fails",
-        idea: "Nobody tells the balancer that a machine died: it finds out from health checks that go unanswered, after a detection window (interval × fall). Meanwhile requests sent there time out and are retried on another server.",
-        steps: &["Fail Server 2.", "Wait until the balancer marks it down."],
-        watch: "The ⚠ mark, dashed retry dots, and the error count.",
-        preset: |c| c.arrival_rate = 10.0,
-    },
-    Lesson {
-        id: "scaling",
-        title: "Horizontal vs vertical scaling",
-        idea: "Two servers cannot keep up with this traffic: queues fill and requests are refused. Add servers (horizontal: more machines, and redundancy) or give one more power (vertical: one bigger machine, priced steeper, with a ceiling at 8×).",
-        steps: &[
-            "Add servers, or raise a server's power.",
-            "Get capacity above the arrival rate.",
-        ],
-        watch: "Errors, queue bars and the fleet cost.",
-        preset: |c| {
-            c.servers = 2;
-            c.arrival_rate = 12.0;
-        },
-    },
-    Lesson {
-        id: "latency",
-        title: "Latency and bandwidth",
-        idea: "A link is a delay (latency) and a pipe (bandwidth). A slow link adds its delay to every request through it; a narrow one makes messages wait their turn to be sent.",
-        steps: &[
-            "Click the link from the balancer to Server 1.",
-            "Press 5× slower.",
-            "Wait 15 seconds.",
-        ],
-        watch: "The link's label and the balancer's response times (click the balancer).",
-        preset: |c| c.arrival_rate = 10.0,
-    },
-    Lesson {
-        id: "replication",
-        title: "A replica fails and catches up",
-        idea: "Each replica keeps a copy of the data. One that is down misses the writes made meanwhile; when it comes back it asks the leader for them and catches up. Redundancy is what lets the database keep serving.",
-        steps: &[
-            "Fail Replica 3.",
-            "Let some writes pass.",
-            "Recover Replica 3 and wait for it to catch up.",
-        ],
-        watch: "Replica 3's version against the leader's.",
-        preset: |c| c.arrival_rate = 10.0,
-    },
-    Lesson {
-        id: "failover",
-        title: "Leader failover",
-        idea: "When the leader dies, the others notice its silence and elect a new one. With asynchronous replication, writes it acknowledged but had not yet shipped are lost; synchronous replication waits for followers before acknowledging, and loses none, at the cost of slower writes.",
-        steps: &[
-            "Fail Replica 1 (the leader).",
-            "Wait for the election.",
-            "Then try again under leader-sync.",
-        ],
-        watch: "The log: the election and the lost writes.",
-        preset: |c| {
-            c.arrival_rate = 20.0;
-            c.async_ship_ms = 1_000.0;
-        },
-    },
-    Lesson {
-        id: "cap",
-        title: "CAP: partition the database",
-        idea: "When the network splits the replicas, a system must choose: refuse requests on the side without a majority (CP: consistent, less available), or accept them on both sides (AP: available, and the sides diverge).",
-        steps: &[
-            "In Network, partition db-1 from db-2, db-3.",
-            "Wait 10 seconds; then try the other consistency choice.",
-        ],
-        watch: "Write availability, refused requests, conflicts.",
-        preset: |c| {
-            c.replication = Replication::Quorum;
-            c.arrival_rate = 10.0;
-        },
-    },
-    Lesson {
-        id: "concurrency",
-        title: "Races and lost updates",
-        idea: "Two servers read a counter, both add one, both write: one increment is lost. Nothing is wrong in either server; the interleaving is. Compare-and-set refuses a write whose read is out of date, and the server tries again. Clock skew does the same to last-write-wins: a write stamped by a clock running behind loses to an older one.",
-        steps: &[
-            "Watch lost updates grow.",
-            "Turn on compare-and-set (Database).",
-        ],
-        watch: "Lost updates and conflicts.",
-        preset: |c| {
-            c.keys = 3;
-            c.rmw_ratio = 0.6;
-            c.arrival_rate = 20.0;
-            c.service_ms = 50.0;
-        },
-    },
-    Lesson {
-        id: "cache",
-        title: "Caching and data locality",
-        idea: "Data kept next to the code that uses it is fast: a server that caches recent answers in its own memory skips the trip to the database. But each server's copy is its own: after a write through another server, it serves the old value until the entry expires.",
-        steps: &[
-            "In Traffic, set Cache size per server to 50 keys.",
-            "Wait 20 seconds.",
-        ],
-        watch: "Cache hit ratio, p50, database queries, stale reads.",
-        preset: |c| {
-            c.keys = 20;
-            c.write_ratio = 0.1;
-            c.arrival_rate = 15.0;
-            c.service_ms = 20.0;
-        },
-    },
-    Lesson {
-        id: "security",
-        title: "Security at the edge",
-        idea: "The balancer is the front door. Here some requests carry no valid credentials and some clients may only read. Unchecked, both reach the servers and get served. Checking at the edge answers 401 or 403 at once, and no server ever sees them.",
-        steps: &[
-            "Watch forged requests being served.",
-            "Turn on Check credentials (Balancer).",
-        ],
-        watch: "Refused requests (401, 403) and what servers served.",
-        preset: |c| {
-            c.bad_credentials = 0.1;
-            c.read_only_share = 0.3;
-            c.arrival_rate = 10.0;
-        },
-    },
-];
+use super::LESSONS;
+use crate::sim::balancer::Strategy;
+use crate::sim::event::{SECOND, Time};
+use crate::sim::metrics::Cause;
+use crate::sim::network::NodeId;
+use crate::sim::replication::Replication;
+use crate::sim::server::Status;
+use crate::sim::world::World;
 
 /// How far the person is in one lesson: marks the check remembers between frames, and once done,
 /// what the run showed.
@@ -262,14 +83,14 @@ impl Progress {
                 let t = w.waterfall().filter(|t| t.done())?;
                 let end = t.spans.iter().map(|s| s.to).max().unwrap_or(t.issued);
                 let total = end.saturating_sub(t.issued);
-                let of = |k: super::trace::SpanKind| -> Time {
+                let of = |k: crate::sim::trace::SpanKind| -> Time {
                     t.spans
                         .iter()
                         .filter(|s| s.kind == k)
                         .map(|s| s.to - s.from)
                         .sum()
                 };
-                use super::trace::SpanKind as K;
+                use crate::sim::trace::SpanKind as K;
                 let hops = t.spans.iter().filter(|s| s.kind == K::Network).count();
                 format!(
                     "That request took {}: {} on the wire ({hops} hops at {} ms each way), {} queued, {} being served, {} in the database.",
@@ -322,7 +143,7 @@ impl Progress {
                 }
                 // Then one timeout more, so the attempts sent in the window have timed out.
                 let noticed = *self.later.get_or_insert(w.now());
-                if w.now() < noticed + super::event::from_ms(cfg.timeout_ms) + SECOND {
+                if w.now() < noticed + crate::sim::event::from_ms(cfg.timeout_ms) + SECOND {
                     return None;
                 }
                 let (at, [timeouts, retries]) = self.mark?;
@@ -490,9 +311,4 @@ impl Progress {
             _ => return None,
         })
     }
-}
-
-/// The lesson with this id.
-pub fn find(id: &str) -> Option<usize> {
-    LESSONS.iter().position(|l| l.id == id)
 }
