@@ -346,14 +346,22 @@ impl Reducible for Playground {
                     *a = Some(choice);
                 }
             }),
-            Msg::Open(text, from_link) => self.open(
-                &text,
-                if from_link {
-                    "This link could not be opened, so the default system is shown"
-                } else {
-                    "That file could not be opened, so the run goes on unchanged"
-                },
-            ),
+            Msg::Open(text, from_link) => {
+                // A link that opened the page finds it fresh; one changed later, a run going on.
+                let fresh = self.world.borrow().now() == 0;
+                self.open(
+                    &text,
+                    match (from_link, fresh) {
+                        (true, true) => {
+                            "This link could not be opened, so the default system is shown"
+                        }
+                        (true, false) => {
+                            "This link could not be opened, so the run goes on unchanged"
+                        }
+                        (false, _) => "That file could not be opened, so the run goes on unchanged",
+                    },
+                )
+            }
             Msg::MakeLink => {
                 let (text, full) = {
                     let w = self.world.borrow();
@@ -591,11 +599,18 @@ mod tests {
             "the replay links to itself"
         );
         let bad = reduce(q, Msg::Open(link[..link.len() - 2].into(), true));
+        let notice = bad.notice.as_deref().unwrap();
+        assert!(notice.contains("damaged or cut short"), "{notice}");
         assert!(
-            bad.notice
-                .as_deref()
-                .unwrap()
-                .contains("damaged or cut short")
+            notice.contains("the run goes on unchanged"),
+            "mid-run: {notice}"
+        );
+        let fresh = Rc::new(Playground::new(Config::default()));
+        let bad = reduce(fresh, Msg::Open("v7;x=1".into(), true));
+        let notice = bad.notice.as_deref().unwrap();
+        assert!(
+            notice.contains("the default system is shown: it is in format v7"),
+            "{notice}"
         );
     }
 
