@@ -21,7 +21,13 @@ if (process.env.TRUNK_PROFILE !== 'release') {
 }
 // The glue, minified; its Subresource Integrity hash in index.html follows.
 const tools = createRequire(join(process.cwd(), '.tools', 'package.json'));
-const { minify } = tools('terser');
+let minify;
+try {
+  ({ minify } = tools('terser'));
+} catch {
+  console.error('csp.mjs: terser is not in .tools/ (./setup.sh install puts it there)');
+  process.exit(2);
+}
 for (const m of html.matchAll(/<link\b[^>]*href="?\.\/([\w.-]+\.js)"?[^>]*>/gi)) {
   const glue = join(dir, m[1]);
   const before = await readFile(glue, 'utf8');
