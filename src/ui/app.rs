@@ -166,7 +166,6 @@ pub fn App() -> Html {
                 }
                 (k.0, k.1) = (done, answers);
             }
-
             if let Some(root) = packets_ref.cast::<web_sys::Element>() {
                 packet_layer.borrow_mut().draw(&root, &world.borrow(), show);
             }
@@ -272,7 +271,7 @@ pub fn App() -> Html {
             l.bytes()
                 .rev()
                 .take(8)
-                .fold(l.len() as u64, |h, b| h * 31 + u64::from(b))
+                .fold(l.len() as u64, |h, b| h.wrapping_mul(31) ^ u64::from(b))
         });
         let parts: Vec<u64> = [world_id, lesson, u64::from(sim.lessons_done), link]
             .into_iter()
