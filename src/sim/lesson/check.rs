@@ -252,20 +252,28 @@ impl Progress {
                 )
             }
             "cap" => {
-                let split = (1..w.replicas().len())
-                    .any(|j| w.network().is_cut(NodeId::Db(0), NodeId::Db(j)));
+                // Replica 1 cut off from every other replica (servers still reach all of them).
+                let split = w.replicas().len() > 1
+                    && (1..w.replicas().len())
+                        .all(|j| w.network().is_cut(NodeId::Db(0), NodeId::Db(j)));
                 let refused = db.figures.refused;
                 if !self.held(w, split, 10, [refused, 0]) {
                     return None;
                 }
                 let avail = ratio(m.writes_ok, m.writes_failed);
-                format!(
-                    "Under {} with the replicas split: write availability {avail} % over the run, {} requests refused since the split, {} conflicting writes, {} keys differing between replicas.",
-                    cfg.consistency.name().to_ascii_uppercase(),
-                    refused.saturating_sub(self.before()[0]),
-                    db.figures.conflicts,
-                    db.divergent_keys()
-                )
+                let refused = refused.saturating_sub(self.before()[0]);
+                let divergent = db.divergent_keys();
+                if cfg.consistency == crate::sim::Consistency::Cp {
+                    format!(
+                        "Under CP: {refused} requests refused since the split — Replica 1, cut off from a majority, stops taking writes until it hears one again — and write availability is {avail} % over the run; {} conflicting writes. Heal, switch to AP and cut again to see the other choice.",
+                        db.figures.conflicts
+                    )
+                } else {
+                    format!(
+                        "Under AP: {refused} requests refused and write availability {avail} % over the run, but {divergent} keys now differ between the sides, each side taking its own writes. Heal the links and last-write-wins settles them: {} conflicts so far.",
+                        db.figures.conflicts
+                    )
+                }
             }
             "concurrency" => {
                 let lost = w.lost_updates();

@@ -8,7 +8,6 @@ mod check;
 pub use check::Progress;
 
 use super::config::Config;
-use super::replication::Replication;
 
 pub struct Lesson {
     /// Short id (`data-lesson`, storage).
@@ -129,14 +128,11 @@ pub const LESSONS: &[Lesson] = &[
         title: "CAP: partition the database",
         idea: "When the network splits the replicas, a system must choose: refuse requests on the side without a majority (CP: consistent, less available), or accept them on both sides (AP: available, and the sides diverge).",
         steps: &[
-            "In Network, partition db-1 from db-2, db-3.",
-            "Wait 10 seconds; then try the other consistency choice.",
+            "Click the link between Replica 1 and Replica 2 and press Cut; then Replica 1 – Replica 3.",
+            "Wait 10 seconds; then heal, switch CP and AP (Database), and cut again.",
         ],
         watch: "Write availability, refused requests, conflicts.",
-        preset: |c| {
-            c.replication = Replication::Quorum;
-            c.arrival_rate = 10.0;
-        },
+        preset: |c| c.arrival_rate = 10.0,
     },
     Lesson {
         id: "concurrency",
