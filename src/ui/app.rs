@@ -7,7 +7,7 @@ use std::rc::Rc;
 use gloo_timers::callback::Interval;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
-use web_sys::{HtmlInputElement, HtmlSelectElement, KeyboardEvent};
+use web_sys::{HtmlInputElement, KeyboardEvent};
 use yew::prelude::*;
 
 use super::bench;
@@ -16,7 +16,6 @@ use super::compare::{compare_setup, compare_view};
 use super::controls::{PanelProps, button, controls};
 use super::database::{DatabaseProps, anomalies, database_controls};
 use super::diagram::{DiagramProps, diagram};
-use super::field::DraftInput;
 use super::figures::figures;
 use super::files::share_panel;
 use super::guide::{help, legend};
@@ -25,9 +24,9 @@ use super::learn::{lesson_card, lessons, quiz};
 use super::log::{LogProps, event_log};
 use super::memo::{Memo, version};
 use super::packets::PacketLayer;
-use super::state::{Msg, Playground, SPEEDS};
+use super::state::{Msg, Playground};
+use super::top_bar::{TopBarProps, top_bar};
 use super::waterfall::{WaterfallProps, waterfall};
-use crate::sim::knob::trim;
 use crate::sim::{Action, Config, Strategy, World};
 
 /// Timer period: about 60 frames a second.
@@ -300,7 +299,7 @@ pub fn App() -> Html {
             <main class="stage">
                 <div class="main-column">
                     if let Some(c) = &sim.compare {
-                        { compare_view(&on, &c.borrow()) }
+                        { compare_view(&on, c) }
                     } else {
                         <div class="canvas">
                             { diagram(&DiagramProps { view: view.clone(), on: on.clone(), selected: sim.selected, motion: *motion, packets: packets_ref.clone() }) }
@@ -359,74 +358,4 @@ pub fn App() -> Html {
             }
         </div>
     }
-}
-
-#[derive(Properties, PartialEq)]
-struct TopBarProps {
-    view: View,
-    on: Callback<Msg>,
-    playing: bool,
-    speed: f64,
-    hidden: bool,
-    behind: bool,
-    /// The clock shown: the main run's, or the side-by-side runs'.
-    now: crate::sim::Time,
-}
-
-fn top_bar(props: &TopBarProps) -> Html {
-    let on = &props.on;
-    let w = props.view.world.borrow();
-    let speed_change = {
-        let on = on.clone();
-        Callback::from(move |e: Event| {
-            let select: HtmlSelectElement = e.target_unchecked_into();
-            on.emit(Msg::SetSpeed(super::field::parse_number(&select.value())));
-        })
-    };
-    let status = if props.hidden {
-        Some("Paused while the tab is hidden")
-    } else if props.behind {
-        Some("Busy: the simulation runs slower than the speed asked")
-    } else {
-        None
-    };
-    html! {
-        <header class="top">
-            <h1>{ "ClusterScope" }</h1>
-            <div class="playback" role="toolbar" aria-label="Playback">
-                { button(on, if props.playing { "Pause" } else { "Play" }.into(), "primary", || Msg::TogglePlay) }
-                { button(on, "Step".into(), "", || Msg::Step) }
-                { button(on, "Reset".into(), "", || Msg::Reset) }
-                <label class="inline" for="speed">{ "Speed" }</label>
-                <select id="speed" class="speed" onchange={speed_change}>
-                    { for SPEEDS.iter().map(|&s| html! {
-                        <option value={trim(s)} selected={(s - props.speed).abs() < 1e-9}>{ format!("{}×", trim(s)) }</option>
-                    }) }
-                </select>
-                { seed_field(w.config().seed, on) }
-                <span class="clock" data-metric="sim-time">{ format!("t = {:.1} s", props.now as f64 / 1e6) }</span>
-                if let Some(text) = status {
-                    <span class="status-chip" role="status">{ text }</span>
-                }
-            </div>
-            <button type="button" class="help-button" aria-label="Keyboard shortcuts"
-                    title="Keyboard shortcuts (?)" onclick={on.reform(|_| Msg::ToggleHelp)}>{ "?" }</button>
-        </header>
-    }
-}
-
-/// The seed as text, committed on Enter or leaving the field; the reducer reports a bad one.
-fn seed_field(seed: u64, on: &Callback<Msg>) -> Html {
-    let commit = {
-        let on = on.clone();
-        Callback::from(move |text: String| {
-            on.emit(Msg::SetSeed(text));
-            None
-        })
-    };
-    html! { <>
-        <label class="inline" for="seed">{ "Seed" }</label>
-        <DraftInput id="seed" class="seed" value={seed.to_string()} {commit} />
-        { button(on, "New seed".into(), "", || Msg::NewSeed) }
-    </> }
 }

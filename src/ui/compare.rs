@@ -2,13 +2,16 @@
 //! choice on the same requests (`sim::compare`), with a small diagram each, shared charts, and the
 //! figures in one table.
 
+use std::cell::RefCell;
 use std::fmt::Write;
+use std::rc::Rc;
 
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::charts::{Series, line_chart};
 use super::controls::button;
+use super::memo::{Memo, version};
 use super::state::Msg;
 use crate::sim::compare::{Comparison, MAX_RUNS, Variant};
 use crate::sim::{Replication, Strategy};
@@ -110,8 +113,45 @@ fn cell(v: Option<f64>, digits: usize) -> String {
         .map_or("–".into(), |v| format!("{v:.digits$}"))
 }
 
-/// The runs: small diagrams, shared charts, and the table of p99, errors and cost.
-pub(super) fn compare_view(on: &Callback<Msg>, c: &Comparison) -> Html {
+/// The runs: small diagrams (every frame), and shared charts with the table of p99, errors and
+/// cost (once a simulated second, like the main charts: rebuilding SVG markup every frame is waste).
+pub(super) fn compare_view(on: &Callback<Msg>, c: &Rc<RefCell<Comparison>>) -> Html {
+    let (header, minis, second) = {
+        let c = c.borrow();
+        let seed = c.runs.first().map_or(0, |(_, w)| w.config().seed);
+        let mut minis = String::new();
+        for ((v, w), class) in c.runs.iter().zip(CLASSES) {
+            mini(&mut minis, w, class, &v.label());
+        }
+        let second = c
+            .runs
+            .first()
+            .and_then(|(_, w)| w.series().samples().last())
+            .map_or(0, |s| s.second + 1);
+        (
+            format!("Side by side · seed {seed} · {:.1} s", c.now() as f64 / 1e6),
+            minis,
+            second,
+        )
+    };
+    let figures_version = version(&[Rc::as_ptr(c) as u64, second]);
+    html! {
+        <section class="compare" aria-label="Side by side">
+            <header class="row">
+                <h2>{ header }</h2>
+                { button(on, "Back to the playground".into(), "", || Msg::Compare(Vec::new())) }
+            </header>
+            <div class="minis">{ Html::from_html_unchecked(minis.into()) }</div>
+            <Memo version={figures_version} render={{
+                let c = c.clone();
+                Callback::from(move |_| charts_and_table(&c.borrow()))
+            }} />
+        </section>
+    }
+}
+
+/// The shared charts and the table.
+fn charts_and_table(c: &Comparison) -> Html {
     let runs = || c.runs.iter().zip(CLASSES);
     let per_second = |f: fn(&crate::sim::series::Sample) -> Option<f64>| -> Vec<Series> {
         runs()
@@ -122,7 +162,6 @@ pub(super) fn compare_view(on: &Callback<Msg>, c: &Comparison) -> Html {
             })
             .collect()
     };
-    let seed = c.runs.first().map_or(0, |(_, w)| w.config().seed);
     let charts = line_chart(
         "compare-p99",
         "p99 latency (ms)",
@@ -136,10 +175,6 @@ pub(super) fn compare_view(on: &Callback<Msg>, c: &Comparison) -> Html {
         per_second(|s| Some(s.failed_total() as f64)),
         1.0,
     );
-    let mut minis = String::new();
-    for ((v, w), class) in runs() {
-        mini(&mut minis, w, class, &v.label());
-    }
     let mut table = String::from(
         "<div class=\"table-wrap\"><table class=\"compare-table\"><thead><tr><th scope=\"col\">Choice</th><th scope=\"col\">p99 ms</th><th scope=\"col\">p50 ms</th><th scope=\"col\">Errors</th><th scope=\"col\">Success %</th><th scope=\"col\">Cost $/h</th><th scope=\"col\">Stale reads</th><th scope=\"col\">Lost writes</th></tr></thead><tbody>",
     );
@@ -164,17 +199,10 @@ pub(super) fn compare_view(on: &Callback<Msg>, c: &Comparison) -> Html {
         );
     }
     table.push_str("</tbody></table></div>");
-    html! {
-        <section class="compare" aria-label="Side by side">
-            <header class="row">
-                <h2>{ format!("Side by side · seed {seed} · {:.1} s", c.now() as f64 / 1e6) }</h2>
-                { button(on, "Back to the playground".into(), "", || Msg::Compare(Vec::new())) }
-            </header>
-            <div class="minis">{ Html::from_html_unchecked(minis.into()) }</div>
-            <div class="charts">{ Html::from_html_unchecked(charts.into()) }</div>
-            { Html::from_html_unchecked(table.into()) }
-        </section>
-    }
+    html! { <>
+        <div class="charts">{ Html::from_html_unchecked(charts.into()) }</div>
+        { Html::from_html_unchecked(table.into()) }
+    </> }
 }
 
 #[cfg(test)]

@@ -23,6 +23,7 @@ mod nodes;
 mod packets;
 mod panic;
 pub mod state;
+mod top_bar;
 mod waterfall;
 
 pub use app::App;

@@ -278,14 +278,19 @@ impl World {
             };
             self.query(i, job);
         } else {
-            self.servers[i].served += 1;
-            self.send(
-                NodeId::Server(i),
-                NodeId::Lb,
-                Payload::JobReply(job, Outcome::Ok),
-            );
+            self.reply_ok(i, job);
         }
         self.retire_drained();
+    }
+
+    /// Server `i` answers `job` successfully without (further) database work.
+    fn reply_ok(&mut self, i: usize, job: Job) {
+        self.servers[i].served += 1;
+        self.send(
+            NodeId::Server(i),
+            NodeId::Lb,
+            Payload::JobReply(job, Outcome::Ok),
+        );
     }
 
     /// A read served from server `i`'s cache: no database round trip.
@@ -295,12 +300,7 @@ impl World {
         {
             req.observed = Some(seen);
         }
-        self.servers[i].served += 1;
-        self.send(
-            NodeId::Server(i),
-            NodeId::Lb,
-            Payload::JobReply(job, Outcome::Ok),
-        );
+        self.reply_ok(i, job);
         self.retire_drained();
     }
 
