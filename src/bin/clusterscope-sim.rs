@@ -1,5 +1,5 @@
 //! The headless runner: `cargo run --release --bin clusterscope-sim -- --help`.
-//! Same core as the page; see DESIGN.md, "Contract: headless runner".
+//! Same core as the page; see docs/DESIGN.md, "Contract: headless runner".
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use clusterscope::runner::{self, Command};
 use clusterscope::sim::Strategy;
+use clusterscope::sim::linearizable;
 use clusterscope::sim::summary::Summary;
 
 fn main() -> ExitCode {
@@ -53,15 +54,22 @@ fn main() -> ExitCode {
     };
     let mut write_error = None;
     let start = Instant::now();
+    let mut kept = Vec::new();
     let world = runner::execute_with_history(&plan, |ops| {
         if let Some(f) = file.as_mut() {
-            for op in ops {
+            for op in &ops {
                 if let Err(e) = writeln!(f, "{}", op.to_json()) {
                     write_error.get_or_insert(e);
                 }
             }
         }
+        if plan.check {
+            kept.extend(ops);
+        }
     });
+    let check = plan
+        .check
+        .then(|| linearizable::check(&kept, linearizable::DEFAULT_BUDGET));
     let wall_s = start.elapsed().as_secs_f64();
     if let Some(e) = write_error.or_else(|| file.and_then(|mut f| f.flush().err())) {
         eprintln!("clusterscope-sim: --history: writing failed: {e}");
@@ -69,9 +77,17 @@ fn main() -> ExitCode {
     }
     let summary = Summary::of(&world);
     if plan.json {
-        println!("{}", summary.to_json(wall_s));
+        let json = summary.to_json(wall_s);
+        match &check {
+            // The summary is one object: the check goes in before its closing brace.
+            Some(c) => println!("{},\"check\":{}}}", &json[..json.len() - 1], c.to_json()),
+            None => println!("{json}"),
+        }
     } else {
         print!("{}", runner::human(&summary, wall_s));
+        if let Some(c) = &check {
+            println!("{}", runner::check_line(c));
+        }
     }
     ExitCode::SUCCESS
 }

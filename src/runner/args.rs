@@ -1,4 +1,4 @@
-//! The headless runner's flags (DESIGN.md, "Contract: headless runner"). Every value is checked: a
+//! The headless runner's flags (docs/DESIGN.md, "Contract: headless runner"). Every value is checked: a
 //! bad one is an error that names its flag, never a panic.
 
 use std::str::FromStr;
@@ -61,6 +61,8 @@ USAGE: clusterscope-sim [FLAGS]
   --read-only-share F      share of client sessions allowed only to read (default 0)
   --partition G|G[@A-B]    cut links between groups of nodes (e.g. db-1|db-2,db-3@10-20), repeatable
   --history FILE           write one JSON line per client operation to FILE
+  --check                  check the run's operations for linearizability (per key, a register);
+                           the JSON gains a check block (keys, verdict, first violation)
   --share LINK             replay a run shared from the page (its #fragment): its settings, seed
                            and actions, each at the point it was taken; flags after it change them
   --json                   print the summary as one JSON object
@@ -80,6 +82,8 @@ pub struct Plan {
     pub compare: bool,
     /// Where to write one JSON line per client operation.
     pub history: Option<String>,
+    /// Check the run's operations for linearizability (`--check`).
+    pub check: bool,
     /// A shared page run's actions, each applied at the point it was taken (`--share`).
     pub replay: Vec<Recorded>,
 }
@@ -135,7 +139,7 @@ fn timed(flag: &str, v: &str, servers: usize, replicas: usize) -> Result<(Time, 
 pub fn parse_args(args: &[String]) -> Result<Command, String> {
     let mut cfg = Config::default();
     let (mut requests, mut warmup) = (10_000u64, 0.0);
-    let (mut json, mut bench, mut compare) = (false, false, false);
+    let (mut json, mut bench, mut compare, mut check) = (false, false, false, false);
     let mut timed_flags: Vec<(String, String)> = Vec::new();
     let mut partitions: Vec<String> = Vec::new();
     let mut history = None;
@@ -153,6 +157,7 @@ pub fn parse_args(args: &[String]) -> Result<Command, String> {
             "--json" => json = true,
             "--bench" => bench = true,
             "--compare" => compare = true,
+            "--check" => check = true,
             "--no-db" => cfg.use_db = false,
             "--seed" => cfg.seed = parse(flag, value()?, "a whole number")?,
             "--servers" => cfg.servers = parse(flag, value()?, "a whole number")?,
@@ -257,6 +262,7 @@ pub fn parse_args(args: &[String]) -> Result<Command, String> {
         bench,
         compare,
         history,
+        check,
         replay,
     })))
 }

@@ -24,7 +24,7 @@ pub fn execute_with_history(plan: &Plan, mut sink: impl FnMut(Vec<Op>)) -> World
     let mut w = World::new(plan.config.clone()).expect("parse_args validated the config");
     w.set_issue_limit(Some(plan.requests));
     w.set_warmup(plan.warmup);
-    w.record_history(plan.history.is_some());
+    w.record_history(plan.history.is_some() || plan.check);
     let last_action = plan
         .actions
         .iter()
@@ -74,6 +74,18 @@ pub fn execute_with_history(plan: &Plan, mut sink: impl FnMut(Vec<Op>)) -> World
     w
 }
 
+/// Runs a plan, keeping its operations, and checks them for linearizability (`--check`).
+pub fn execute_checked(plan: &Plan) -> (World, Vec<Op>, crate::sim::linearizable::Report) {
+    let plan = Plan {
+        check: true,
+        ..plan.clone()
+    };
+    let mut ops = Vec::new();
+    let w = execute_with_history(&plan, |mut batch| ops.append(&mut batch));
+    let report = crate::sim::linearizable::check(&ops, crate::sim::linearizable::DEFAULT_BUDGET);
+    (w, ops, report)
+}
+
 /// The benchmark's workload: 1 M requests over 10 servers through the whole path (balancer, server,
 /// database leader, replication to two followers), 1 ms hops, 1 ms mean service, 70 % utilisation.
 pub fn bench_plan(strategy: Strategy, requests: u64) -> Plan {
@@ -94,6 +106,7 @@ pub fn bench_plan(strategy: Strategy, requests: u64) -> Plan {
         bench: true,
         compare: false,
         history: None,
+        check: false,
         replay: Vec::new(),
     }
 }
@@ -131,6 +144,21 @@ pub fn comparison_table(rows: &[Summary]) -> String {
 }
 
 /// The summary for people.
+/// The checker's verdict in one line of the human summary.
+pub fn check_line(c: &crate::sim::linearizable::Report) -> String {
+    let mut o = format!(
+        "check     {} of {} keys linearizable ({} operations)",
+        c.linearizable_keys, c.keys, c.operations
+    );
+    if c.cut_short_keys > 0 {
+        let _ = write!(o, "; {} cut short by the search budget", c.cut_short_keys);
+    }
+    if let Some(v) = &c.first_violation {
+        let _ = write!(o, "\n          first violation: {}", v.text);
+    }
+    o
+}
+
 pub fn human(s: &Summary, wall_s: f64) -> String {
     let mut o = String::new();
     let _ = writeln!(

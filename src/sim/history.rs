@@ -15,6 +15,29 @@ pub struct Op {
     pub invoke: Time,
     pub complete: Time,
     pub ok: bool,
+    /// What the client can know of its effect. Only `Unknown` writes widen a checker's search.
+    pub outcome: Fate,
+}
+
+/// How an operation ended, as its client saw it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Fate {
+    /// Answered successfully.
+    Ok,
+    /// Certainly not applied: every attempt was turned away before it could take effect.
+    Refused,
+    /// May have taken effect, at any point after its call, or never (e.g. an attempt timed out).
+    Unknown,
+}
+
+impl Fate {
+    pub fn name(self) -> &'static str {
+        match self {
+            Fate::Ok => "ok",
+            Fate::Refused => "refused",
+            Fate::Unknown => "unknown",
+        }
+    }
 }
 
 impl Op {
@@ -22,14 +45,15 @@ impl Op {
     pub fn to_json(&self) -> String {
         let value = self.value.map_or("null".to_string(), |v| v.to_string());
         format!(
-            "{{\"client\":{},\"op\":\"{}\",\"key\":{},\"value\":{},\"invoke_ms\":{},\"complete_ms\":{},\"ok\":{}}}",
+            "{{\"client\":{},\"op\":\"{}\",\"key\":{},\"value\":{},\"invoke_ms\":{},\"complete_ms\":{},\"ok\":{},\"outcome\":\"{}\"}}",
             self.client,
             if self.write { "write" } else { "read" },
             self.key,
             value,
             self.invoke as f64 / 1e3,
             self.complete as f64 / 1e3,
-            self.ok
+            self.ok,
+            self.outcome.name()
         )
     }
 }
@@ -79,6 +103,7 @@ mod tests {
             invoke,
             complete,
             ok: true,
+            outcome: Fate::Ok,
         }
     }
 

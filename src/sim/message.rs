@@ -47,7 +47,7 @@ pub struct Job {
 }
 
 /// What a query saw: the value read (or written) and its log position.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Observed {
     pub value: u64,
     pub pos: Pos,
@@ -63,6 +63,8 @@ pub struct SyncData {
     pub upto: Pos,
     pub terms: std::collections::BTreeMap<u64, (u64, u64)>,
     pub snapshot: bool,
+    /// The request ids of the writes those entries cover (see `Replica::written`).
+    pub written: Vec<(u64, Pos, u64)>,
 }
 
 /// How an attempt or a request ended.
@@ -103,14 +105,17 @@ pub enum Payload {
         term: u64,
         index: u64,
     },
-    /// Leader → followers, every heartbeat: it is alive and where its log ends.
+    /// Leader → followers, every heartbeat: it is alive and where its log ends. `sent` comes back
+    /// in the answer: a leader's read lease runs from when it asked, not from when it heard back.
     Heartbeat {
         term: u64,
         last: Pos,
+        sent: Time,
     },
     HeartbeatAck {
         term: u64,
         last: Pos,
+        sent: Time,
     },
     /// A follower that is behind asks the leader for what follows `last`.
     SyncRequest {
@@ -206,7 +211,7 @@ impl Payload {
             Payload::PutAck { .. } | Payload::Get { .. } => 100,
             Payload::Digest { entries, .. } => 100 + 60 * entries.len() as u64,
             Payload::Heartbeat { .. } | Payload::HeartbeatAck { .. } => 100,
-            Payload::Sync(s) => 100 + 60 * s.entries.len() as u64,
+            Payload::Sync(s) => 100 + 60 * s.entries.len() as u64 + 24 * s.written.len() as u64,
             Payload::Merge(m) => 100 + 60 * m.len() as u64,
         }
     }

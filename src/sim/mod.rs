@@ -43,12 +43,14 @@ pub trait Named {
     fn set_text(&mut self, s: &str) -> bool;
 }
 
+pub mod anomaly;
 pub mod balancer;
 pub mod cache;
 pub mod compare;
 pub mod config;
 pub mod event;
 pub mod history;
+pub mod linearizable;
 pub mod knob;
 pub mod lesson;
 pub mod message;

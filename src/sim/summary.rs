@@ -1,5 +1,5 @@
 //! A run's figures as one record, and as JSON (for the headless runner and for exports). The keys
-//! are those of the runner's contract in DESIGN.md.
+//! are those of the runner's contract in docs/DESIGN.md.
 
 use std::fmt::Write;
 
@@ -47,6 +47,9 @@ pub struct ReplicationSummary {
     pub mode: &'static str,
     pub consistency: &'static str,
     pub stale_reads: u64,
+    /// Reads of a write later rolled back, and reads older than an earlier read had returned.
+    pub dirty_reads: u64,
+    pub back_in_time_reads: u64,
     pub lost_acked_writes: u64,
     pub conflicts: u64,
     pub divergent_keys: u64,
@@ -123,6 +126,8 @@ impl Summary {
                     mode: w.config().replication.name(),
                     consistency: w.config().consistency.name(),
                     stale_reads: m.stale_reads,
+                    dirty_reads: w.anomalies().dirty,
+                    back_in_time_reads: w.anomalies().back_in_time,
                     lost_acked_writes: f.lost_acked_writes,
                     conflicts: f.conflicts,
                     divergent_keys: db.divergent_keys(),
@@ -214,10 +219,12 @@ impl Summary {
         let r = &self.replication;
         let _ = write!(
             o,
-            "\"replication\":{{\"mode\":\"{}\",\"consistency\":\"{}\",\"stale_reads\":{},\"lost_acked_writes\":{},\"conflicts\":{},\"divergent_keys\":{},\"lost_by_clock_skew\":{},\"max_lag_ms\":{},\"read_availability\":{},\"write_availability\":{},\"failovers\":{},\"refused\":{},\"quorum_failures\":{},\"read_repairs\":{},\"hints_stored\":{},\"lost_updates\":{},\"cas_rejections\":{}}},",
+            "\"replication\":{{\"mode\":\"{}\",\"consistency\":\"{}\",\"stale_reads\":{},\"dirty_reads\":{},\"back_in_time_reads\":{},\"lost_acked_writes\":{},\"conflicts\":{},\"divergent_keys\":{},\"lost_by_clock_skew\":{},\"max_lag_ms\":{},\"read_availability\":{},\"write_availability\":{},\"failovers\":{},\"refused\":{},\"quorum_failures\":{},\"read_repairs\":{},\"hints_stored\":{},\"lost_updates\":{},\"cas_rejections\":{}}},",
             r.mode,
             r.consistency,
             r.stale_reads,
+            r.dirty_reads,
+            r.back_in_time_reads,
             r.lost_acked_writes,
             r.conflicts,
             r.divergent_keys,
@@ -285,6 +292,7 @@ mod tests {
             "\"servers\":[{\"id\":\"server-1\",\"served\":",
             "\"utilization\":",
             "\"replication\":{\"mode\":\"leader-async\",\"consistency\":\"cp\",\"stale_reads\":",
+            "\"dirty_reads\":0,\"back_in_time_reads\":",
             "\"lost_acked_writes\":0,",
             "\"read_availability\":",
             "\"simulated_s\":30,",

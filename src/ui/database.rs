@@ -192,6 +192,20 @@ pub fn anomalies(props: &View) -> Html {
             "reads that returned a value older than a write already acknowledged",
         ),
         (
+            "dirty-reads",
+            "Dirty",
+            w.anomalies().dirty.to_string(),
+            "",
+            "reads that returned a write later rolled back",
+        ),
+        (
+            "back-in-time",
+            "Back in time",
+            w.anomalies().back_in_time.to_string(),
+            "",
+            "reads older than what an earlier, finished read had returned",
+        ),
+        (
             "lost-writes",
             "Lost acked",
             f.lost_acked_writes.to_string(),

@@ -64,6 +64,8 @@ impl Database {
             }
         }
         self.pending.retain(|p| p.leader != j);
+        self.refuse_reads(j, out);
+        self.replicas[j].undo.clear();
         if self.ship_from == j {
             self.unshipped.clear();
         }
@@ -182,9 +184,20 @@ impl Database {
         rep.needs_snapshot = false; // its data is the cluster's from now on
         rep.candidate = false;
         rep.acked = vec![0; n];
-        rep.heard = vec![now; n];
+        // Those that voted for it are known to be alive; the rest must show it (`all` waits for
+        // every follower heard from lately).
+        let voters = rep.granted | 1 << j;
+        rep.heard = (0..n)
+            .map(|f| if voters >> f & 1 == 1 { now } else { 0 })
+            .collect();
         rep.acked_upto = rep.last.index;
         rep.syncing = None;
+        // It knows nothing committed of its own until its no-op is, and holds no lease yet.
+        let sync = self.cfg.replication == Replication::LeaderSync;
+        rep.commit = if sync { 0 } else { rep.last.index };
+        rep.undo.clear();
+        rep.lease_from = vec![0; n];
+        rep.term_start = if sync { rep.last.index + 1 } else { 0 };
         let term = rep.term;
         self.leader = j;
         self.term = self.term.max(term);
@@ -199,6 +212,31 @@ impl Database {
                     leader: j as u16,
                 },
             ));
+        }
+        if sync {
+            let noop = Versioned {
+                pos: Pos::default(),
+                stamp: self.stamp(j, now),
+                value: 0,
+                count: 0,
+            };
+            self.append(j, super::NOOP, noop, now, out);
+            // Ask for a lease at once rather than at the next heartbeat.
+            self.heartbeat(j, now, out);
+            self.advance_commit(j, now, out);
+        }
+    }
+
+    /// Leader `j` tells every other replica it is alive and where its log ends.
+    fn heartbeat(&self, j: usize, now: Time, out: &mut Outbox) {
+        let (term, last) = (self.replicas[j].term, self.replicas[j].last);
+        for f in (0..self.replicas.len()).filter(|&f| f != j) {
+            let beat = Payload::Heartbeat {
+                term,
+                last,
+                sent: now,
+            };
+            out.push((NodeId::Db(j), NodeId::Db(f), beat));
         }
     }
 
@@ -224,6 +262,7 @@ impl Database {
         let expiry = 2 * timeout;
         self.pending
             .retain(|p| now.saturating_sub(p.since) < expiry);
+        self.reads.retain(|p| now.saturating_sub(p.since) < expiry);
         for j in 0..self.replicas.len() {
             let r = &self.replicas[j];
             if !r.status.is_up() {
@@ -239,16 +278,8 @@ impl Database {
                 continue;
             }
             if r.role == Role::Leader {
-                if !beat {
-                    continue;
-                }
-                let (term, last) = (r.term, r.last);
-                for f in (0..self.replicas.len()).filter(|&f| f != j) {
-                    out.push((
-                        NodeId::Db(j),
-                        NodeId::Db(f),
-                        Payload::Heartbeat { term, last },
-                    ));
+                if beat {
+                    self.heartbeat(j, now, out);
                 }
                 continue;
             }
@@ -300,6 +331,7 @@ impl Database {
             rep.status = Status::Down;
             if rep.role == Role::Leader {
                 self.pending.retain(|p| p.leader != j);
+                self.reads.retain(|p| p.leader != j);
                 if self.ship_from == j {
                     self.unshipped.clear(); // acknowledged, never shipped: gone unless it returns
                 }

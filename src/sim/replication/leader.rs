@@ -59,12 +59,39 @@ impl Database {
         self.replicas.len() / 2 + 1
     }
 
-    pub(super) fn followers_needed(&self) -> usize {
+    /// Followers leader `j` waits for before a write counts as committed. `all` means every
+    /// follower it has heard from within the failover timeout (a follower down that long stops
+    /// counting, as Kafka drops a replica from its in-sync set), and never fewer than a majority.
+    pub(super) fn followers_needed(&self, j: usize, now: Time) -> usize {
+        let majority = self.majority() - 1;
         match (self.cfg.replication, self.cfg.sync_acks) {
             (Replication::LeaderAsync | Replication::Quorum, _) => 0,
-            (Replication::LeaderSync, SyncAcks::All) => self.replicas.len() - 1,
-            (Replication::LeaderSync, SyncAcks::Majority) => self.majority() - 1,
+            (Replication::LeaderSync, SyncAcks::Majority) => majority,
+            (Replication::LeaderSync, SyncAcks::All) => {
+                let heard = &self.replicas[j].heard;
+                let live = (0..self.replicas.len())
+                    .filter(|&f| f != j && now.saturating_sub(heard[f]) <= self.cfg.failover_timeout)
+                    .count();
+                live.max(majority)
+            }
         }
+    }
+
+    /// Leader-sync under CP: reads from the leader are linearizable.
+    pub(super) fn strong_reads(&self) -> bool {
+        self.cfg.replication == Replication::LeaderSync && self.cfg.consistency == Consistency::Cp
+    }
+
+    /// May leader `j` answer a strong read now? Its term's no-op is committed, and a majority
+    /// (itself included) answered a heartbeat sent less than a failover timeout ago: no replica
+    /// of that majority votes for anyone else before then, so no other leader can exist yet.
+    pub(super) fn may_read(&self, j: usize, now: Time) -> bool {
+        let r = &self.replicas[j];
+        let timeout = self.cfg.failover_timeout;
+        let leased = (0..self.replicas.len())
+            .filter(|&f| f == j || now < r.lease_from[f] + timeout)
+            .count();
+        r.role == Role::Leader && r.commit >= r.term_start && leased >= self.majority()
     }
 
     /// May replica `j`, a leader, serve now? Under AP always; under CP only while a majority
@@ -112,6 +139,9 @@ impl Database {
         }
         let from = NodeId::Db(j);
         let leading = rep.role == Role::Leader && self.has_lease(j, now);
+        if !job.write && rep.role == Role::Leader && self.strong_reads() {
+            return self.strong_read(now, j, server, job, out);
+        }
         if !job.write {
             if leading || (self.cfg.read_from == ReadFrom::Any && rep.role == Role::Follower) {
                 let seen = observed(rep.data[job.key as usize]);
@@ -123,6 +153,15 @@ impl Database {
         }
         if !leading {
             return self.refuse(j, server, job, out);
+        }
+        if let Some((pos, count)) = self.replicas[j].find_write(job.req.id) {
+            // A retry of a write this log already holds: answer it when that entry commits.
+            let seen = Observed {
+                value: job.req.id,
+                pos,
+                count,
+            };
+            return self.await_commit(j, now, pos.index, server, job, seen, out);
         }
         let current = self.replicas[j].data[job.key as usize];
         if job.incr && self.cfg.cas && current.map(|c| c.pos) != job.expect {
@@ -150,23 +189,40 @@ impl Database {
             out,
         );
         let seen = observed(Some(entry)).expect("a write");
-        if self.followers_needed() == 0 {
-            self.replicas[j].acked_upto = entry.pos.index;
-            out.push((
-                from,
-                server,
-                Payload::QueryReply(job, Outcome::Ok, Some(seen)),
-            ));
-        } else {
-            self.pending.push(Pending {
-                leader: j,
-                since: now,
-                index: entry.pos.index,
-                job,
-                server,
-                seen,
-            });
+        if self.followers_needed(j, now) == 0 {
+            let rep = &mut self.replicas[j];
+            rep.acked_upto = entry.pos.index;
+            rep.commit = entry.pos.index;
+            rep.undo.clear();
         }
+        self.await_commit(j, now, entry.pos.index, server, job, seen, out);
+    }
+
+    /// Leader `j` answers a write once the entry at `index` is committed: now, or when enough
+    /// followers acknowledge it.
+    #[allow(clippy::too_many_arguments)]
+    fn await_commit(
+        &mut self,
+        j: usize,
+        now: Time,
+        index: u64,
+        server: NodeId,
+        job: Job,
+        seen: Observed,
+        out: &mut Outbox,
+    ) {
+        if index <= self.replicas[j].commit {
+            let reply = Payload::QueryReply(job, Outcome::Ok, Some(seen));
+            return out.push((NodeId::Db(j), server, reply));
+        }
+        self.pending.push(Pending {
+            leader: j,
+            since: now,
+            index,
+            job,
+            server,
+            seen,
+        });
     }
 
     /// Replica `j` turns a query down; it tells the server which leader it knows of, if another,
@@ -200,8 +256,13 @@ impl Database {
         now: Time,
         out: &mut Outbox,
     ) -> Versioned {
+        let sync = self.cfg.replication == Replication::LeaderSync;
         let rep = &mut self.replicas[j];
         let prev = rep.last;
+        if sync && key != super::NOOP {
+            let before = rep.data[key as usize];
+            rep.undo.push_back((prev.index + 1, key, before));
+        }
         let entry = rep.append(key, write);
         if self.write_times.len() >= WRITE_TIMES {
             self.write_times.pop_front();
@@ -369,7 +430,7 @@ impl Database {
                     self.ask_sync(j, from, now, out);
                 }
             }
-            Payload::Heartbeat { term, last } => {
+            Payload::Heartbeat { term, last, sent } => {
                 if rep.role == Role::Leader && term == rep.term && peer < j {
                     // Two leaders of one term (two AP candidates won at once): the lower id keeps it.
                     self.step_down(j, out);
@@ -383,6 +444,7 @@ impl Database {
                         Payload::HeartbeatAck {
                             term: rep.term,
                             last: rep.last,
+                            sent,
                         },
                     ));
                     return;
@@ -405,21 +467,23 @@ impl Database {
                     Payload::HeartbeatAck {
                         term,
                         last: rep.last,
+                        sent,
                     },
                 ));
             }
             Payload::Ack { term, index } if rep.role == Role::Leader && term == rep.term => {
                 rep.acked[peer] = rep.acked[peer].max(index);
                 rep.heard[peer] = now;
-                self.release_pending(j, out);
+                self.advance_commit(j, now, out);
             }
-            Payload::HeartbeatAck { term, last } => {
+            Payload::HeartbeatAck { term, last, sent } => {
                 if rep.role == Role::Leader && term == rep.term {
                     rep.heard[peer] = now;
+                    rep.lease_from[peer] = rep.lease_from[peer].max(sent);
                     if rep.holds(last) {
                         rep.acked[peer] = rep.acked[peer].max(last.index);
                     }
-                    self.release_pending(j, out);
+                    self.advance_commit(j, now, out);
                 } else if term > rep.term {
                     rep.term = term;
                     self.step_down(j, out);
@@ -435,12 +499,14 @@ impl Database {
                 } else {
                     rep.newer_than(last.index)
                 };
+                let written = rep.written_after((!snapshot).then_some(last.index));
                 let sync = crate::sim::network::SyncData {
                     term: rep.term,
                     entries,
                     upto: rep.last,
                     terms: rep.terms.clone(),
                     snapshot,
+                    written,
                 };
                 out.push((me, from, Payload::Sync(Box::new(sync))));
             }
@@ -449,7 +515,13 @@ impl Database {
                     return;
                 }
                 let rep = &mut self.replicas[j];
-                rep.apply_sync(&sync.entries, sync.upto, &sync.terms, sync.snapshot);
+                rep.apply_sync(
+                    &sync.entries,
+                    sync.upto,
+                    &sync.terms,
+                    sync.snapshot,
+                    &sync.written,
+                );
                 out.push((
                     me,
                     from,
@@ -509,32 +581,79 @@ impl Database {
         out.push((NodeId::Db(j), leader, Payload::SyncRequest { last }));
     }
 
-    /// A synchronous leader answers the writes enough followers have acknowledged.
-    pub(super) fn release_pending(&mut self, j: usize, out: &mut Outbox) {
-        let needed = self.followers_needed();
+    /// A synchronous leader moves its commit index to the highest entry the followers it waits
+    /// for all hold, answers the writes up to it, and then the strong reads it may now answer.
+    pub(super) fn advance_commit(&mut self, j: usize, now: Time, out: &mut Outbox) {
+        let needed = self.followers_needed(j, now);
         let rep = &mut self.replicas[j];
-        let acked = &rep.acked;
-        let mut upto = rep.acked_upto;
+        let mut held: Vec<u64> = (0..rep.acked.len())
+            .filter(|&f| f != j)
+            .map(|f| rep.acked[f].min(rep.last.index))
+            .collect();
+        held.sort_unstable_by(|a, b| b.cmp(a));
+        let reached = match needed {
+            0 => rep.last.index,
+            n => held.get(n - 1).copied().unwrap_or(0),
+        };
+        // Only an entry of its own term commits what precedes it (Raft §5.4.2).
+        if reached >= rep.term_start && reached > rep.commit {
+            rep.commit = reached;
+            while rep.undo.front().is_some_and(|u| u.0 <= reached) {
+                rep.undo.pop_front();
+            }
+        }
+        let commit = rep.commit;
+        rep.acked_upto = rep.acked_upto.max(commit);
         self.pending.retain(|p| {
-            if p.leader != j {
+            if p.leader != j || p.index > commit {
                 return true;
             }
-            let have = (0..acked.len())
-                .filter(|&f| f != j && acked[f] >= p.index)
-                .count();
-            if have >= needed {
-                upto = upto.max(p.index);
-                out.push((
-                    NodeId::Db(j),
-                    p.server,
-                    Payload::QueryReply(p.job, Outcome::Ok, Some(p.seen)),
-                ));
-                false
-            } else {
-                true
-            }
+            let reply = Payload::QueryReply(p.job, Outcome::Ok, Some(p.seen));
+            out.push((NodeId::Db(j), p.server, reply));
+            false
         });
-        rep.acked_upto = upto;
+        if !self.reads.is_empty() && self.may_read(j, now) {
+            let (ready, wait) = std::mem::take(&mut self.reads)
+                .into_iter()
+                .partition(|r| r.leader == j);
+            self.reads = wait;
+            for r in ready {
+                self.answer_read(j, r.server, r.job, out);
+            }
+        }
+    }
+
+    /// A strong read reaches leader `j`: answered with committed data once it may read, held until
+    /// then (a new leader's no-op, a lease about to be renewed).
+    fn strong_read(&mut self, now: Time, j: usize, server: NodeId, job: Job, out: &mut Outbox) {
+        if self.may_read(j, now) {
+            return self.answer_read(j, server, job, out);
+        }
+        self.reads.push(Pending {
+            leader: j,
+            since: now,
+            index: 0,
+            job,
+            server,
+            seen: Observed::default(),
+        });
+    }
+
+    fn answer_read(&mut self, j: usize, server: NodeId, job: Job, out: &mut Outbox) {
+        let seen = observed(self.replicas[j].committed(job.key));
+        out.push((NodeId::Db(j), server, Payload::QueryReply(job, Outcome::Ok, seen)));
+    }
+
+    /// Strong reads held by `j`, which may no longer answer them (it stepped down or crashed):
+    /// refused, so their servers look for the new leader at once.
+    pub(super) fn refuse_reads(&mut self, j: usize, out: &mut Outbox) {
+        let (mine, rest) = std::mem::take(&mut self.reads)
+            .into_iter()
+            .partition(|r| r.leader == j);
+        self.reads = rest;
+        for r in mine {
+            self.refuse(j, r.server, r.job, out);
+        }
     }
 
     /// AP reconciliation: a leader takes a deposed leader's writes it lacks, keeping for each key the
@@ -567,7 +686,7 @@ impl Database {
                 }
             }
             if mine.is_none_or(|m| m.stamp < theirs.stamp) {
-                self.append(
+                let kept = self.append(
                     j,
                     key,
                     Versioned {
@@ -577,6 +696,7 @@ impl Database {
                     now,
                     out,
                 );
+                self.moved.push((theirs.pos, kept.pos));
             }
         }
     }

@@ -21,6 +21,10 @@ use super::network::{NodeId, Payload};
 /// themselves; the World sends what they return.
 pub type Outbox = Vec<(NodeId, NodeId, Payload)>;
 
+/// The key of a leader's no-op: the entry a new leader of leader-sync replication appends so that
+/// committing it commits everything before it. It touches no data.
+pub(crate) const NOOP: u32 = u32::MAX;
+
 /// A write's place in a leader's log: term (leader generation), then index.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Pos {
@@ -168,8 +172,10 @@ pub struct Database {
     pub term: u64,
     /// Each replica's clock skew in µs (its wall clock reads `now + skew`).
     pub skew: Vec<i64>,
-    /// Writes a synchronous leader holds until enough followers acknowledge them.
+    /// Writes a synchronous leader holds until enough followers acknowledge them, and strong reads
+    /// it holds until it may answer them.
     pending: Vec<leader::Pending>,
+    reads: Vec<leader::Pending>,
     /// Servers a new leader announces itself to.
     servers: usize,
     /// Asynchronous mode: writes acknowledged but not yet shipped, the position before the first,
@@ -191,6 +197,9 @@ pub struct Database {
     notices: Vec<(usize, String)>,
     /// When leaders next send heartbeats.
     next_beat: Time,
+    /// Writes a last-write-wins merge moved to a new position: (old, new), for the World's
+    /// dirty-read reckoning.
+    moved: Vec<(Pos, Pos)>,
     /// Leader: when each index was written (bounded ring), to express lag in milliseconds.
     write_times: std::collections::VecDeque<(u64, Time)>,
 }
@@ -201,13 +210,40 @@ impl Database {
     /// bounded. (The write-time ring is capped by construction.)
     pub fn buffered(&self) -> [usize; 6] {
         [
-            self.pending.len(),
+            self.pending.len() + self.reads.len(),
             self.unshipped.len(),
             self.qops.len(),
             self.hints.len(),
             self.timers.len(),
             self.notices.len(),
         ]
+    }
+
+    /// Takes the moves of merged writes since the last call.
+    pub fn take_moved(&mut self) -> Vec<(Pos, Pos)> {
+        std::mem::take(&mut self.moved)
+    }
+
+    /// The fate of the write at `p` (leader-based replication): `Some(true)` once it is durable —
+    /// in the leader's log and held by a majority —, `Some(false)` once a leader of a later term
+    /// does not have it (rolled back: it can never come back), `None` while that is open.
+    /// Leaderless writes are not tracked (`Some(true)`).
+    pub fn fate_of(&self, p: Pos) -> Option<bool> {
+        if self.cfg.replication == Replication::Quorum {
+            return Some(true);
+        }
+        let l = self.replicas.get(self.leader)?;
+        if l.role != Role::Leader {
+            return None;
+        }
+        if l.holds(p) {
+            let held = self.replicas.iter().filter(|r| r.holds(p)).count();
+            (held >= self.majority()).then_some(true)
+        } else if l.term > p.term {
+            Some(false)
+        } else {
+            None
+        }
     }
 
     /// Takes the notices gathered since the last call (empty most of the time: no allocation).
@@ -244,6 +280,8 @@ impl Database {
             cfg,
             figures: DbFigures::default(),
             pending: Vec::new(),
+            reads: Vec::new(),
+            moved: Vec::new(),
             write_times: std::collections::VecDeque::new(),
         };
         if quorum {

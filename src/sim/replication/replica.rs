@@ -1,8 +1,8 @@
 //! One database replica: a versioned key-value store plus what it knows of the cluster.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 
-use super::{Pos, Versioned};
+use super::{NOOP, Pos, Versioned};
 use crate::sim::event::Time;
 use crate::sim::server::Status;
 
@@ -44,6 +44,17 @@ pub struct Replica {
     pub heard: Vec<Time>,
     /// Leader only: highest index acknowledged to clients.
     pub acked_upto: u64,
+    /// Leader only: the highest index it knows committed (held by the followers a write waits
+    /// for): what strong reads see. Its term's first entry (a no-op) must be committed before it
+    /// serves them, since only then does it know which earlier entries survive (Raft §8).
+    pub commit: u64,
+    pub term_start: u64,
+    /// Leader only (leader-sync): each uncommitted entry of its term in log order — index, key
+    /// and the key's value before it — so a read can answer with the committed value.
+    pub undo: VecDeque<(u64, u32, Option<Versioned>)>,
+    /// Leader only: per replica, when the newest heartbeat of this term that it answered was
+    /// sent. Nobody else can be elected before that time plus the failover timeout.
+    pub lease_from: Vec<Time>,
     /// Follower: when it last heard from a leader; it stands for election after its own timeout.
     pub leader_heard: Time,
     pub election_at: Time,
@@ -65,7 +76,16 @@ pub struct Replica {
     pub applied: u64,
     /// Lamport clock.
     pub lamport: u64,
+    /// The request id of each recent write in its log, with the write's position and counter: a
+    /// leader that gets a retry of a write it already holds waits for that entry instead of
+    /// applying it twice (the client sessions of Raft-based stores). Part of the replicated state:
+    /// syncs carry it, a snapshot replaces it. The oldest requests are forgotten past a bound far
+    /// beyond any retry's reach.
+    pub written: BTreeMap<u64, (Pos, u64)>,
 }
+
+/// Request ids a replica remembers (see [`Replica::written`]).
+const WRITTEN: usize = 16_384;
 
 impl Replica {
     pub fn new(role: Role, keys: u32, replicas: usize) -> Self {
@@ -80,6 +100,10 @@ impl Replica {
             acked: vec![0; replicas],
             heard: vec![0; replicas],
             acked_upto: 0,
+            commit: 0,
+            term_start: 0,
+            undo: VecDeque::new(),
+            lease_from: vec![0; replicas],
             leader_heard: 0,
             election_at: 0,
             voted_for: None,
@@ -93,6 +117,7 @@ impl Replica {
             handover: Vec::new(),
             applied: 0,
             lamport: 0,
+            written: BTreeMap::new(),
         }
     }
 
@@ -116,16 +141,52 @@ impl Replica {
         entry
     }
 
-    /// Stores a write that extends this log.
+    /// The value of `key` as of the commit index (a leader's strong read).
+    pub fn committed(&self, key: u32) -> Option<Versioned> {
+        // The first uncommitted write of the key remembers what it overwrote.
+        self.undo
+            .iter()
+            .find(|u| u.1 == key)
+            .map_or(self.data[key as usize], |u| u.2)
+    }
+
+    /// Stores a write that extends this log (a no-op only moves the log's end).
     pub fn store(&mut self, key: u32, entry: Versioned) {
-        self.data[key as usize] = Some(entry);
-        self.applied += 1;
+        if key != NOOP {
+            self.data[key as usize] = Some(entry);
+            self.applied += 1;
+            self.remember(entry.value, entry.pos, entry.count);
+        }
         self.last = entry.pos;
         let range = self
             .terms
             .entry(entry.pos.term)
             .or_insert((entry.pos.index, entry.pos.index));
         range.1 = entry.pos.index;
+    }
+
+    fn remember(&mut self, id: u64, pos: Pos, count: u64) {
+        self.written.insert(id, (pos, count));
+        if self.written.len() > WRITTEN {
+            self.written.pop_first();
+        }
+    }
+
+    /// Where this log holds the write of request `id`, if it does.
+    pub fn find_write(&self, id: u64) -> Option<(Pos, u64)> {
+        self.written
+            .get(&id)
+            .copied()
+            .filter(|&(p, _)| self.holds(p))
+    }
+
+    /// Request ids of the writes after index `after` (all of them for a snapshot: `None`).
+    pub fn written_after(&self, after: Option<u64>) -> Vec<(u64, Pos, u64)> {
+        self.written
+            .iter()
+            .filter(|(_, (p, _))| after.is_none_or(|a| p.index > a))
+            .map(|(&id, &(p, c))| (id, p, c))
+            .collect()
     }
 
     /// Does this log hold position `p`?
@@ -164,9 +225,14 @@ impl Replica {
         upto: Pos,
         terms: &BTreeMap<u64, (u64, u64)>,
         snapshot: bool,
+        written: &[(u64, Pos, u64)],
     ) {
         if snapshot {
             self.data.iter_mut().for_each(|d| *d = None);
+            self.written.clear();
+        }
+        for &(id, pos, count) in written {
+            self.remember(id, pos, count);
         }
         for &(key, entry) in entries {
             let slot = &mut self.data[key as usize];
@@ -206,7 +272,10 @@ mod tests {
         assert!(leader.holds(follower.last));
         let missing = leader.newer_than(follower.last.index);
         assert_eq!(missing.len(), 2);
-        follower.apply_sync(&missing, leader.last, &leader.terms, false);
+        let ids = leader.written_after(Some(follower.last.index));
+        assert_eq!(ids.len(), 2);
+        follower.apply_sync(&missing, leader.last, &leader.terms, false, &ids);
+        assert_eq!(follower.written, leader.written);
         assert_eq!((&follower.data, follower.last), (&leader.data, leader.last));
     }
 

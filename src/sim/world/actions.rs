@@ -118,6 +118,7 @@ impl World {
                 // Versions of one mode do not compare with the other's: start the stale-read
                 // reckoning afresh.
                 self.latest_acked.iter_mut().for_each(|v| *v = None);
+                self.anomalies.restart();
                 self.note(None, format!("Replication is now {r}"));
             }
             Action::SetSyncAcks(a) if a != self.cfg.sync_acks => {

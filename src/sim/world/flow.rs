@@ -3,7 +3,7 @@
 use super::{Request, World};
 use crate::sim::balancer::backoff_ms;
 use crate::sim::event::{Event, Lane, from_ms, round_us};
-use crate::sim::history::Op;
+use crate::sim::history::{Fate, Op};
 use crate::sim::metrics::Cause;
 use crate::sim::network::{Job, Message, NodeId, Observed, Outcome, Payload};
 use crate::sim::sample;
@@ -48,6 +48,7 @@ impl World {
             } else {
                 self.latest_acked[d.key as usize]
             },
+            read_floor: self.anomalies.floor(d.key),
             session: d.session,
             forged: d.forged,
             read_only: d.read_only,
@@ -57,6 +58,7 @@ impl World {
             server: None,
             waiting: false,
             sent_at: self.now,
+            maybe_applied: false,
         };
         if self.trace_next {
             self.start_trace(&req);
@@ -386,6 +388,11 @@ impl World {
             return; // an answer to an attempt the balancer already gave up on
         }
         req.waiting = false;
+        // A leader's refusal is certain; a quorum coordinator's may follow partial writes; an
+        // answer that then fails to reach the client leaves the client in doubt.
+        req.maybe_applied |= outcome == Outcome::Ok
+            || (outcome == Outcome::Err(Cause::DbUnavailable)
+                && self.cfg.replication == crate::sim::Replication::Quorum);
         let rtt = self.now - req.sent_at;
         if let Some(b) = self.balancer.backends.get_mut(i) {
             b.outstanding -= 1;
@@ -406,6 +413,7 @@ impl World {
             return;
         }
         req.waiting = false;
+        req.maybe_applied = true;
         let sent_at = req.sent_at;
         let i = req.server.expect("a waiting attempt has a server");
         if let Some(b) = self.balancer.backends.get_mut(i) {
@@ -474,11 +482,21 @@ impl World {
             if req.write {
                 let latest = &mut self.latest_acked[req.key as usize];
                 *latest = (*latest).max(seen);
-            } else if req.floor.is_some() && seen < req.floor {
-                self.metrics.stale_reads += 1;
+            } else {
+                if req.floor.is_some() && seen < req.floor {
+                    self.metrics.stale_reads += 1;
+                }
+                let durable = seen.and_then(|p| self.db.fate_of(p));
+                self.anomalies
+                    .read_done(req.key, req.read_floor, seen, durable);
             }
         }
         if let Some(h) = self.history.as_mut() {
+            let outcome = match (ok, req.maybe_applied) {
+                (true, _) => Fate::Ok,
+                (false, true) => Fate::Unknown,
+                (false, false) => Fate::Refused,
+            };
             let value = if req.write {
                 Some(req.id)
             } else {
@@ -492,6 +510,7 @@ impl World {
                 invoke: req.issued,
                 complete: self.now,
                 ok,
+                outcome,
             });
         }
         if self.waterfall.is_some() {

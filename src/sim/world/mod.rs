@@ -18,6 +18,7 @@ use rand::SeedableRng;
 use super::balancer::Balancer;
 use super::config::{Config, ConfigError};
 use super::event::{Action, Event, EventQueue, Lane, MS, Time, from_ms};
+use super::anomaly::ReadAnomalies;
 use super::history::Op;
 use super::metrics::Metrics;
 use super::network::Observed;
@@ -57,8 +58,13 @@ pub struct Request {
     pub sent_at: Time,
     /// What the database answered the current attempt: the value read or written.
     pub observed: Option<Observed>,
-    /// Reads: the newest acknowledged write of the key when the read began.
+    /// Reads: the newest acknowledged write of the key when the read began, and the newest any
+    /// completed read of it had returned.
     pub floor: Option<Pos>,
+    pub read_floor: Option<Pos>,
+    /// Some attempt may have taken effect without the client learning so (it timed out, or a
+    /// quorum coordinator gave up after writing to some replicas): a failure's fate is unknown.
+    pub maybe_applied: bool,
 }
 
 /// A request failed, or work was lost, at `node` at time `at` (the view draws a red burst there).
@@ -118,6 +124,8 @@ pub struct World {
     timeout: Time,
     /// Per key, the newest write a client has had acknowledged (to count stale reads).
     latest_acked: Vec<Option<Pos>>,
+    /// Reads that went back in time, and dirty reads.
+    anomalies: ReadAnomalies,
     /// The next server epoch to hand out (epochs are unique in a run).
     next_epoch: u32,
     /// Writes issued so far, for sequential keys.
@@ -178,6 +186,7 @@ impl World {
             outbox: Vec::new(),
             timeout: from_ms(cfg.timeout_ms),
             latest_acked: vec![None; cfg.keys as usize],
+            anomalies: ReadAnomalies::new(cfg.keys),
             writes_issued: 0,
             history: None,
             series: Series::default(),
@@ -361,6 +370,11 @@ impl World {
                     &mut self.outbox,
                 );
                 self.flush();
+                for (from, to) in self.db.take_moved() {
+                    self.anomalies.moved(from, to);
+                }
+                let db = &self.db;
+                self.anomalies.resolve(|p| db.fate_of(p));
                 let next = self.now + from_ms(self.cfg.heartbeat_ms / 4.0);
                 self.queue.push(next, Event::DbTick);
             }

@@ -41,6 +41,10 @@ impl World {
     pub fn metrics(&self) -> &Metrics {
         &self.metrics
     }
+    /// Reads that went back in time, and dirty reads, so far.
+    pub fn anomalies(&self) -> &crate::sim::anomaly::ReadAnomalies {
+        &self.anomalies
+    }
     /// Requests issued and not yet answered or failed.
     pub fn in_flight(&self) -> u64 {
         self.requests.len() as u64
