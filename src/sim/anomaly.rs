@@ -76,7 +76,10 @@ impl ReadAnomalies {
 
     /// A write moved to a new position (a last-write-wins merge kept it): reads of it follow.
     pub fn moved(&mut self, from: Pos, to: Pos) {
-        self.watch.iter_mut().filter(|p| **p == from).for_each(|p| *p = to);
+        self.watch
+            .iter_mut()
+            .filter(|p| **p == from)
+            .for_each(|p| *p = to);
     }
 
     /// Positions of one replication mode do not compare with another's: start afresh.
@@ -109,7 +112,10 @@ mod tests {
         a.read_done(1, a.floor(1), None, Some(true));
         assert_eq!((a.back_in_time, a.dirty), (1, 0));
         a.read_done(0, a.floor(0), None, Some(true));
-        assert_eq!(a.back_in_time, 2, "nothing, after a read had returned a value");
+        assert_eq!(
+            a.back_in_time, 2,
+            "nothing, after a read had returned a value"
+        );
     }
 
     #[test]

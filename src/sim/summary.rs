@@ -50,6 +50,7 @@ pub struct ReplicationSummary {
     /// Reads of a write later rolled back, and reads older than an earlier read had returned.
     pub dirty_reads: u64,
     pub back_in_time_reads: u64,
+    pub duplicate_writes: u64,
     pub lost_acked_writes: u64,
     pub conflicts: u64,
     pub divergent_keys: u64,
@@ -128,6 +129,7 @@ impl Summary {
                     stale_reads: m.stale_reads,
                     dirty_reads: w.anomalies().dirty,
                     back_in_time_reads: w.anomalies().back_in_time,
+                    duplicate_writes: f.duplicate_writes,
                     lost_acked_writes: f.lost_acked_writes,
                     conflicts: f.conflicts,
                     divergent_keys: db.divergent_keys(),
@@ -219,12 +221,13 @@ impl Summary {
         let r = &self.replication;
         let _ = write!(
             o,
-            "\"replication\":{{\"mode\":\"{}\",\"consistency\":\"{}\",\"stale_reads\":{},\"dirty_reads\":{},\"back_in_time_reads\":{},\"lost_acked_writes\":{},\"conflicts\":{},\"divergent_keys\":{},\"lost_by_clock_skew\":{},\"max_lag_ms\":{},\"read_availability\":{},\"write_availability\":{},\"failovers\":{},\"refused\":{},\"quorum_failures\":{},\"read_repairs\":{},\"hints_stored\":{},\"lost_updates\":{},\"cas_rejections\":{}}},",
+            "\"replication\":{{\"mode\":\"{}\",\"consistency\":\"{}\",\"stale_reads\":{},\"dirty_reads\":{},\"back_in_time_reads\":{},\"duplicate_writes\":{},\"lost_acked_writes\":{},\"conflicts\":{},\"divergent_keys\":{},\"lost_by_clock_skew\":{},\"max_lag_ms\":{},\"read_availability\":{},\"write_availability\":{},\"failovers\":{},\"refused\":{},\"quorum_failures\":{},\"read_repairs\":{},\"hints_stored\":{},\"lost_updates\":{},\"cas_rejections\":{}}},",
             r.mode,
             r.consistency,
             r.stale_reads,
             r.dirty_reads,
             r.back_in_time_reads,
+            r.duplicate_writes,
             r.lost_acked_writes,
             r.conflicts,
             r.divergent_keys,

@@ -206,6 +206,13 @@ pub fn anomalies(props: &View) -> Html {
             "reads older than what an earlier, finished read had returned",
         ),
         (
+            "duplicate-writes",
+            "Applied twice",
+            f.duplicate_writes.to_string(),
+            "writes",
+            "retried writes carried out again after the first attempt had taken effect (leaderless)",
+        ),
+        (
             "lost-writes",
             "Lost acked",
             f.lost_acked_writes.to_string(),

@@ -70,7 +70,9 @@ impl Database {
             (Replication::LeaderSync, SyncAcks::All) => {
                 let heard = &self.replicas[j].heard;
                 let live = (0..self.replicas.len())
-                    .filter(|&f| f != j && now.saturating_sub(heard[f]) <= self.cfg.failover_timeout)
+                    .filter(|&f| {
+                        f != j && now.saturating_sub(heard[f]) <= self.cfg.failover_timeout
+                    })
                     .count();
                 live.max(majority)
             }
@@ -641,7 +643,11 @@ impl Database {
 
     fn answer_read(&mut self, j: usize, server: NodeId, job: Job, out: &mut Outbox) {
         let seen = observed(self.replicas[j].committed(job.key));
-        out.push((NodeId::Db(j), server, Payload::QueryReply(job, Outcome::Ok, seen)));
+        out.push((
+            NodeId::Db(j),
+            server,
+            Payload::QueryReply(job, Outcome::Ok, seen),
+        ));
     }
 
     /// Strong reads held by `j`, which may no longer answer them (it stepped down or crashed):

@@ -158,6 +158,9 @@ pub struct DbFigures {
     pub read_repairs: u64,
     pub hints_stored: u64,
     pub anti_entropy_fixes: u64,
+    /// Quorum mode: writes carried out a second time — a retry of a write that had already taken
+    /// effect (leaderless coordinators do not recognise retries; leaders do, by request id).
+    pub duplicate_writes: u64,
 }
 
 /// The replicated database as the rest of the system sees it.
@@ -190,6 +193,9 @@ pub struct Database {
     hints: std::collections::BTreeMap<u64, quorum::Hint>,
     next_op: u64,
     next_anti_entropy: Time,
+    /// Quorum mode: request ids of recent writes coordinators carried out (omniscient, to count
+    /// duplicates; the oldest are forgotten past a bound far beyond any retry's reach).
+    written_ids: std::collections::BTreeSet<u64>,
     /// Times at which the World should call [`Database::on_timer`], and the earliest one pending.
     timers: Vec<Time>,
     timer_armed: Option<Time>,
@@ -270,6 +276,7 @@ impl Database {
             hints: std::collections::BTreeMap::new(),
             next_op: 0,
             next_anti_entropy: 0,
+            written_ids: std::collections::BTreeSet::new(),
             timers: Vec::new(),
             timer_armed: None,
             notices: Vec::new(),

@@ -177,6 +177,12 @@ impl Database {
         if self.replicas[c].data[q.job.key as usize].is_some_and(|old| old.stamp > stamp) {
             self.figures.lost_by_clock_skew += 1;
         }
+        if !self.written_ids.insert(q.job.req.id) {
+            self.figures.duplicate_writes += 1;
+        }
+        if self.written_ids.len() > 16_384 {
+            self.written_ids.pop_first();
+        }
         self.lww_store(c, q.job.key, entry);
         q.writing = true;
         q.answered = 1 << c;

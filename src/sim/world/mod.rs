@@ -15,10 +15,10 @@ use std::collections::VecDeque;
 
 use rand::SeedableRng;
 
+use super::anomaly::ReadAnomalies;
 use super::balancer::Balancer;
 use super::config::{Config, ConfigError};
 use super::event::{Action, Event, EventQueue, Lane, MS, Time, from_ms};
-use super::anomaly::ReadAnomalies;
 use super::history::Op;
 use super::metrics::Metrics;
 use super::network::Observed;
