@@ -3,14 +3,16 @@
 //
 // The budget was 200 KB (200,000 bytes) for the playground. Lessons, the knowledge check, links,
 // side by side and files added 34 KB (measured feature by feature, see README "Transfer size");
-// cuts since won back 12 KB, not all of it. The gate stands just above today's page so that any
-// growth still fails the build, and comes back down as the view is slimmed.
+// cuts since won back 12 KB, not all of it. The strong-reads work (committed reads, request-id
+// deduplication, the dirty/back-in-time/duplicate counters) added 5.3 KB: the gate rose to 240 KB,
+// as the brief allows while the truth, lesson and page issues land; the performance issue brings it
+// back to 200 KB. The live linearizability checker is not in the page yet: it alone would add 24 KB.
 import { readdir, readFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { join, relative, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const BUDGET = 225_000;
+const BUDGET = 240_000;
 const FORMER = 200_000;
 const GOAL = 150_000;
 const dist = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist');

@@ -36,6 +36,7 @@ fn reported(faults: &str) -> (World, Vec<Op>, Report) {
     runner::execute_checked(&plan)
 }
 
+#[cfg_attr(debug_assertions, ignore = "heavy: runs in release (tests/run-all.sh)")]
 #[test]
 fn the_reported_runs_are_linearizable() {
     for faults in REPORTED {
@@ -132,6 +133,7 @@ proptest! {
 
     /// Leader-sync, leader reads, CP: linearizable on every schedule, with either acknowledgement
     /// rule and clock skew up to the failover timeout.
+    #[cfg_attr(debug_assertions, ignore = "heavy: runs in release (tests/run-all.sh)")]
     #[test]
     fn leader_sync_leader_reads_cp_is_linearizable(
         seed in any::<u64>(),
@@ -157,6 +159,7 @@ proptest! {
     }
 
     /// Quorum with W + R > N and Lamport clocks (or none skewed): never stale.
+    #[cfg_attr(debug_assertions, ignore = "heavy: runs in release (tests/run-all.sh)")]
     #[test]
     fn strict_quorums_are_never_stale(
         seed in any::<u64>(),
@@ -183,6 +186,7 @@ proptest! {
     /// later lost, never contradicted by a later read, or two reads of overlapping writes in the
     /// leader's reverse order, leave a history that some order explains. In the strong mode both
     /// say nothing is wrong: `leader_sync_leader_reads_cp_is_linearizable`.)
+    #[cfg_attr(debug_assertions, ignore = "heavy: runs in release (tests/run-all.sh)")]
     #[test]
     fn the_counters_see_what_the_checker_sees(
         seed in any::<u64>(),
@@ -208,6 +212,7 @@ proptest! {
 }
 
 /// The weaker modes are caught, each on a schedule built to show its anomaly.
+#[cfg_attr(debug_assertions, ignore = "heavy: runs in release (tests/run-all.sh)")]
 #[test]
 fn weak_modes_are_found_out() {
     let cases: [(&str, Config, Vec<(u64, Action)>); 3] = [
@@ -260,5 +265,69 @@ fn weak_modes_are_found_out() {
             "{what}: {} ops",
             v.ops.len()
         );
+    }
+}
+
+/// The World's live check (operations fed as they complete, windows closed behind the oldest
+/// request still in flight) reaches the whole-history verdict, and logs a violation once.
+#[cfg_attr(debug_assertions, ignore = "heavy: runs in release (tests/run-all.sh)")]
+#[test]
+fn the_live_check_reaches_the_same_verdict() {
+    let ap_split: Vec<(u64, Action)> = [(0, 1), (0, 2), (1, 0), (2, 0)]
+        .into_iter()
+        .flat_map(|(s, d)| {
+            [
+                (10_000, Action::Cut(NodeId::Db(0), NodeId::Db(d.max(1)))),
+                (10_000, Action::Cut(NodeId::Server(s), NodeId::Db(d))),
+            ]
+        })
+        .collect();
+    for (cfg, faults, linearizable) in [
+        (base(3), vec![(10_000, Action::Fail(NodeId::Db(0)))], true),
+        (
+            Config {
+                consistency: Consistency::Ap,
+                ..base(7)
+            },
+            ap_split,
+            false,
+        ),
+    ] {
+        let mut w = World::new(cfg.clone()).unwrap();
+        w.check_live(true);
+        // The same run, recorded whole, for the reference verdict.
+        let (_, ops, whole) = run(cfg, &faults);
+        for (at, a) in &faults {
+            w.schedule(at * MS, a.clone());
+        }
+        w.schedule(40 * SECOND, Action::HealAll);
+        for j in 0..3 {
+            w.schedule(40 * SECOND, Action::Recover(NodeId::Db(j)));
+        }
+        w.step_until(50 * SECOND);
+        w.set_issue_limit(Some(w.metrics().issued));
+        while !w.is_settled() && w.step() {}
+        w.step_until(w.now() + 5 * SECOND);
+        let v = w.linearizability().expect("on");
+        assert_eq!(whole.first_violation.is_none(), linearizable);
+        assert_eq!(
+            v.violation.is_none(),
+            linearizable,
+            "{:?}",
+            v.violation.map(|x| x.text)
+        );
+        let logged = w
+            .log()
+            .filter(|e| e.text.starts_with("Not linearizable"))
+            .count();
+        assert_eq!(logged, !linearizable as usize);
+        if linearizable {
+            assert!(!v.cut_short);
+            let relevant = ops
+                .iter()
+                .filter(|o| o.outcome == Fate::Ok || (o.write && o.outcome == Fate::Unknown))
+                .count() as u64;
+            assert_eq!((v.operations_checked, v.pending), (relevant, 0));
+        }
     }
 }

@@ -41,6 +41,29 @@ impl Fate {
 }
 
 impl Op {
+    /// In words, for the event log: "read of key 7 at 12.128–12.163 s returned v41".
+    pub fn describe(&self) -> String {
+        let value = self
+            .value
+            .map_or("nothing".to_string(), |v| format!("v{v}"));
+        let (what, verb) = if self.write {
+            ("write", "wrote")
+        } else {
+            ("read", "returned")
+        };
+        let fate = match self.outcome {
+            Fate::Ok => "",
+            Fate::Refused => " (refused)",
+            Fate::Unknown => " (outcome unknown)",
+        };
+        format!(
+            "{what} of key {} at {:.3}–{:.3} s {verb} {value}{fate}",
+            self.key,
+            self.invoke as f64 / 1e6,
+            self.complete as f64 / 1e6
+        )
+    }
+
     /// One JSON line with the keys of the runner's contract.
     pub fn to_json(&self) -> String {
         let value = self.value.map_or("null".to_string(), |v| v.to_string());

@@ -15,11 +15,36 @@
 //! [`check`] checks a whole history; [`LiveCheck`] checks one as it grows, window by window, in bounded
 //! memory and bounded work per call.
 
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::collections::{BTreeMap, VecDeque};
 
 use super::event::Time;
 use super::history::{Fate, Op};
+use super::sort::{sort, sort_by_key};
+
+/// A set as a sorted vector: small in code (std's HashSet would add its own to the page).
+struct SortedSet<T>(Vec<T>);
+
+impl<T: Ord> FromIterator<T> for SortedSet<T> {
+    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
+        let mut v: Vec<T> = iter.into_iter().collect();
+        sort(&mut v);
+        v.dedup();
+        SortedSet(v)
+    }
+}
+
+impl<T: Ord> SortedSet<T> {
+    fn contains(&self, x: &T) -> bool {
+        self.0.binary_search(x).is_ok()
+    }
+
+    fn iter(&self) -> std::slice::Iter<'_, T> {
+        self.0.iter()
+    }
+}
+
+type Values = SortedSet<Option<u64>>;
+type Ids = SortedSet<u64>;
 
 /// States explored per key before a search is reported cut short. The search explores some 3 million
 /// states a second natively; a history of a few hundred operations per key typically needs
@@ -56,7 +81,7 @@ pub enum Verdict {
 /// verdict and the states explored, shrinking included.
 pub fn check_key(ops: &[Op], budget: u64) -> (Verdict, u64) {
     let mut kept: Vec<(Op, bool)> = ops.iter().filter_map(relevant).collect();
-    kept.sort_by_key(|(o, _)| (o.invoke, o.complete));
+    sort_by_key(&mut kept, |(o, _)| (o.invoke, o.complete));
     let (status, states) = decide(&kept, budget);
     match status {
         Status::Found => (Verdict::Linearizable, states),
@@ -182,31 +207,39 @@ fn first_success(ops: &[(Op, bool)]) -> Search {
     // and it is required. (Left open-ended, every such write doubles the states to explore.)
     // (Only for a value written once, as every write of a run is: else another write may explain
     // the read.)
-    let mut first_read: HashMap<Option<u64>, Time> = HashMap::new();
-    for (o, _) in ops.iter().filter(|(o, _)| !o.write) {
-        let t = first_read.entry(o.value).or_insert(o.complete);
-        *t = (*t).min(o.complete);
-    }
-    let mut writes: HashMap<Option<u64>, usize> = HashMap::new();
-    for (o, _) in ops.iter().filter(|(o, _)| o.write) {
-        *writes.entry(o.value).or_default() += 1;
-    }
+    let mut first_read: Vec<(Option<u64>, Time)> = ops
+        .iter()
+        .filter(|(o, _)| !o.write)
+        .map(|(o, _)| (o.value, o.complete))
+        .collect();
+    sort(&mut first_read);
+    let mut written: Vec<Option<u64>> = ops
+        .iter()
+        .filter(|(o, _)| o.write)
+        .map(|(o, _)| o.value)
+        .collect();
+    sort(&mut written);
+    let first_read_of = |v: Option<u64>| {
+        let at = first_read.partition_point(|r| r.0 < v);
+        first_read.get(at).filter(|r| r.0 == v).map(|r| r.1)
+    };
+    let written_once = |v: Option<u64>| {
+        written.partition_point(|w| *w <= v) - written.partition_point(|w| *w < v) == 1
+    };
     let sops: Vec<SOp> = ops
         .iter()
-        .filter_map(
-            |&(o, optional)| match (optional, first_read.get(&o.value)) {
-                (false, _) => Some(SOp::of(&o, true)),
-                (true, Some(_)) if o.write && writes[&o.value] > 1 => Some(SOp::of(&o, false)),
-                (true, Some(&t)) if o.write => Some(SOp::of(
-                    &Op {
-                        complete: t.max(o.invoke),
-                        ..o
-                    },
-                    true,
-                )),
-                _ => None,
-            },
-        )
+        .filter_map(|&(o, optional)| match (optional, first_read_of(o.value)) {
+            (false, _) => Some(SOp::of(&o, true)),
+            (true, Some(_)) if o.write && !written_once(o.value) => Some(SOp::of(&o, false)),
+            (true, Some(t)) if o.write => Some(SOp::of(
+                &Op {
+                    complete: t.max(o.invoke),
+                    ..o
+                },
+                true,
+            )),
+            _ => None,
+        })
         .collect();
     Search::new(canonical(sops), vec![(vec![], Reg::Unset)], false)
 }
@@ -216,7 +249,7 @@ fn first_success(ops: &[(Op, bool)]) -> Search {
 /// states. Not for the live check, whose later windows may still read such a value.
 fn canonical(mut ops: Vec<SOp>) -> Vec<SOp> {
     const UNREAD: Option<u64> = Some(u64::MAX);
-    let read: HashSet<Option<u64>> = ops.iter().filter(|o| !o.write).map(|o| o.value).collect();
+    let read: Values = ops.iter().filter(|o| !o.write).map(|o| o.value).collect();
     if read.contains(&UNREAD) {
         return ops;
     }
@@ -273,13 +306,13 @@ enum Phase {
 impl Shrinker {
     /// `known_to_fail`: `kept` was searched already and fails.
     fn new(mut kept: Vec<(Op, bool)>, known_to_fail: bool, cap: u64) -> Shrinker {
-        kept.sort_by_key(|(o, _)| (o.invoke, o.complete));
+        sort_by_key(&mut kept, |(o, _)| (o.invoke, o.complete));
         let mut times: Vec<Time> = kept
             .iter()
             .filter(|(_, opt)| !opt)
             .map(|(o, _)| o.complete)
             .collect();
-        times.sort_unstable();
+        sort(&mut times);
         times.dedup();
         let prefix = Phase::Prefix {
             lo: 0,
@@ -358,7 +391,7 @@ impl Shrinker {
                     // would fail for a reason the history does not have.
                     let best = self.best.as_ref().expect("known to fail");
                     let start = end.saturating_sub(size);
-                    let read: HashSet<Option<u64>> = best[..start]
+                    let read: Values = best[..start]
                         .iter()
                         .chain(&best[end..])
                         .filter(|(o, _)| !o.write)
@@ -471,7 +504,9 @@ fn val(v: Option<u64>) -> String {
 fn violation(key: u32, set: &[Op], all: &[Op]) -> Violation {
     let (text, mut ops) = describe(key, set, all);
     ops.extend_from_slice(set);
-    ops.sort_by_key(|o| (o.invoke, o.complete, o.client, o.write, o.value));
+    sort_by_key(&mut ops, |o| {
+        (o.invoke, o.complete, o.client, o.write, o.value)
+    });
     ops.dedup();
     Violation { key, ops, text }
 }
@@ -668,24 +703,6 @@ enum Status {
     Paused,
 }
 
-/// The Zobrist hashes are well mixed already: the map uses them as they are.
-#[derive(Default)]
-struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
-        }
-    }
-    fn write_u64(&mut self, v: u64) {
-        self.0 = v;
-    }
-}
-
 /// One explored state: the linearized set as its count of leading ones (operations in call order, so
 /// long histories share a long full prefix) plus the words after it, and the register.
 struct Seen {
@@ -697,17 +714,35 @@ struct Seen {
     next: u32,
 }
 
-/// The states explored: a hash of (set, register) with a full comparison behind it.
+/// The states explored: a hash of (set, register) with a full comparison behind it. The hash table
+/// is open addressing over the Zobrist hashes as they are (well mixed already), each slot heading a
+/// chain of states with that hash. (No std HashMap: it would add its code to the page.)
 #[derive(Default)]
 struct Cache {
-    heads: HashMap<u64, u32, BuildHasherDefault<IdHasher>>,
+    /// (hash, first state) per slot, `u32::MAX` for an empty one; a power of two long.
+    table: Vec<(u64, u32)>,
+    used: usize,
     seen: Vec<Seen>,
     words: Vec<u64>,
 }
 
 impl Cache {
+    /// The slot holding `hash`, or the empty one where it would go.
+    fn slot(&self, hash: u64) -> usize {
+        let mask = self.table.len() - 1;
+        let mut i = hash as usize & mask;
+        while self.table[i].1 != u32::MAX && self.table[i].0 != hash {
+            i = (i + 1) & mask;
+        }
+        i
+    }
+
     fn contains(&self, hash: u64, lead: usize, tail: &[u64], reg: Reg) -> bool {
-        let mut at = self.heads.get(&hash).copied();
+        if self.table.is_empty() {
+            return false;
+        }
+        let first = self.table[self.slot(hash)].1;
+        let mut at = (first != u32::MAX).then_some(first);
         while let Some(i) = at {
             let s = &self.seen[i as usize];
             if s.lead as usize == lead
@@ -723,8 +758,19 @@ impl Cache {
     }
 
     fn insert(&mut self, hash: u64, lead: usize, tail: &[u64], reg: Reg) {
+        if 2 * (self.used + 1) > self.table.len() {
+            let size = (2 * self.table.len()).max(64);
+            let old = std::mem::replace(&mut self.table, vec![(0, u32::MAX); size]);
+            for (h, first) in old.into_iter().filter(|e| e.1 != u32::MAX) {
+                let at = self.slot(h);
+                self.table[at] = (h, first);
+            }
+        }
         let i = self.seen.len() as u32;
-        let next = self.heads.insert(hash, i).unwrap_or(u32::MAX);
+        let at = self.slot(hash);
+        let next = self.table[at].1;
+        self.used += (next == u32::MAX) as usize;
+        self.table[at] = (hash, i);
         self.seen.push(Seen {
             lead: lead as u32,
             reg,
@@ -787,7 +833,7 @@ impl Search {
         let n = ops.len();
         let mut order: Vec<usize> = (0..n).collect();
         // Call order, so that a long history's linearized set is mostly a run of leading ones.
-        order.sort_by_key(|&i| (ops[i].invoke, ops[i].ret, i));
+        sort_by_key(&mut order, |&i| (ops[i].invoke, ops[i].ret, i));
         let mut pos = vec![0; n];
         for (p, &i) in order.iter().enumerate() {
             pos[i] = p;
@@ -799,7 +845,7 @@ impl Search {
             entries.push((o.invoke, false, i));
             entries.push((o.ret, true, i));
         }
-        entries.sort_unstable();
+        sort(&mut entries);
         let nodes = 2 * n + 2;
         let tail = (nodes - 1) as u32;
         let mut search = Search {
@@ -1121,7 +1167,7 @@ pub struct LiveCheck {
     /// Keys with something recorded, running or carried.
     keys: BTreeMap<u32, KeyLive>,
     /// Every other key seen: its one possible value, and where its last window closed.
-    settled: HashMap<u32, (Reg, Time)>,
+    settled: BTreeMap<u32, (Reg, Time)>,
     /// The latest operations of closed windows.
     recent: VecDeque<Op>,
     /// The key the next `advance` starts from (where the last one ran out of budget).
@@ -1219,12 +1265,37 @@ enum Closed {
     CutShort,
 }
 
+/// A check fed as the run goes: the World holds one behind this trait, so that a build that never
+/// turns it on (the page, for now: see docs/DESIGN.md) carries none of its code.
+pub trait Incremental {
+    fn record(&mut self, op: Op);
+    fn advance(&mut self, watermark: Time, budget: u64);
+    fn verdict(&self) -> LiveVerdict;
+    /// Forgets everything: checking starts afresh.
+    fn restart(&mut self);
+}
+
+impl Incremental for LiveCheck {
+    fn record(&mut self, op: Op) {
+        LiveCheck::record(self, op)
+    }
+    fn advance(&mut self, watermark: Time, budget: u64) {
+        LiveCheck::advance(self, watermark, budget)
+    }
+    fn verdict(&self) -> LiveVerdict {
+        LiveCheck::verdict(self)
+    }
+    fn restart(&mut self) {
+        LiveCheck::reset(self)
+    }
+}
+
 impl LiveCheck {
     pub fn new(budget_per_window: u64) -> Self {
         LiveCheck {
             budget_per_window,
             keys: BTreeMap::new(),
-            settled: HashMap::new(),
+            settled: BTreeMap::new(),
             recent: VecDeque::new(),
             cursor: 0,
             checked: 0,
@@ -1423,11 +1494,11 @@ impl LiveCheck {
                 .iter()
                 .map(|(lin, reg)| {
                     let mut ids: Vec<u64> = lin.iter().filter_map(|&s| id_of[s]).collect();
-                    ids.sort_unstable();
+                    sort(&mut ids);
                     (ids, *reg)
                 })
                 .collect();
-            configs.sort_unstable();
+            sort(&mut configs);
             configs.dedup();
             k.configs = configs;
             // Unknown writes count as checked in their first window.
@@ -1456,14 +1527,14 @@ impl LiveCheck {
         }
         // Bounded: past the cap, the oldest unknown writes are forgotten (and the key is no longer
         // checked exactly).
-        carried.sort_by_key(|c| (c.op.invoke, c.id));
+        sort_by_key(&mut carried, |c| (c.op.invoke, c.id));
         while carried.iter().filter(|c| !c.must).count() > MAX_CARRIED_UNKNOWN {
             let at = carried.iter().position(|c| !c.must).expect("counted");
             let gone = carried.remove(at).id;
             for (ids, _) in &mut k.configs {
                 ids.retain(|&i| i != gone);
             }
-            k.configs.sort_unstable();
+            sort(&mut k.configs);
             k.configs.dedup();
             k.forgot = true;
             self.cut_short = true;
@@ -1490,7 +1561,7 @@ impl LiveCheck {
             .map(|c| c.op)
             .chain(job.fresh.iter().copied())
             .collect();
-        window.sort_by_key(|o| (o.invoke, o.complete));
+        sort_by_key(&mut window, |o| (o.invoke, o.complete));
         let mut known: Vec<Op> = self
             .recent
             .iter()
@@ -1498,11 +1569,12 @@ impl LiveCheck {
             .copied()
             .chain(window.iter().copied())
             .collect();
-        known.sort_by_key(|o| (o.invoke, o.complete, o.client, o.value, o.write));
+        sort_by_key(&mut known, |o| {
+            (o.invoke, o.complete, o.client, o.value, o.write)
+        });
         known.dedup();
         // A read whose write is no longer known cannot be judged from these alone: leave it out.
-        let written: HashSet<Option<u64>> =
-            known.iter().filter(|o| o.write).map(|o| o.value).collect();
+        let written: Values = known.iter().filter(|o| o.write).map(|o| o.value).collect();
         known.retain(|o| o.write || o.value.is_none() || written.contains(&o.value));
         let text = format!(
             "key {key}: the operations between {} and {} admit no order that continues from any value the key could hold at {} (the operations before are no longer kept)",
@@ -1551,7 +1623,7 @@ fn open_window(k: &mut KeyLive, watermark: Time) -> bool {
                 .map(|c| (c.op.invoke, c.op.complete)),
         )
         .collect();
-    spans.sort_unstable();
+    sort(&mut spans);
     let mut cut = watermark;
     let mut block: Option<(Time, Time)> = None;
     for (a, b) in spans {
@@ -1573,24 +1645,25 @@ fn open_window(k: &mut KeyLive, watermark: Time) -> bool {
     let (fresh, rest): (Vec<Op>, Vec<Op>) = k.pending.iter().partition(|o| o.invoke < cut);
     k.pending = rest;
 
-    let read: HashSet<Option<u64>> = fresh
+    let read: Values = fresh
         .iter()
         .chain(k.carried.iter().filter(|c| c.must).map(|c| &c.op))
         .filter(|o| !o.write)
         .map(|o| o.value)
         .collect();
-    let applied: HashSet<u64> = k
+    let applied: Ids = k
         .configs
         .iter()
         .flat_map(|(ids, _)| ids.iter().copied())
         .collect();
     let mut ops: Vec<SOp> = Vec::new();
     let mut slots: Vec<Slot> = Vec::new();
-    let mut index_of: HashMap<u64, usize> = HashMap::new();
+    // (carried id, its index in the search): a few dozen at most.
+    let mut index_of: Vec<(u64, usize)> = Vec::new();
     for (c, cr) in k.carried.iter().enumerate() {
         // An unknown write nobody has applied or reads here stays out (see `LiveCheck`).
         if cr.must || applied.contains(&cr.id) || read.contains(&cr.op.value) {
-            index_of.insert(cr.id, ops.len());
+            index_of.push((cr.id, ops.len()));
             ops.push(SOp::of(&cr.op, cr.must && cr.op.complete < cut));
             slots.push(Slot::Carried(c));
         }
@@ -1602,7 +1675,7 @@ fn open_window(k: &mut KeyLive, watermark: Time) -> bool {
         }
     }
     if k.forgot {
-        let written: HashSet<Option<u64>> = k
+        let written: Values = k
             .carried
             .iter()
             .map(|c| &c.op)
@@ -1615,7 +1688,7 @@ fn open_window(k: &mut KeyLive, watermark: Time) -> bool {
             .copied()
             .filter(|v| v.is_some() && !written.contains(v))
             .collect();
-        unexplained.sort_unstable();
+        sort(&mut unexplained);
         for v in unexplained {
             ops.push(SOp {
                 write: true,
@@ -1630,7 +1703,10 @@ fn open_window(k: &mut KeyLive, watermark: Time) -> bool {
     let roots = k
         .configs
         .iter()
-        .map(|(ids, reg)| (ids.iter().map(|id| index_of[id]).collect(), *reg))
+        .map(|(ids, reg)| {
+            let at = |id: &u64| index_of.iter().find(|e| e.0 == *id).expect("carried").1;
+            (ids.iter().map(at).collect(), *reg)
+        })
         .collect();
     k.job = Some(Box::new(Job {
         search: Search::new(ops, roots, true),
@@ -1725,7 +1801,7 @@ mod tests {
         }
         let mut order: Vec<usize> = (0..n).collect();
         order.sort_by_key(|&i| (points[i], i));
-        let mut register: HashMap<u32, Option<u64>> = HashMap::new();
+        let mut register: BTreeMap<u32, Option<u64>> = BTreeMap::new();
         for i in order {
             let o = &mut ops[i];
             if o.write {

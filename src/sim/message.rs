@@ -64,7 +64,7 @@ pub struct SyncData {
     pub terms: std::collections::BTreeMap<u64, (u64, u64)>,
     pub snapshot: bool,
     /// The request ids of the writes those entries cover (see `Replica::written`).
-    pub written: Vec<(u64, Pos, u64)>,
+    pub written: Vec<(u64, Pos)>,
 }
 
 /// How an attempt or a request ended.

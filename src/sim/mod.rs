@@ -63,6 +63,7 @@ pub mod series;
 pub mod server;
 pub mod share;
 pub mod slab;
+pub mod sort;
 pub mod summary;
 pub mod trace;
 pub mod traffic;

@@ -156,8 +156,11 @@ impl Database {
         if !leading {
             return self.refuse(j, server, job, out);
         }
-        if let Some((pos, count)) = self.replicas[j].find_write(job.req.id) {
+        if let Some(pos) = self.replicas[j].find_write(job.req.id) {
             // A retry of a write this log already holds: answer it when that entry commits.
+            let count = self.replicas[j].data[job.key as usize]
+                .filter(|d| d.value == job.req.id)
+                .map_or(job.count, |d| d.count);
             let seen = Observed {
                 value: job.req.id,
                 pos,
@@ -592,7 +595,7 @@ impl Database {
             .filter(|&f| f != j)
             .map(|f| rep.acked[f].min(rep.last.index))
             .collect();
-        held.sort_unstable_by(|a, b| b.cmp(a));
+        crate::sim::sort::sort_by(&mut held, |a, b| a > b);
         let reached = match needed {
             0 => rep.last.index,
             n => held.get(n - 1).copied().unwrap_or(0),

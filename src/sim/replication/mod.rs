@@ -195,7 +195,8 @@ pub struct Database {
     next_anti_entropy: Time,
     /// Quorum mode: request ids of recent writes coordinators carried out (omniscient, to count
     /// duplicates; the oldest are forgotten past a bound far beyond any retry's reach).
-    written_ids: std::collections::BTreeSet<u64>,
+    /// (A map of `Replica::terms`'s type, values unused: the page carries one copy of its code.)
+    written_ids: std::collections::BTreeMap<u64, (u64, u64)>,
     /// Times at which the World should call [`Database::on_timer`], and the earliest one pending.
     timers: Vec<Time>,
     timer_armed: Option<Time>,
@@ -276,7 +277,7 @@ impl Database {
             hints: std::collections::BTreeMap::new(),
             next_op: 0,
             next_anti_entropy: 0,
-            written_ids: std::collections::BTreeSet::new(),
+            written_ids: std::collections::BTreeMap::new(),
             timers: Vec::new(),
             timer_armed: None,
             notices: Vec::new(),

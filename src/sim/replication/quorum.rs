@@ -177,7 +177,7 @@ impl Database {
         if self.replicas[c].data[q.job.key as usize].is_some_and(|old| old.stamp > stamp) {
             self.figures.lost_by_clock_skew += 1;
         }
-        if !self.written_ids.insert(q.job.req.id) {
+        if self.written_ids.insert(q.job.req.id, (0, 0)).is_some() {
             self.figures.duplicate_writes += 1;
         }
         if self.written_ids.len() > 16_384 {

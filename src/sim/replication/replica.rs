@@ -76,12 +76,13 @@ pub struct Replica {
     pub applied: u64,
     /// Lamport clock.
     pub lamport: u64,
-    /// The request id of each recent write in its log, with the write's position and counter: a
-    /// leader that gets a retry of a write it already holds waits for that entry instead of
-    /// applying it twice (the client sessions of Raft-based stores). Part of the replicated state:
-    /// syncs carry it, a snapshot replaces it. The oldest requests are forgotten past a bound far
-    /// beyond any retry's reach.
-    pub written: BTreeMap<u64, (Pos, u64)>,
+    /// The request id of each recent write in its log, with the write's position as (term,
+    /// index): a leader that gets a retry of a write it already holds waits for that entry instead
+    /// of applying it twice (the client sessions of Raft-based stores). Part of the replicated
+    /// state: syncs carry it, a snapshot replaces it. The oldest requests are forgotten past a
+    /// bound far beyond any retry's reach. (The map's type is `terms`'s, so the page carries one
+    /// copy of its code.)
+    pub written: BTreeMap<u64, (u64, u64)>,
 }
 
 /// Request ids a replica remembers (see [`Replica::written`]).
@@ -155,7 +156,7 @@ impl Replica {
         if key != NOOP {
             self.data[key as usize] = Some(entry);
             self.applied += 1;
-            self.remember(entry.value, entry.pos, entry.count);
+            self.remember(entry.value, entry.pos);
         }
         self.last = entry.pos;
         let range = self
@@ -165,27 +166,27 @@ impl Replica {
         range.1 = entry.pos.index;
     }
 
-    fn remember(&mut self, id: u64, pos: Pos, count: u64) {
-        self.written.insert(id, (pos, count));
+    fn remember(&mut self, id: u64, pos: Pos) {
+        self.written.insert(id, (pos.term, pos.index));
         if self.written.len() > WRITTEN {
             self.written.pop_first();
         }
     }
 
     /// Where this log holds the write of request `id`, if it does.
-    pub fn find_write(&self, id: u64) -> Option<(Pos, u64)> {
+    pub fn find_write(&self, id: u64) -> Option<Pos> {
         self.written
             .get(&id)
-            .copied()
-            .filter(|&(p, _)| self.holds(p))
+            .map(|&(term, index)| Pos { term, index })
+            .filter(|&p| self.holds(p))
     }
 
     /// Request ids of the writes after index `after` (all of them for a snapshot: `None`).
-    pub fn written_after(&self, after: Option<u64>) -> Vec<(u64, Pos, u64)> {
+    pub fn written_after(&self, after: Option<u64>) -> Vec<(u64, Pos)> {
         self.written
             .iter()
-            .filter(|(_, (p, _))| after.is_none_or(|a| p.index > a))
-            .map(|(&id, &(p, c))| (id, p, c))
+            .filter(|(_, (_, index))| after.is_none_or(|a| *index > a))
+            .map(|(&id, &(term, index))| (id, Pos { term, index }))
             .collect()
     }
 
@@ -225,14 +226,14 @@ impl Replica {
         upto: Pos,
         terms: &BTreeMap<u64, (u64, u64)>,
         snapshot: bool,
-        written: &[(u64, Pos, u64)],
+        written: &[(u64, Pos)],
     ) {
         if snapshot {
             self.data.iter_mut().for_each(|d| *d = None);
             self.written.clear();
         }
-        for &(id, pos, count) in written {
-            self.remember(id, pos, count);
+        for &(id, pos) in written {
+            self.remember(id, pos);
         }
         for &(key, entry) in entries {
             let slot = &mut self.data[key as usize];

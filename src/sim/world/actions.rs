@@ -119,6 +119,15 @@ impl World {
                 // reckoning afresh.
                 self.latest_acked.iter_mut().for_each(|v| *v = None);
                 self.anomalies.restart();
+                if let Some(live) = self.live.as_mut() {
+                    // Values of one mode's run do not carry into the other's checking.
+                    live.restart();
+                    self.live_logged = false;
+                    self.note(
+                        None,
+                        "Linearizability check restarted with the new mode".to_string(),
+                    );
+                }
                 self.note(None, format!("Replication is now {r}"));
             }
             Action::SetSyncAcks(a) if a != self.cfg.sync_acks => {

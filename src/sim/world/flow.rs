@@ -491,7 +491,7 @@ impl World {
                     .read_done(req.key, req.read_floor, seen, durable);
             }
         }
-        if let Some(h) = self.history.as_mut() {
+        if self.history.is_some() || self.live.is_some() {
             let outcome = match (ok, req.maybe_applied) {
                 (true, _) => Fate::Ok,
                 (false, true) => Fate::Unknown,
@@ -502,7 +502,7 @@ impl World {
             } else {
                 req.observed.filter(|_| ok).map(|o| o.value)
             };
-            h.push(Op {
+            let op = Op {
                 client: req.session,
                 write: req.write,
                 key: req.key,
@@ -511,7 +511,13 @@ impl World {
                 complete: self.now,
                 ok,
                 outcome,
-            });
+            };
+            if let Some(h) = self.history.as_mut() {
+                h.push(op);
+            }
+            if let Some(live) = self.live.as_mut() {
+                live.record(op);
+            }
         }
         if self.waterfall.is_some() {
             self.trace_end(&req, outcome);

@@ -20,6 +20,7 @@ use super::balancer::Balancer;
 use super::config::{Config, ConfigError};
 use super::event::{Action, Event, EventQueue, Lane, MS, Time, from_ms};
 use super::history::Op;
+use super::linearizable::{Incremental, LiveCheck};
 use super::metrics::Metrics;
 use super::network::Observed;
 use super::network::{LinkSpec, Message, Network, NodeId, PacketKind, Payload};
@@ -82,6 +83,12 @@ pub struct LogEntry {
     pub text: String,
 }
 
+/// States the live linearizability check may spend per window, and per database tick (a quarter
+/// heartbeat): enough for ordinary traffic many times over (a few states per operation), small
+/// enough that a frame stays smooth when a failover makes the search hard.
+const LIVE_WINDOW_BUDGET: u64 = 2_000_000;
+const LIVE_TICK_BUDGET: u64 = 20_000;
+
 /// How long a burst stays listed, and how many are kept at most.
 pub const BURST_LIFETIME: Time = 800 * MS;
 const MAX_BURSTS: usize = 64;
@@ -132,6 +139,10 @@ pub struct World {
     writes_issued: u64,
     /// Client operations, when recording (the runner's `--history`).
     history: Option<Vec<Op>>,
+    /// The linearizability check of the run so far, when on (the page's verdict), and whether its
+    /// violation has been written to the log.
+    live: Option<Box<dyn Incremental>>,
+    live_logged: bool,
     /// The last minute, second by second, for the charts.
     series: Series,
     /// Bumped when the arrival rate changes, voiding the arrival drawn at the old rate.
@@ -189,6 +200,8 @@ impl World {
             anomalies: ReadAnomalies::new(cfg.keys),
             writes_issued: 0,
             history: None,
+            live: None,
+            live_logged: false,
             series: Series::default(),
             arrival_gen: 0,
             probe_armed: false,
@@ -215,6 +228,39 @@ impl World {
     /// Starts (or stops) recording every client operation.
     pub fn record_history(&mut self, on: bool) {
         self.history = on.then(Vec::new);
+    }
+
+    /// Starts (or stops) checking the run's operations for linearizability as they complete.
+    pub fn check_live(&mut self, on: bool) {
+        self.live =
+            on.then(|| Box::new(LiveCheck::new(LIVE_WINDOW_BUDGET)) as Box<dyn Incremental>);
+        self.live_logged = false;
+    }
+
+    /// Checks what can be checked: every operation still in flight began at or after the oldest
+    /// request's issue. A violation found is written to the log once, with its operations.
+    fn advance_live(&mut self) {
+        let Some(live) = self.live.as_mut() else {
+            return;
+        };
+        let watermark = self
+            .requests
+            .iter()
+            .map(|(_, r)| r.issued)
+            .min()
+            .unwrap_or(self.now);
+        live.advance(watermark, LIVE_TICK_BUDGET);
+        if self.live_logged {
+            return;
+        }
+        let Some(v) = live.verdict().violation else {
+            return;
+        };
+        self.live_logged = true;
+        self.note(None, format!("Not linearizable: {}", v.text));
+        for op in v.ops.iter().rev() {
+            self.note(None, format!("  · {}", op.describe()));
+        }
     }
 
     /// The operations recorded since the last call (the caller writes them out).
@@ -375,6 +421,7 @@ impl World {
                 }
                 let db = &self.db;
                 self.anomalies.resolve(|p| db.fate_of(p));
+                self.advance_live();
                 let next = self.now + from_ms(self.cfg.heartbeat_ms / 4.0);
                 self.queue.push(next, Event::DbTick);
             }

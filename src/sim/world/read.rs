@@ -41,6 +41,10 @@ impl World {
     pub fn metrics(&self) -> &Metrics {
         &self.metrics
     }
+    /// The live linearizability check's verdict on the run so far (`None` when it is off).
+    pub fn linearizability(&self) -> Option<crate::sim::linearizable::LiveVerdict> {
+        self.live.as_ref().map(|l| l.verdict())
+    }
     /// Reads that went back in time, and dirty reads, so far.
     pub fn anomalies(&self) -> &crate::sim::anomaly::ReadAnomalies {
         &self.anomalies
