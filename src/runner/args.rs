@@ -45,7 +45,9 @@ USAGE: clusterscope-sim [FLAGS]
   --chaos-mtbf-s S         chaos mode: every server and replica crashes on average once per S
                            seconds while up; 0 = off (default 0)
   --chaos-mttr-s S         chaos mode: mean time to repair a crashed node (default 10)
-  --sync-acks WHICH        leader-sync waits for all | majority of followers (default majority)
+  --sync-acks WHICH        leader-sync commits a write once these followers hold it: majority, or
+                           all = every follower heard from within the failover timeout (one down
+                           longer stops counting), never fewer than a majority (default majority)
   --read-from WHERE        leader | any replica (default leader)
   --consistency C          cp (refuse without a majority) | ap (accept on both sides); default cp
   --clock-skew-ms MS       replica clocks spread over ±MS (default 0)

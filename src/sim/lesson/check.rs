@@ -241,13 +241,14 @@ impl Progress {
                     return None;
                 }
                 let lost = db.figures.lost_acked_writes;
+                let dirty = w.anomalies().dirty;
                 format!(
-                    "Replica {} took over. {lost} acknowledged writes were lost{}",
+                    "Replica {} took over. {lost} acknowledged writes were lost{} So far {dirty} reads returned a write that was later rolled back (dirty reads).",
                     w.leader() + 1,
                     if cfg.replication == Replication::LeaderAsync {
-                        ": the old leader had acknowledged them before shipping them. Under leader-sync a write is acknowledged only once followers have it."
+                        ": the old leader had acknowledged them before shipping them. Under leader-sync a write is acknowledged only once followers have it, and the leader answers reads only with what they have."
                     } else {
-                        ": synchronous replication acknowledged only what followers already had."
+                        ": synchronous replication acknowledged only what followers already had, and reads saw nothing else."
                     }
                 )
             }
@@ -270,8 +271,10 @@ impl Progress {
                     )
                 } else {
                     format!(
-                        "Under AP: {refused} requests refused and write availability {avail} % over the run, but {divergent} keys now differ between the sides, each side taking its own writes. Heal the links and last-write-wins settles them: {} conflicts so far.",
-                        db.figures.conflicts
+                        "Under AP: {refused} requests refused and write availability {avail} % over the run, but {divergent} keys now differ between the sides, each side taking its own writes. Heal the links and last-write-wins settles them: {} conflicts so far; {} reads returned a write later rolled back, and {} went back in time (older than a read before them).",
+                        db.figures.conflicts,
+                        w.anomalies().dirty,
+                        w.anomalies().back_in_time
                     )
                 }
             }

@@ -117,7 +117,7 @@ pub const LESSONS: &[Lesson] = &[
             "Wait for the election.",
             "Then try again under leader-sync.",
         ],
-        watch: "The log: the election and the lost writes.",
+        watch: "The log: the election and the lost writes; Lost acked and Dirty (reads of a write later rolled back) under Consistency.",
         preset: |c| {
             c.arrival_rate = 20.0;
             c.async_ship_ms = 1_000.0;
@@ -131,7 +131,7 @@ pub const LESSONS: &[Lesson] = &[
             "Click the link between Replica 1 and Replica 2 and press Cut; then Replica 1 – Replica 3.",
             "Wait 10 seconds; then heal, switch CP and AP (Database), and cut again.",
         ],
-        watch: "Write availability, refused requests, conflicts.",
+        watch: "Write availability, refused requests, conflicts; Dirty and Back in time under Consistency.",
         preset: |c| c.arrival_rate = 10.0,
     },
     Lesson {
