@@ -75,7 +75,7 @@ fn the_reported_runs_are_linearizable() {
 
 /// A fault schedule: crashes and recoveries of replicas and servers, and partitions between any
 /// groups of nodes (servers included), each healed later or not.
-fn faults() -> impl Strategy<Value = Vec<(u64, Action)>> {
+fn faults() -> impl Strategy<Value = Schedule> {
     let db = (0usize..3).prop_map(NodeId::Db);
     let node = prop_oneof![
         3 => (0usize..3).prop_map(NodeId::Db),
@@ -91,6 +91,9 @@ fn faults() -> impl Strategy<Value = Vec<(u64, Action)>> {
     ];
     prop::collection::vec((2_000u64..30_000, action), 1..8)
 }
+
+/// Actions at times in milliseconds.
+type Schedule = Vec<(u64, Action)>;
 
 /// Runs `cfg` under `faults` for 40 simulated seconds (then heals everything and drains) and
 /// checks the history.
@@ -215,7 +218,7 @@ proptest! {
 #[cfg_attr(debug_assertions, ignore = "heavy: runs in release (tests/run-all.sh)")]
 #[test]
 fn weak_modes_are_found_out() {
-    let cases: [(&str, Config, Vec<(u64, Action)>); 3] = [
+    let cases: [(&str, Config, Schedule); 3] = [
         (
             "leader-async loses acknowledged writes when its leader dies",
             Config {
@@ -273,7 +276,7 @@ fn weak_modes_are_found_out() {
 #[cfg_attr(debug_assertions, ignore = "heavy: runs in release (tests/run-all.sh)")]
 #[test]
 fn the_live_check_reaches_the_same_verdict() {
-    let ap_split: Vec<(u64, Action)> = [(0, 1), (0, 2), (1, 0), (2, 0)]
+    let ap_split: Schedule = [(0, 1), (0, 2), (1, 0), (2, 0)]
         .into_iter()
         .flat_map(|(s, d)| {
             [
