@@ -111,6 +111,10 @@ test('a failed leader replica is replaced by an election', async () => {
     ['db-2', 'db-3'].some((n) => document.querySelector(`[data-node="${n}"]`).dataset.role === 'leader'),
   null, { timeout: 12000 });
   assert.ok(Number(await page.locator('[data-metric="failovers"]').textContent()) >= 1);
+  // The consistency row counts the read anomalies a history checker would see, as whole numbers.
+  for (const m of ['stale-reads', 'dirty-reads', 'back-in-time', 'duplicate-writes', 'lost-writes']) {
+    assert.match(await page.locator(`[data-metric="${m}"]`).textContent(), /^\d+$/, m);
+  }
   // Service resumes under the new leader.
   const served = Number(await page.locator('[data-node="server-1"]').getAttribute('data-served'));
   await page.waitForFunction((s) =>
