@@ -82,6 +82,13 @@ impl ReadAnomalies {
             .for_each(|p| *p = to);
     }
 
+    /// The write at `p` was discarded: reads of it that were waiting are dirty.
+    pub fn rolled_back(&mut self, p: Pos) {
+        let before = self.watch.len();
+        self.watch.retain(|w| *w != p);
+        self.dirty += (before - self.watch.len()) as u64;
+    }
+
     /// Positions of one replication mode do not compare with another's: start afresh.
     pub fn restart(&mut self) {
         self.newest_read.iter_mut().for_each(|p| *p = None);
@@ -135,5 +142,9 @@ mod tests {
         assert_eq!((a.dirty, a.watching()), (1, 1));
         a.read_done(0, None, pos(1, 10), Some(false));
         assert_eq!(a.dirty, 2);
+        a.read_done(0, None, pos(1, 11), None);
+        a.read_done(0, None, pos(1, 11), None);
+        a.rolled_back(Pos { term: 1, index: 11 });
+        assert_eq!((a.dirty, a.watching()), (4, 1));
     }
 }

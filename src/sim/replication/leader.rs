@@ -694,6 +694,9 @@ impl Database {
                     self.figures.lost_by_clock_skew += 1;
                 }
             }
+            if mine.is_some_and(|m| m.stamp >= theirs.stamp) {
+                self.discarded.push(theirs.pos);
+            }
             if mine.is_none_or(|m| m.stamp < theirs.stamp) {
                 let kept = self.append(
                     j,

@@ -207,6 +207,8 @@ pub struct Database {
     /// Writes a last-write-wins merge moved to a new position: (old, new), for the World's
     /// dirty-read reckoning.
     moved: Vec<(Pos, Pos)>,
+    /// Writes a last-write-wins merge discarded (the other side's write to the key was later).
+    discarded: Vec<Pos>,
     /// Leader: when each index was written (bounded ring), to express lag in milliseconds.
     write_times: std::collections::VecDeque<(u64, Time)>,
 }
@@ -226,15 +228,19 @@ impl Database {
         ]
     }
 
-    /// Takes the moves of merged writes since the last call.
-    pub fn take_moved(&mut self) -> Vec<(Pos, Pos)> {
-        std::mem::take(&mut self.moved)
+    /// Takes the moves of merged writes, and the writes merges discarded, since the last call.
+    pub fn take_merged(&mut self) -> (Vec<(Pos, Pos)>, Vec<Pos>) {
+        (
+            std::mem::take(&mut self.moved),
+            std::mem::take(&mut self.discarded),
+        )
     }
 
     /// The fate of the write at `p` (leader-based replication): `Some(true)` once it is durable —
     /// in the leader's log and held by a majority —, `Some(false)` once a leader of a later term
-    /// does not have it (rolled back: it can never come back), `None` while that is open.
-    /// Leaderless writes are not tracked (`Some(true)`).
+    /// does not have it under CP (rolled back: it can never come back), `None` while that is open.
+    /// Under AP a write the leader lacks may still be merged in on heal: a merge reports what it
+    /// moves and what it discards instead. Leaderless writes are not tracked (`Some(true)`).
     pub fn fate_of(&self, p: Pos) -> Option<bool> {
         if self.cfg.replication == Replication::Quorum {
             return Some(true);
@@ -246,7 +252,7 @@ impl Database {
         if l.holds(p) {
             let held = self.replicas.iter().filter(|r| r.holds(p)).count();
             (held >= self.majority()).then_some(true)
-        } else if l.term > p.term {
+        } else if l.term > p.term && self.cfg.consistency == Consistency::Cp {
             Some(false)
         } else {
             None
@@ -290,6 +296,7 @@ impl Database {
             pending: Vec::new(),
             reads: Vec::new(),
             moved: Vec::new(),
+            discarded: Vec::new(),
             write_times: std::collections::VecDeque::new(),
         };
         if quorum {

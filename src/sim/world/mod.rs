@@ -416,8 +416,12 @@ impl World {
                     &mut self.outbox,
                 );
                 self.flush();
-                for (from, to) in self.db.take_moved() {
+                let (moved, discarded) = self.db.take_merged();
+                for (from, to) in moved {
                     self.anomalies.moved(from, to);
+                }
+                for p in discarded {
+                    self.anomalies.rolled_back(p);
                 }
                 let db = &self.db;
                 self.anomalies.resolve(|p| db.fate_of(p));
