@@ -104,25 +104,28 @@ impl Database {
         let timeout = self.cfg.failover_timeout;
         let healthy_leader = self.replicas[j].role == Role::Leader && self.hears_majority(j, now);
         let rep = &mut self.replicas[j];
+        // Leader stickiness: a leader that hears a majority, or a follower that heard from a live
+        // leader recently, keeps it (else a replica returning from a partition with an inflated
+        // term would depose a healthy leader) — whatever the term asked for, since a follower may
+        // have taken a candidate's term from a stray vote answer: this is what the leaders' read
+        // leases rest on (docs/DESIGN.md, "Strong reads").
+        let sticky = healthy_leader
+            || rep.role == Role::Follower
+                && now.saturating_sub(rep.leader_heard) < timeout
+                && rep.leader_heard > 0
+                && rep.known_leader != Some(candidate);
+        if sticky && term >= rep.term {
+            out.push((
+                NodeId::Db(j),
+                NodeId::Db(candidate),
+                Payload::Vote {
+                    term,
+                    granted: false,
+                },
+            ));
+            return;
+        }
         if term > rep.term {
-            // Leader stickiness: a leader that hears a majority, or a follower that heard from a live
-            // leader recently, keeps it (else a replica returning from a partition with an inflated
-            // term would depose a healthy leader).
-            if healthy_leader
-                || rep.role == Role::Follower
-                    && now.saturating_sub(rep.leader_heard) < timeout
-                    && rep.leader_heard > 0
-            {
-                out.push((
-                    NodeId::Db(j),
-                    NodeId::Db(candidate),
-                    Payload::Vote {
-                        term,
-                        granted: false,
-                    },
-                ));
-                return;
-            }
             rep.term = term;
             rep.voted_for = None;
             if rep.role == Role::Leader || rep.candidate {

@@ -261,10 +261,12 @@ impl Database {
         now: Time,
         out: &mut Outbox,
     ) -> Versioned {
-        let sync = self.cfg.replication == Replication::LeaderSync;
+        // Only strong reads use it (switching them on fences the log: `fence_leaders`); under AP a
+        // minority leader's writes never commit and would pile up here.
+        let strong = self.strong_reads();
         let rep = &mut self.replicas[j];
         let prev = rep.last;
-        if sync && key != super::NOOP {
+        if strong && key != super::NOOP {
             let before = rep.data[key as usize];
             rep.undo.push_back((prev.index + 1, key, before));
         }
@@ -334,12 +336,49 @@ impl Database {
     }
 
     /// Switches replication mode at run time (roles change between leaderless and led).
-    pub fn set_replication(&mut self, r: Replication, now: Time) {
-        let was_quorum = self.cfg.replication == Replication::Quorum;
+    pub fn set_replication(&mut self, r: Replication, now: Time, out: &mut Outbox) {
+        let (was_quorum, was_strong) = (
+            self.cfg.replication == Replication::Quorum,
+            self.strong_reads(),
+        );
         self.cfg.replication = r;
         let quorum = r == Replication::Quorum;
         if quorum != was_quorum {
             self.quorum_roles(quorum, now);
+        }
+        if self.strong_reads() && !was_strong {
+            self.fence_leaders(now, out);
+        }
+    }
+
+    /// Switches between CP and AP at run time.
+    pub fn set_consistency(&mut self, c: Consistency, now: Time, out: &mut Outbox) {
+        let was_strong = self.strong_reads();
+        self.cfg.consistency = c;
+        if self.strong_reads() && !was_strong {
+            self.fence_leaders(now, out);
+        }
+    }
+
+    /// Strong reads begin: a leader's log may hold writes no follower has (acknowledged at once,
+    /// or taken under AP) and it kept no undo log for them. Each leader appends a no-op and holds
+    /// strong reads until that commits, as a new leader does: then everything before it has too.
+    fn fence_leaders(&mut self, now: Time, out: &mut Outbox) {
+        for j in 0..self.replicas.len() {
+            let rep = &mut self.replicas[j];
+            if rep.role != Role::Leader || !rep.status.is_up() {
+                continue;
+            }
+            rep.undo.clear();
+            rep.term_start = rep.last.index + 1;
+            let noop = Versioned {
+                pos: Pos::default(),
+                stamp: self.stamp(j, now),
+                value: 0,
+                count: 0,
+            };
+            self.append(j, super::NOOP, noop, now, out);
+            self.advance_commit(j, now, out);
         }
     }
 
@@ -590,9 +629,13 @@ impl Database {
     /// for all hold, answers the writes up to it, and then the strong reads it may now answer.
     pub(super) fn advance_commit(&mut self, j: usize, now: Time, out: &mut Outbox) {
         let needed = self.followers_needed(j, now);
+        // Under `all` only followers still counted as live vote with their acks (a crashed one's
+        // old ack says nothing of the followers that must hold the write).
+        let all = self.cfg.sync_acks == SyncAcks::All;
+        let timeout = self.cfg.failover_timeout;
         let rep = &mut self.replicas[j];
         let mut held: Vec<u64> = (0..rep.acked.len())
-            .filter(|&f| f != j)
+            .filter(|&f| f != j && (!all || now.saturating_sub(rep.heard[f]) <= timeout))
             .map(|f| rep.acked[f].min(rep.last.index))
             .collect();
         crate::sim::sort::sort_by(&mut held, |a, b| a > b);

@@ -543,6 +543,7 @@ impl Database {
         }
         if quorum {
             self.pending.clear();
+            self.reads.clear();
             self.unshipped.clear();
         } else {
             self.qops.clear();

@@ -114,7 +114,8 @@ impl World {
             }
             Action::SetReplication(r) if r != self.cfg.replication => {
                 self.cfg.replication = r;
-                self.db.set_replication(r, self.now);
+                self.db.set_replication(r, self.now, &mut self.outbox);
+                self.flush();
                 // Versions of one mode do not compare with the other's: start the stale-read
                 // reckoning afresh.
                 self.latest_acked.iter_mut().for_each(|v| *v = None);
@@ -155,7 +156,8 @@ impl World {
             }
             Action::SetConsistency(c) if c != self.cfg.consistency => {
                 self.cfg.consistency = c;
-                self.db.cfg.consistency = c;
+                self.db.set_consistency(c, self.now, &mut self.outbox);
+                self.flush();
                 self.note(
                     None,
                     format!(
