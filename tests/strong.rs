@@ -98,8 +98,14 @@ type Schedule = Vec<(u64, Action)>;
 /// Runs `cfg` under `faults` for 40 simulated seconds (then heals everything and drains) and
 /// checks the history.
 fn run(cfg: Config, faults: &[(u64, Action)]) -> (World, Vec<Op>, Report) {
+    run_checking(cfg, faults, false)
+}
+
+/// [`run`], with the World's live check on or off.
+fn run_checking(cfg: Config, faults: &[(u64, Action)], live: bool) -> (World, Vec<Op>, Report) {
     let mut w = World::new(cfg).unwrap();
     w.record_history(true);
+    w.check_live(live);
     for (at, a) in faults {
         w.schedule(at * MS, a.clone());
     }
@@ -296,20 +302,8 @@ fn the_live_check_reaches_the_same_verdict() {
             false,
         ),
     ] {
-        let mut w = World::new(cfg.clone()).unwrap();
-        w.check_live(true);
-        // The same run, recorded whole, for the reference verdict.
-        let (_, ops, whole) = run(cfg, &faults);
-        for (at, a) in &faults {
-            w.schedule(at * MS, a.clone());
-        }
-        w.schedule(40 * SECOND, Action::HealAll);
-        for j in 0..3 {
-            w.schedule(40 * SECOND, Action::Recover(NodeId::Db(j)));
-        }
-        w.step_until(50 * SECOND);
-        w.set_issue_limit(Some(w.metrics().issued));
-        while !w.is_settled() && w.step() {}
+        // One run, checked live as it went and whole afterwards (the reference verdict).
+        let (mut w, ops, whole) = run_checking(cfg, &faults, true);
         w.step_until(w.now() + 5 * SECOND);
         let v = w.linearizability().expect("on");
         assert_eq!(whole.first_violation.is_none(), linearizable);

@@ -200,7 +200,7 @@ impl Database {
         rep.commit = if sync { 0 } else { rep.last.index };
         rep.undo.clear();
         rep.lease_from = vec![0; n];
-        rep.term_start = if sync { rep.last.index + 1 } else { 0 };
+        rep.term_start = 0; // leader-sync: set by `fence` below
         let term = rep.term;
         self.leader = j;
         self.term = self.term.max(term);
@@ -217,16 +217,9 @@ impl Database {
             ));
         }
         if sync {
-            let noop = Versioned {
-                pos: Pos::default(),
-                stamp: self.stamp(j, now),
-                value: 0,
-                count: 0,
-            };
-            self.append(j, super::NOOP, noop, now, out);
+            self.fence(j, now, out);
             // Ask for a lease at once rather than at the next heartbeat.
             self.heartbeat(j, now, out);
-            self.advance_commit(j, now, out);
         }
     }
 

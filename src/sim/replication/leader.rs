@@ -361,25 +361,31 @@ impl Database {
     }
 
     /// Strong reads begin: a leader's log may hold writes no follower has (acknowledged at once,
-    /// or taken under AP) and it kept no undo log for them. Each leader appends a no-op and holds
-    /// strong reads until that commits, as a new leader does: then everything before it has too.
+    /// or taken under AP) and it kept no undo log for them. Each leader fences its log, as a new
+    /// leader does.
     fn fence_leaders(&mut self, now: Time, out: &mut Outbox) {
         for j in 0..self.replicas.len() {
-            let rep = &mut self.replicas[j];
-            if rep.role != Role::Leader || !rep.status.is_up() {
-                continue;
+            let rep = &self.replicas[j];
+            if rep.role == Role::Leader && rep.status.is_up() {
+                self.fence(j, now, out);
             }
-            rep.undo.clear();
-            rep.term_start = rep.last.index + 1;
-            let noop = Versioned {
-                pos: Pos::default(),
-                stamp: self.stamp(j, now),
-                value: 0,
-                count: 0,
-            };
-            self.append(j, super::NOOP, noop, now, out);
-            self.advance_commit(j, now, out);
         }
+    }
+
+    /// Leader `j` appends a no-op and holds strong reads until it commits: then everything before
+    /// it has too (Raft §8), and the undo log need only cover what follows.
+    pub(super) fn fence(&mut self, j: usize, now: Time, out: &mut Outbox) {
+        let rep = &mut self.replicas[j];
+        rep.undo.clear();
+        rep.term_start = rep.last.index + 1;
+        let noop = Versioned {
+            pos: Pos::default(),
+            stamp: self.stamp(j, now),
+            value: 0,
+            count: 0,
+        };
+        self.append(j, super::NOOP, noop, now, out);
+        self.advance_commit(j, now, out);
     }
 
     /// The leader that buffered writes sends them to every follower.
