@@ -267,3 +267,47 @@ proptest! {
         }
     }
 }
+
+/// The checker's cost, in operations checked per second (wall time: kept out of `src/sim`, and never
+/// asserted). Run once in release: `cargo test --release --test linearizable -- --ignored
+/// --nocapture`.
+#[test]
+#[ignore]
+fn benchmark_100k_operations_over_20_keys() {
+    let mut x: u64 = 11;
+    let mut next = |n: u64| {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (x >> 33) % n
+    };
+    let steps: Vec<(u64, u64, u64, bool, u32, u8)> = (0..100_000)
+        .map(|_| {
+            let (gap, dur, point) = (next(3), 1 + next(60), next(100));
+            (gap, dur, point, next(2) == 0, next(20) as u32, 0)
+        })
+        .collect();
+    let ops = register_history(&steps, None);
+    let start = std::time::Instant::now();
+    let report = check(&ops, DEFAULT_BUDGET);
+    let whole = start.elapsed().as_secs_f64();
+    assert_eq!(report.linearizable_keys, report.keys);
+    println!(
+        "check: {} operations over {} keys in {:.3} s, {:.0} operations/s, {} states",
+        ops.len(),
+        report.keys,
+        whole,
+        ops.len() as f64 / whole,
+        report.states
+    );
+    let start = std::time::Instant::now();
+    let v = live(&ops, &[0], &[10_000]);
+    let streamed = start.elapsed().as_secs_f64();
+    assert_eq!((v.violation.is_none(), v.cut_short), (true, false));
+    println!(
+        "live: {} operations in {:.3} s, {:.0} operations/s",
+        ops.len(),
+        streamed,
+        ops.len() as f64 / streamed
+    );
+}

@@ -2210,39 +2210,4 @@ mod tests {
             }
         );
     }
-
-    /// Run once in release: `cargo test --release --lib linearizable -- --ignored --nocapture`.
-    #[cfg(not(target_arch = "wasm32"))]
-    #[test]
-    #[ignore]
-    fn benchmark_100k_operations_over_20_keys() {
-        let h = generated(100_000, 40, 20, 11);
-        let start = std::time::Instant::now();
-        let report = check(&h, DEFAULT_BUDGET);
-        let whole = start.elapsed().as_secs_f64();
-        assert_eq!(report.linearizable_keys, 20);
-        println!(
-            "check: {} operations over {} keys in {:.3} s, {:.0} operations/s, {} states",
-            h.len(),
-            report.keys,
-            whole,
-            h.len() as f64 / whole,
-            report.states
-        );
-        let start = std::time::Instant::now();
-        let live = live(&h, DEFAULT_BUDGET, 10_000);
-        let streamed = start.elapsed().as_secs_f64();
-        let v = live.verdict();
-        assert_eq!(
-            (v.violation.is_none(), v.cut_short, v.operations_checked),
-            (true, false, 100_000)
-        );
-        println!(
-            "live: {} operations in {:.3} s, {:.0} operations/s, {} states",
-            h.len(),
-            streamed,
-            h.len() as f64 / streamed,
-            live.states()
-        );
-    }
 }
