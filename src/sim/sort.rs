@@ -4,29 +4,58 @@
 
 /// Sorts `v` so that no element is `less` than one before it.
 pub fn sort_by<T>(v: &mut [T], less: impl Fn(&T, &T) -> bool) {
-    let sift = |v: &mut [T], mut root: usize, end: usize| {
+    heapsort(&mut Slice { v, less });
+}
+
+/// What heapsort needs of a sequence. Behind `dyn`, one copy of the algorithm serves every element
+/// type; each type adds only its two small methods.
+trait Heap {
+    fn len(&self) -> usize;
+    fn less(&self, i: usize, j: usize) -> bool;
+    fn swap(&mut self, i: usize, j: usize);
+}
+
+struct Slice<'a, T, F> {
+    v: &'a mut [T],
+    less: F,
+}
+
+impl<T, F: Fn(&T, &T) -> bool> Heap for Slice<'_, T, F> {
+    fn len(&self) -> usize {
+        self.v.len()
+    }
+    fn less(&self, i: usize, j: usize) -> bool {
+        (self.less)(&self.v[i], &self.v[j])
+    }
+    fn swap(&mut self, i: usize, j: usize) {
+        self.v.swap(i, j)
+    }
+}
+
+fn heapsort(h: &mut dyn Heap) {
+    fn sift(h: &mut dyn Heap, mut root: usize, end: usize) {
         loop {
             let mut child = 2 * root + 1;
             if child >= end {
                 break;
             }
-            if child + 1 < end && less(&v[child], &v[child + 1]) {
+            if child + 1 < end && h.less(child, child + 1) {
                 child += 1;
             }
-            if !less(&v[root], &v[child]) {
+            if !h.less(root, child) {
                 break;
             }
-            v.swap(root, child);
+            h.swap(root, child);
             root = child;
         }
-    };
-    let n = v.len();
+    }
+    let n = h.len();
     for i in (0..n / 2).rev() {
-        sift(v, i, n);
+        sift(h, i, n);
     }
     for end in (1..n).rev() {
-        v.swap(0, end);
-        sift(v, 0, end);
+        h.swap(0, end);
+        sift(h, 0, end);
     }
 }
 

@@ -18,10 +18,8 @@ pub(super) const RECENT: usize = 4096;
 /// alone.
 pub struct LiveCheck {
     budget_per_window: u64,
-    /// Keys with something recorded, running or carried.
-    pub(super) keys: BTreeMap<u32, KeyLive>,
-    /// Every other key seen: its one possible value, and where its last window closed.
-    pub(super) settled: BTreeMap<u32, (Reg, Time)>,
+    /// Every key seen.
+    pub(super) keys: BTreeMap<u32, Key>,
     /// The latest operations of closed windows.
     pub(super) recent: VecDeque<Op>,
     /// The key the next `advance` starts from (where the last one ran out of budget).
@@ -57,6 +55,14 @@ pub(super) struct Carried {
     op: Op,
     /// Completed `Ok`: takes effect exactly once. Otherwise (an unknown write) at most once.
     must: bool,
+}
+
+/// A key of the live check. One map holds both kinds (one map type less in the page's download).
+pub(super) enum Key {
+    /// Something recorded, running or carried.
+    Live(Box<KeyLive>),
+    /// Nothing to remember but its one possible value, and where its last window closed.
+    Settled(Reg, Time),
 }
 
 pub(super) struct KeyLive {
@@ -149,7 +155,6 @@ impl LiveCheck {
         LiveCheck {
             budget_per_window,
             keys: BTreeMap::new(),
-            settled: BTreeMap::new(),
             recent: VecDeque::new(),
             cursor: 0,
             checked: 0,
@@ -166,11 +171,16 @@ impl LiveCheck {
         if self.violation.is_some() || relevant(&op).is_none() {
             return;
         }
-        let settled = &mut self.settled;
-        let k = self.keys.entry(op.key).or_insert_with(|| {
-            let (reg, cut) = settled.remove(&op.key).unwrap_or((Reg::Unset, 0));
-            KeyLive::new(reg, cut)
-        });
+        let entry = self
+            .keys
+            .entry(op.key)
+            .or_insert(Key::Settled(Reg::Unset, 0));
+        if let Key::Settled(reg, cut) = *entry {
+            *entry = Key::Live(Box::new(KeyLive::new(reg, cut)));
+        }
+        let Key::Live(k) = entry else {
+            unreachable!("made live above")
+        };
         let closed = k.job.as_ref().map_or(k.cut, |j| j.cut);
         if op.invoke < closed {
             // Its window is gone (the caller's watermark was wrong). Leaving out a read only loses
@@ -199,16 +209,17 @@ impl LiveCheck {
             .keys
             .range(self.cursor..)
             .chain(self.keys.range(..self.cursor))
+            .filter(|(_, k)| matches!(k, Key::Live(_)))
             .map(|(k, _)| *k)
             .collect();
         for key in order {
-            loop {
-                let k = self.keys.get_mut(&key).expect("listed");
+            while let Some(entry) = self.keys.get_mut(&key) {
+                let Key::Live(k) = entry else {
+                    break;
+                };
                 if k.job.is_none() && !open_window(k, watermark) {
                     if let Some(reg) = k.settled() {
-                        let cut = k.cut;
-                        self.keys.remove(&key);
-                        self.settled.insert(key, (reg, cut));
+                        *entry = Key::Settled(reg, k.cut);
                     }
                     break;
                 }
@@ -241,6 +252,10 @@ impl LiveCheck {
         let pending = self
             .keys
             .values()
+            .filter_map(|k| match k {
+                Key::Live(k) => Some(k),
+                Key::Settled(..) => None,
+            })
             .map(|k| {
                 k.pending.len()
                     + k.carried.iter().filter(|c| c.must).count()
@@ -291,7 +306,9 @@ impl LiveCheck {
 
     /// Closes the key's window whose search ended (`exhausted`: explored to the end; else cut short).
     fn close_window(&mut self, key: u32, exhausted: bool) -> Closed {
-        let mut k = self.keys.remove(&key).expect("listed");
+        let Some(Key::Live(mut k)) = self.keys.remove(&key) else {
+            unreachable!("a window runs only on a live key")
+        };
         let mut job = k.job.take().expect("running");
         let finals = std::mem::take(&mut job.search.finals);
         let cut = job.cut;
@@ -401,7 +418,7 @@ impl LiveCheck {
             }
             self.recent.push_back(*op);
         }
-        self.keys.insert(key, k);
+        self.keys.insert(key, Key::Live(k));
         result
     }
 
@@ -446,7 +463,6 @@ impl LiveCheck {
         self.explain = Some((key, known, shrinker));
         // Checking stops here: free what it held.
         self.keys.clear();
-        self.settled.clear();
         self.recent.clear();
     }
 }
