@@ -90,6 +90,46 @@ pub enum Action {
     TraceNext,
 }
 
+impl Action {
+    /// A few words for a chart's mark at the moment it was taken ("fail S2", "cut R1–R2").
+    pub fn short(&self) -> String {
+        let n = |id: &NodeId| match id {
+            NodeId::Client => "client".to_string(),
+            NodeId::Lb => "LB".to_string(),
+            NodeId::Server(i) => format!("S{}", i + 1),
+            NodeId::Db(i) => format!("R{}", i + 1),
+        };
+        match self {
+            Action::Fail(x) => format!("fail {}", n(x)),
+            Action::Recover(x) => format!("recover {}", n(x)),
+            Action::Slow(x) => format!("slow {}", n(x)),
+            Action::SetStrategy(s) => s.name().to_string(),
+            Action::AddServer => "+server".into(),
+            Action::RemoveServer => "−server".into(),
+            Action::SetPower { server, power } => format!("S{} {power}×", server + 1),
+            Action::Cut(a, b) => format!("cut {}–{}", n(a), n(b)),
+            Action::Heal(a, b) => format!("heal {}–{}", n(a), n(b)),
+            Action::Isolate(x) => format!("isolate {}", n(x)),
+            Action::Rejoin(x) => format!("rejoin {}", n(x)),
+            Action::SetReplication(r) => r.to_string(),
+            Action::SetSyncAcks(a) => format!("acks {a}"),
+            Action::SetReadFrom(r) => format!("reads {r}"),
+            Action::SetConsistency(c) => c.to_string().to_ascii_uppercase(),
+            Action::SetClockSkew(ms) => format!("skew {}", super::knob::trim(*ms)),
+            Action::SetQuorum { write, read } => format!("W{write} R{read}"),
+            Action::SetClock(c) => format!("{c} clock"),
+            Action::SetRmwRatio(r) => format!("rmw {}", super::knob::trim(r * 100.0)),
+            Action::SetCas(on) => format!("CAS {}", if *on { "on" } else { "off" }),
+            Action::SetAuth(on) => format!("auth {}", if *on { "on" } else { "off" }),
+            Action::Tune(k, v) => format!("{k} {}", super::knob::trim(*v)),
+            Action::SetLink { a, b, .. } => format!("link {}–{}", n(a), n(b)),
+            Action::Partition(_) => "partition".into(),
+            Action::HealAll => "heal all".into(),
+            Action::TraceNext => "trace".into(),
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum Event {
     /// The client issues its next request (unless the rate changed since this was drawn: the

@@ -106,6 +106,32 @@ impl Histogram {
         (sub * width) as f64 + (width as f64 - 1.0) / 2.0
     }
 
+    /// The counts in use, as (bucket, count) pairs: a closed second of the live window.
+    fn sparse(&self) -> Vec<(u32, u32)> {
+        self.counts
+            .iter()
+            .enumerate()
+            .filter(|&(_, &c)| c > 0)
+            .map(|(i, &c)| (i as u32, c as u32))
+            .collect()
+    }
+
+    fn add_sparse(&mut self, counts: &[(u32, u32)], max: u64) {
+        for &(i, c) in counts {
+            self.counts[i as usize] += u64::from(c);
+            self.total += u64::from(c);
+            self.sum += u128::from(c) * Self::value(i as usize) as u128;
+        }
+        self.max = self.max.max(max);
+    }
+
+    fn clear(&mut self) {
+        if self.total > 0 {
+            self.counts.iter_mut().for_each(|c| *c = 0);
+            (self.total, self.sum, self.max) = (0, 0, 0);
+        }
+    }
+
     pub fn record(&mut self, v: u64) {
         let v = v.min((1 << TOP_BIT) - 1);
         self.counts[Self::index(v)] += 1;
@@ -148,6 +174,93 @@ impl Histogram {
 pub struct Second {
     pub ok: u64,
     pub failed: u64,
+    /// Attempts made again in this second.
+    pub retries: u64,
+}
+
+/// The live window, in seconds: the headline figures cover the simulated time from the start of
+/// second ⌊now⌋ − 9 to now (between 9 and 10 s), so they move smoothly and forget within 10 s.
+pub const WINDOW_SECONDS: u64 = 10;
+
+/// Which stretch of the run the headline figures cover.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Window {
+    /// The last [`WINDOW_SECONDS`] (the default).
+    #[default]
+    Recent,
+    /// The whole run (latency percentiles leave out requests issued in the warm-up).
+    Run,
+}
+
+impl Window {
+    /// How the page and the lessons name it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Window::Recent => "last 10 s",
+            Window::Run => "whole run",
+        }
+    }
+}
+
+/// The headline figures over one [`Window`]: the tiles show these, and lessons quote them.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Headline {
+    pub window: Window,
+    /// Successful responses per simulated second.
+    pub throughput: f64,
+    /// Share of finished requests that succeeded, in percent.
+    pub success: Option<f64>,
+    /// Latency percentiles of successful requests, in ms.
+    pub p50_ms: Option<f64>,
+    pub p95_ms: Option<f64>,
+    pub p99_ms: Option<f64>,
+    pub failed: u64,
+    pub retries: u64,
+}
+
+/// A closed second of the live window: the second, its (bucket, count) pairs, its largest value.
+type ClosedSecond = (u64, Vec<(u32, u32)>, u64);
+
+/// Latencies of the seconds in the live window: the second in progress in full, closed ones sparse.
+#[derive(Clone, Debug, Default)]
+struct RecentLatency {
+    /// Oldest first.
+    closed: VecDeque<ClosedSecond>,
+    second: u64,
+    current: Histogram,
+}
+
+impl RecentLatency {
+    fn record(&mut self, now: Time, v: u64) {
+        let s = now / SECOND;
+        if s != self.second {
+            if self.current.count() > 0 {
+                let max = self.current.max;
+                self.closed
+                    .push_back((self.second, self.current.sparse(), max));
+                self.current.clear();
+            }
+            self.second = s;
+            let from = (s + 1).saturating_sub(WINDOW_SECONDS);
+            while self.closed.front().is_some_and(|c| c.0 < from) {
+                self.closed.pop_front();
+            }
+        }
+        self.current.record(v);
+    }
+
+    /// The latencies from the start of second ⌊now⌋ − 9 to now.
+    fn window(&self, now: Time) -> Histogram {
+        let from = (now / SECOND + 1).saturating_sub(WINDOW_SECONDS);
+        let mut h = Histogram::default();
+        for (_, counts, max) in self.closed.iter().filter(|c| c.0 >= from) {
+            h.add_sparse(counts, *max);
+        }
+        if self.second >= from && self.current.count() > 0 {
+            h.add_sparse(&self.current.sparse(), self.current.max);
+        }
+        h
+    }
 }
 
 /// Seconds of history kept for live figures and charts.
@@ -189,6 +302,7 @@ pub struct Metrics {
     /// `seconds[i]` covers simulated second `first_second + i`.
     seconds: VecDeque<Second>,
     first_second: u64,
+    recent_latency: RecentLatency,
 }
 
 impl Metrics {
@@ -222,6 +336,50 @@ impl Metrics {
             self.latency.record(now - issued);
         }
         self.bucket(now).ok += 1;
+        self.recent_latency.record(now, now - issued);
+    }
+
+    /// An attempt is made again.
+    pub fn retry(&mut self, now: Time) {
+        self.retries += 1;
+        self.bucket(now).retries += 1;
+    }
+
+    /// The headline figures over `window` at `now`.
+    pub fn headline(&self, now: Time, window: Window) -> Headline {
+        let recent_latency;
+        let (done, length, latency) = match window {
+            Window::Recent => {
+                let (recent, length) = self.recent(now, WINDOW_SECONDS);
+                recent_latency = self.recent_latency.window(now);
+                (recent, length, &recent_latency)
+            }
+            Window::Run => (
+                Second {
+                    ok: self.succeeded,
+                    failed: self.failed_total(),
+                    retries: self.retries,
+                },
+                now as f64 / SECOND as f64,
+                &self.latency,
+            ),
+        };
+        let q = |q: f64| latency.quantile(q).map(|us| us / 1e3);
+        Headline {
+            window,
+            throughput: if length > 0.0 {
+                done.ok as f64 / length
+            } else {
+                0.0
+            },
+            success: (done.ok + done.failed > 0)
+                .then(|| 100.0 * done.ok as f64 / (done.ok + done.failed) as f64),
+            p50_ms: q(0.50),
+            p95_ms: q(0.95),
+            p99_ms: q(0.99),
+            failed: done.failed,
+            retries: done.retries,
+        }
     }
 
     pub fn fail(&mut self, now: Time, cause: Cause) {
@@ -239,27 +397,11 @@ impl Metrics {
             if self.first_second + i as u64 >= from {
                 total.ok += b.ok;
                 total.failed += b.failed;
+                total.retries += b.retries;
             }
         }
         let length = (now - from * SECOND) as f64 / SECOND as f64;
         (total, length)
-    }
-
-    /// Successful responses per simulated second over the last few seconds.
-    pub fn throughput(&self, now: Time) -> f64 {
-        let (recent, length) = self.recent(now, 5);
-        if length > 0.0 {
-            recent.ok as f64 / length
-        } else {
-            0.0
-        }
-    }
-
-    /// Share of requests completed in the last few seconds that succeeded, in percent.
-    pub fn success_rate(&self, now: Time) -> Option<f64> {
-        let (recent, _) = self.recent(now, 10);
-        let done = recent.ok + recent.failed;
-        (done > 0).then(|| 100.0 * recent.ok as f64 / done as f64)
     }
 
     /// The per-second history, oldest first, with the second each covers.
@@ -287,6 +429,47 @@ mod tests {
             assert!((got - exact).abs() / exact < 0.01, "q{q}: {got} vs {exact}");
         }
         assert_eq!(h.max(), Some(3_700_000));
+    }
+
+    #[test]
+    fn the_live_window_covers_the_last_ten_seconds_exactly() {
+        // Latencies that change every second; the window's percentiles must match an exact sort of
+        // the values completed from the start of second ⌊now⌋ − 9 to now, and nothing older.
+        let mut m = Metrics::default();
+        let mut done: Vec<(Time, u64)> = Vec::new();
+        let mut x: u64 = 1;
+        for i in 0..40_000u64 {
+            let now = 400_000 + i * 1_000; // one completion per ms, from 0.4 s
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let latency = 1_000 + (x >> 40) % (50_000 * (1 + now / SECOND % 7));
+            m.succeed(now, now - latency);
+            done.push((now, latency));
+            if i % 3_333 == 0 || i == 39_999 {
+                let from = (now / SECOND + 1).saturating_sub(WINDOW_SECONDS) * SECOND;
+                let mut inside: Vec<u64> = done
+                    .iter()
+                    .filter(|&&(t, _)| t >= from)
+                    .map(|&(_, l)| l)
+                    .collect();
+                inside.sort_unstable();
+                let h = m.headline(now, Window::Recent);
+                for (q, got) in [(0.5, h.p50_ms), (0.95, h.p95_ms), (0.99, h.p99_ms)] {
+                    let rank = ((q * inside.len() as f64).ceil() as usize).max(1);
+                    let exact = inside[rank - 1] as f64 / 1e3;
+                    let got = got.expect("values in the window");
+                    assert!(
+                        (got - exact).abs() <= exact / 128.0,
+                        "t={now} q{q}: {got} vs {exact}"
+                    );
+                }
+                let length = (now - from) as f64 / SECOND as f64;
+                assert!((h.throughput - inside.len() as f64 / length).abs() < 1e-9);
+            }
+        }
+        let run = m.headline(40 * SECOND, Window::Run);
+        assert_eq!(run.p99_ms, m.latency.quantile(0.99).map(|us| us / 1e3));
     }
 
     #[test]

@@ -311,7 +311,7 @@ pub fn App() -> Html {
                                 </label>
                             </div>
                         </div>
-                        { figures(&view) }
+                        { figures(&view, sim.window, &on) }
                         { anomalies(&view) }
                         <Memo version={charts_version} render={{
                             let view = view.clone();

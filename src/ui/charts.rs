@@ -90,6 +90,38 @@ fn time_axes(o: &mut String, max: f64, unit: &str) {
     unit_label(o, unit);
 }
 
+/// Marks for the actions taken while the chart's seconds ran: a thin line at the moment of each and a
+/// short label, so before and after can be read off the chart. `last` is the second of the newest
+/// sample (drawn at the right edge); an action at `t` s sits between the points of the seconds
+/// before and after it.
+pub(super) fn action_marks(recorded: &[crate::sim::share::Recorded], last: u64) -> String {
+    let mut o = String::new();
+    let mut row = 0;
+    for r in recorded {
+        let age = (last + 1) as f64 - r.at as f64 / 1e6;
+        if !(0.0..=(SERIES_SECONDS - 1) as f64).contains(&age) {
+            continue;
+        }
+        let x = x_of(age);
+        let (anchor, dx) = if x > RIGHT - 50.0 {
+            ("end", -2.0)
+        } else {
+            ("start", 2.0)
+        };
+        // Labels of actions close together take turns on three rows.
+        let y = TOP + 8.0 + 9.0 * (row % 3) as f64;
+        row += 1;
+        let _ = write!(
+            o,
+            "<g class=\"action-mark\" data-mark=\"{}\"><line x1=\"{x:.1}\" x2=\"{x:.1}\" y1=\"{TOP}\" y2=\"{BOTTOM}\"/><text x=\"{:.1}\" y=\"{y:.1}\" text-anchor=\"{anchor}\">{}</text></g>",
+            esc(&r.action.short()),
+            x + dx,
+            esc(&r.action.short())
+        );
+    }
+    o
+}
+
 /// One series: a legend label, a CSS class, and a value per sample (None leaves a gap).
 pub(super) struct Series {
     pub label: String,
@@ -145,6 +177,7 @@ pub(super) fn line_chart(
     unit: &str,
     series: Vec<Series>,
     floor_max: f64,
+    marks: &str,
 ) -> String {
     let max = series
         .iter()
@@ -166,11 +199,12 @@ pub(super) fn line_chart(
             polyline(&s.values, max)
         );
     }
+    body.push_str(marks);
     chart(id, title, &body, &labels)
 }
 
 /// Throughput stacked by outcome, as areas: successes at the bottom, then each kind of failure.
-fn throughput(samples: &[&Sample]) -> String {
+fn throughput(samples: &[&Sample], marks: &str) -> String {
     let groups: [(&str, &'static str, &[Cause]); 5] = [
         ("timed out", "timeout", &[Cause::Timeout]),
         (
@@ -230,6 +264,7 @@ fn throughput(samples: &[&Sample]) -> String {
         let _ = write!(body, "<path class=\"area {class}\" d=\"{d}Z\"/>");
         base = top;
     }
+    body.push_str(marks);
     let labels: Vec<(String, &str)> = layers.iter().map(|(l, c, _)| (l.clone(), *c)).collect();
     chart(
         "throughput",
@@ -316,12 +351,14 @@ pub fn charts(props: &View) -> Html {
             </section>
         };
     }
-    let mut all = throughput(&samples);
+    let last = samples.last().map_or(0, |s| s.second);
+    let marks = action_marks(w.recorded(), last);
+    let mut all = throughput(&samples, &marks);
     let col = |f: &dyn Fn(&Sample) -> Option<f64>| samples.iter().map(|s| f(s)).collect::<Vec<_>>();
     let pct = |ok: u32, bad: u32| (ok + bad > 0).then(|| 100.0 * ok as f64 / (ok + bad) as f64);
     all += &line_chart(
         "latency",
-        "Latency percentiles (ms)",
+        "Latency percentiles, each simulated second (ms)",
         "ms",
         vec![
             Series {
@@ -341,6 +378,7 @@ pub fn charts(props: &View) -> Html {
             },
         ],
         1.0,
+        &marks,
     );
     let servers = w.servers().len();
     let mut load: Vec<Series> = (0..servers)
@@ -369,6 +407,7 @@ pub fn charts(props: &View) -> Html {
         "%",
         load,
         100.0,
+        &marks,
     );
     let lag = line_chart(
         "lag",
@@ -380,6 +419,7 @@ pub fn charts(props: &View) -> Html {
             values: col(&|s| Some(s.max_lag_ms)),
         }],
         10.0,
+        &marks,
     );
     all += &line_chart(
         "availability",
@@ -403,6 +443,7 @@ pub fn charts(props: &View) -> Html {
             },
         ],
         100.0,
+        &marks,
     );
     all += &load;
     all += &lag;

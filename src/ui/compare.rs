@@ -9,7 +9,7 @@ use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use super::charts::{Series, line_chart};
+use super::charts::{Series, action_marks, line_chart};
 use super::controls::button;
 use super::memo::{Memo, version};
 use super::state::Msg;
@@ -108,6 +108,32 @@ fn mini(o: &mut String, w: &crate::sim::World, class: &str, label: &str) {
     let _ = write!(o, "</svg><figcaption>{label}</figcaption></figure>");
 }
 
+/// Which of the person's actions every run replays, and which it leaves out.
+fn replay_note(c: &Comparison) -> String {
+    let list = |rs: &[crate::sim::share::Recorded]| {
+        rs.iter()
+            .map(|r| format!("{} at {:.1} s", r.action.short(), r.at as f64 / 1e6))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut o = if c.replayed.is_empty() {
+        "Each run starts from where yours started; you had taken no action to replay.".to_string()
+    } else {
+        format!(
+            "Each run starts from where yours started and replays your actions at the same moments: {}.",
+            list(&c.replayed)
+        )
+    };
+    if !c.left_out.is_empty() {
+        let _ = write!(
+            o,
+            " Left out, as they set the choice being compared: {}.",
+            list(&c.left_out)
+        );
+    }
+    o
+}
+
 fn cell(v: Option<f64>, digits: usize) -> String {
     v.filter(|v| v.is_finite())
         .map_or("–".into(), |v| format!("{v:.digits$}"))
@@ -116,7 +142,7 @@ fn cell(v: Option<f64>, digits: usize) -> String {
 /// The runs: small diagrams (every frame), and shared charts with the table of p99, errors and
 /// cost (once a simulated second, like the main charts: rebuilding SVG markup every frame is waste).
 pub(super) fn compare_view(on: &Callback<Msg>, c: &Rc<RefCell<Comparison>>) -> Html {
-    let (header, minis, second) = {
+    let (header, minis, second, note) = {
         let c = c.borrow();
         let seed = c.runs.first().map_or(0, |(_, w)| w.config().seed);
         let mut minis = String::new();
@@ -132,6 +158,7 @@ pub(super) fn compare_view(on: &Callback<Msg>, c: &Rc<RefCell<Comparison>>) -> H
             format!("Side by side · seed {seed} · {:.1} s", c.now() as f64 / 1e6),
             minis,
             second,
+            replay_note(&c),
         )
     };
     let figures_version = version(&[Rc::as_ptr(c) as u64, second]);
@@ -139,8 +166,9 @@ pub(super) fn compare_view(on: &Callback<Msg>, c: &Rc<RefCell<Comparison>>) -> H
         <section class="compare" aria-label="Side by side">
             <header class="row">
                 <h2>{ header }</h2>
-                { button(on, "Back to the playground".into(), "", || Msg::Compare(Vec::new())) }
+                { button(on, "Back to the playground".into(), "", || Msg::CloseCompare) }
             </header>
+            <p class="hint replayed" data-replayed={c.borrow().replayed.len().to_string()}>{ note }</p>
             <div class="minis">{ Html::from_html_unchecked(minis.into()) }</div>
             <Memo version={figures_version} render={{
                 let c = c.clone();
@@ -162,18 +190,26 @@ fn charts_and_table(c: &Comparison) -> Html {
             })
             .collect()
     };
+    let last = c
+        .runs
+        .first()
+        .and_then(|(_, w)| w.series().samples().last())
+        .map_or(0, |s| s.second);
+    let marks = action_marks(&c.replayed, last);
     let charts = line_chart(
         "compare-p99",
-        "p99 latency (ms)",
+        "p99 latency (ms), per simulated second",
         "ms",
         per_second(|s| s.p99_ms),
         1.0,
+        &marks,
     ) + &line_chart(
         "compare-errors",
         "Failed requests per second",
         "req/s",
         per_second(|s| Some(s.failed_total() as f64)),
         1.0,
+        &marks,
     );
     let mut table = String::from(
         "<div class=\"table-wrap\"><table class=\"compare-table\"><thead><tr><th scope=\"col\">Choice</th><th scope=\"col\">p99 ms</th><th scope=\"col\">p50 ms</th><th scope=\"col\">Errors</th><th scope=\"col\">Success %</th><th scope=\"col\">Cost $/h</th><th scope=\"col\">Stale reads</th><th scope=\"col\">Lost writes</th></tr></thead><tbody>",

@@ -3,6 +3,8 @@
 use yew::prelude::*;
 
 use super::app::View;
+use super::state::Msg;
+use crate::sim::metrics::Window;
 
 /// One live figure: its `data-metric` hook, label, value (`None` shows a dash), unit and tooltip.
 pub(super) struct Figure {
@@ -34,63 +36,64 @@ pub(super) fn figure_row(
     }
 }
 
-pub fn figures(props: &View) -> Html {
+pub fn figures(props: &View, window: Window, on: &Callback<Msg>) -> Html {
     let w = props.world.borrow();
-    let m = w.metrics();
-    let now = w.now();
-    let ms = |q: f64| {
-        m.latency
-            .quantile(q)
-            .map(|us| format!("{:.0}", us / 1000.0))
-    };
+    let h = w.metrics().headline(w.now(), window);
+    let whole = window == Window::Run;
+    let ms = |v: Option<f64>| v.map(|ms| format!("{ms:.0}"));
+    let over = window.label();
     let figures = [
         Figure {
             metric: "throughput",
             label: "Throughput",
-            value: Some(format!("{:.1}", m.throughput(now))),
+            value: Some(format!("{:.1}", h.throughput)),
             unit: "req/s",
-            hint: "successful responses per simulated second, last 5 s",
+            hint: if whole {
+                "successful responses per simulated second, averaged over the whole run"
+            } else {
+                "successful responses per simulated second, last 10 s"
+            },
         },
         Figure {
             metric: "success-rate",
             label: "Success",
-            value: m.success_rate(now).map(|p| format!("{p:.1}")),
+            value: h.success.map(|p| format!("{p:.1}")),
             unit: "%",
-            hint: "share of requests finished in the last 10 s that succeeded",
+            hint: "share of finished requests that succeeded",
         },
         Figure {
             metric: "p50",
             label: "p50",
-            value: ms(0.50),
+            value: ms(h.p50_ms),
             unit: "ms",
-            hint: "median, whole run",
+            hint: "median latency of successful requests",
         },
         Figure {
             metric: "p95",
             label: "p95",
-            value: ms(0.95),
+            value: ms(h.p95_ms),
             unit: "ms",
-            hint: "95th percentile, whole run",
+            hint: "95th percentile latency of successful requests",
         },
         Figure {
             metric: "p99",
             label: "p99",
-            value: ms(0.99),
+            value: ms(h.p99_ms),
             unit: "ms",
-            hint: "99th percentile, whole run",
+            hint: "99th percentile latency of successful requests",
         },
         Figure {
             metric: "errors",
             label: "Errors",
-            value: Some(m.failed_total().to_string()),
-            unit: "total",
-            hint: "failed requests since the run began",
+            value: Some(h.failed.to_string()),
+            unit: "req",
+            hint: "failed requests",
         },
         Figure {
             metric: "retries",
             label: "Retries",
-            value: Some(m.retries.to_string()),
-            unit: "total",
+            value: Some(h.retries.to_string()),
+            unit: "",
             hint: "attempts made again on another server after a timeout or a refusal",
         },
         Figure {
@@ -108,5 +111,17 @@ pub fn figures(props: &View) -> Html {
             hint: "issued, not yet answered or failed",
         },
     ];
-    figure_row(classes!("figures"), "Live figures", figures)
+    let switch = if whole { Window::Recent } else { Window::Run };
+    let toggle = on.reform(move |_: MouseEvent| Msg::SetWindow(switch));
+    html! {
+        <div class="headline" data-window={if whole { "run" } else { "recent" }}>
+            <p class="window-caption">
+                <span>{ "Figures over the " }<b data-window-label="">{ over }</b>{ " of simulated time" }</span>
+                <button type="button" class="textlink" aria-pressed={whole.to_string()} onclick={toggle}>
+                    { if whole { "Show the last 10 s" } else { "Show the whole run" } }
+                </button>
+            </p>
+            { figure_row(classes!("figures"), "Live figures", figures) }
+        </div>
+    }
 }

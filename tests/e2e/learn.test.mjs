@@ -187,7 +187,7 @@ test('side by side: the chosen strategies run on the same seed, with a table of 
   await page.locator('details.compare-setup summary').click();
   await page.getByLabel('Random', { exact: true }).check();
   await page.getByRole('button', { name: 'Run side by side' }).click();
-  assert.match(await page.getByRole('alert').innerText(), /Pick 2 to 4 choices/);
+  assert.match(await page.getByRole('alert').innerText(), /Nothing ran: pick 2 to 4 choices/);
   assert.deepEqual(problems, []);
   await ctx.close();
 });

@@ -442,7 +442,7 @@ impl World {
         }
         req.retries += 1;
         let n = req.retries;
-        self.metrics.retries += 1;
+        self.metrics.retry(self.now);
         let wait = backoff_ms(&mut self.rng, self.cfg.backoff_ms, n);
         let at = self.now + from_ms(wait);
         if self.waterfall.is_some() {

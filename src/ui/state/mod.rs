@@ -11,6 +11,7 @@ use yew::Reducible;
 use crate::sim::compare::{Comparison, Variant};
 use crate::sim::event::{MS, Time};
 use crate::sim::lesson::{LESSONS, Progress};
+use crate::sim::metrics::Window;
 use crate::sim::quiz::QUESTIONS;
 use crate::sim::sample::mix64;
 use crate::sim::share::{MAX_ACTIONS, MAX_LEN, Scenario};
@@ -55,6 +56,8 @@ pub enum Msg {
     /// Show a message to the person (or clear it).
     Notice(Option<String>),
     ToggleHelp,
+    /// Headline figures over the last 10 s or the whole run.
+    SetWindow(Window),
     /// Start lesson N from its preset (or close the lesson).
     Lesson(Option<usize>),
     /// Knowledge check: question, choice (or clear every answer).
@@ -65,6 +68,8 @@ pub enum Msg {
     MakeLink,
     /// Run these choices side by side on the current settings (or stop: empty).
     Compare(Vec<Variant>),
+    /// Back from side by side to the playground.
+    CloseCompare,
 }
 
 impl Msg {
@@ -105,6 +110,8 @@ pub struct Playground {
     /// The lesson in progress, and the lessons done (bit per lesson).
     pub lesson: Option<Progress>,
     pub lessons_done: u32,
+    /// The stretch of the run the headline figures cover.
+    pub window: Window,
     pub answers: Vec<Option<usize>>,
     /// A shared run being replayed: the scenario and its next action.
     replay: Option<(Rc<Scenario>, Cell<usize>)>,
@@ -135,6 +142,7 @@ impl Playground {
             help: false,
             lesson: None,
             lessons_done: 0,
+            window: Window::Recent,
             answers: vec![None; QUESTIONS.len()],
             replay: None,
             link: None,
@@ -323,6 +331,7 @@ impl Reducible for Playground {
             }
             Msg::Notice(n) => self.next(|p| p.notice = n),
             Msg::ToggleHelp => self.next(|p| p.help = !p.help),
+            Msg::SetWindow(window) => self.next(|p| p.window = window),
             Msg::Do(action) => {
                 self.world.borrow_mut().act(action);
                 self.next(|_| {})
@@ -383,10 +392,14 @@ impl Reducible for Playground {
                     });
                 })
             }
-            Msg::Compare(variants) if variants.is_empty() => self.next(|p| p.compare = None),
+            Msg::CloseCompare => self.next(|p| p.compare = None),
             Msg::Compare(variants) => {
-                let base = self.world.borrow().restart_config();
-                match Comparison::new(&base, &variants) {
+                // The run from its start, with the person's actions replayed at their moments.
+                let (base, actions) = {
+                    let w = self.world.borrow();
+                    (w.initial_config().clone(), w.recorded().to_vec())
+                };
+                match Comparison::new(&base, &variants, &actions) {
                     Ok(c) => self.next(|p| {
                         p.compare = Some(Rc::new(RefCell::new(c)));
                         p.playing = true;

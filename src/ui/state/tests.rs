@@ -219,7 +219,7 @@ fn side_by_side_needs_two_choices_and_then_runs_instead_of_the_main_run() {
     use crate::sim::{Replication, Strategy};
     let p = reduce(Rc::new(Playground::new(Config::default())), Msg::Tick(0.0));
     let p = reduce(p, Msg::Compare(vec![Variant::Strategy(Strategy::Random)]));
-    assert!(p.compare.is_none() && p.notice.as_deref().unwrap().contains("Pick 2 to 4"));
+    assert!(p.compare.is_none() && p.notice.as_deref().unwrap().contains("pick 2 to 4"));
     let two = vec![
         Variant::Replication(Replication::LeaderAsync),
         Variant::Replication(Replication::Quorum),
@@ -227,7 +227,11 @@ fn side_by_side_needs_two_choices_and_then_runs_instead_of_the_main_run() {
     let p = reduce(reduce(p, Msg::Compare(two)), Msg::Tick(500.0));
     assert_eq!(p.world.borrow().now(), 0, "the main run waits");
     assert_eq!(p.compare.as_ref().unwrap().borrow().now(), 250 * MS);
-    assert!(reduce(p, Msg::Compare(Vec::new())).compare.is_none());
+    assert!(reduce(p.clone(), Msg::CloseCompare).compare.is_none());
+    // Run with nothing ticked says why nothing ran, and leaves the comparison as it was.
+    let none = reduce(p, Msg::Compare(Vec::new()));
+    assert!(none.compare.is_some());
+    assert!(none.notice.as_deref().unwrap().starts_with("Nothing ran"));
 }
 
 #[test]
