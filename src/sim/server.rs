@@ -47,6 +47,8 @@ pub struct Server {
     pub epoch: u32,
     /// Requests this server has answered successfully.
     pub served: u64,
+    /// When it last crashed (what a health check cannot see: the lessons measure detection from it).
+    pub crashed_at: Option<Time>,
     /// The database leader as far as this server has been told.
     pub db_leader: usize,
     /// Recent database answers, in this server's memory (lost when it crashes).
@@ -67,6 +69,7 @@ impl Server {
             awaiting_db: 0,
             epoch,
             served: 0,
+            crashed_at: None,
             db_leader: 0,
             cache: LocalCache::default(),
             busy_us: 0,
@@ -116,6 +119,7 @@ impl Server {
     pub fn crash(&mut self, now: Time, epoch: u32) -> usize {
         self.account(now);
         self.status = Status::Down;
+        self.crashed_at = Some(now);
         self.epoch = epoch;
         let lost = self.queue.len() + self.busy.len();
         self.queue.clear();

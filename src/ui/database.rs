@@ -263,10 +263,10 @@ pub fn anomalies(props: &View) -> Html {
         ),
         (
             "failovers",
-            "Elections",
+            "Leaders elected",
             f.failovers.to_string(),
             "",
-            "times a replica took over as leader",
+            "times a replica won an election and took over as leader; a replica's term counts every election begun, won or not, so terms can run ahead of this",
         ),
         (
             "lost-updates",

@@ -133,7 +133,9 @@ fn node(
     }
 }
 
-/// The links drawn: every pair that exchanges messages in the current mode.
+/// The links drawn: every pair that exchanges messages in the current mode (replicas all talk to one
+/// another: a candidate asks every replica for its vote), and every cut link, so that a link once
+/// cut can always be found again and healed, whoever leads now.
 fn link_pairs(w: &World) -> Vec<(NodeId, NodeId, bool)> {
     let quorum = w.config().replication == Replication::Quorum;
     let (n, m) = (w.servers().len(), w.replicas().len());
@@ -150,9 +152,15 @@ fn link_pairs(w: &World) -> Vec<(NodeId, NodeId, bool)> {
     }
     for j in 0..m {
         for k in j + 1..m {
-            if quorum || j == w.leader() || k == w.leader() {
-                out.push((NodeId::Db(j), NodeId::Db(k), false));
-            }
+            out.push((NodeId::Db(j), NodeId::Db(k), false));
+        }
+    }
+    for (a, b) in w.network().cut_links() {
+        if !out
+            .iter()
+            .any(|&(x, y, _)| (x, y) == (a, b) || (x, y) == (b, a))
+        {
+            out.push((a, b, false));
         }
     }
     out

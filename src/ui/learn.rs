@@ -28,14 +28,35 @@ pub(super) fn lesson_card(on: &Callback<Msg>, p: &Progress) -> Html {
     for s in l.steps {
         let _ = write!(o, "<li>{s}</li>");
     }
+    let _ = write!(o, "</ol><p class=\"hint\">Watch: {}</p>", l.watch);
+    // Each part's explanation as it is done; the part still open waits.
+    for (k, text) in p.parts.iter().enumerate() {
+        let label = if l.parts > 1 {
+            format!("Part {} ✓", k + 1)
+        } else {
+            "Done ✓".into()
+        };
+        let _ = write!(
+            o,
+            "<p class=\"check\" role=\"status\" data-part=\"{}\"><b>{label}</b> {}</p>",
+            k + 1,
+            esc(text)
+        );
+    }
+    if !p.done() {
+        let waiting = if p.parts.is_empty() {
+            "Waiting for you to try it…".to_string()
+        } else {
+            format!("Part {}: waiting for you to try it…", p.parts.len() + 1)
+        };
+        let _ = write!(
+            o,
+            "<p class=\"check waiting\" role=\"status\">{waiting}</p>"
+        );
+    }
     let _ = write!(
         o,
-        "</ol><p class=\"hint\">Watch: {}</p><p class=\"check\" role=\"status\">{}</p><div class=\"row\"><button type=\"button\" data-go=\"l{i}\">Start over</button>",
-        l.watch,
-        match &p.done {
-            Some(text) => format!("<b>Done ✓</b> {}", esc(text)),
-            None => "Waiting for you to try it…".into(),
-        }
+        "<div class=\"row\"><button type=\"button\" data-go=\"l{i}\">Start over</button>"
     );
     if i + 1 < LESSONS.len() {
         let _ = write!(
@@ -45,9 +66,10 @@ pub(super) fn lesson_card(on: &Callback<Msg>, p: &Progress) -> Html {
         );
     }
     o.push_str("<button type=\"button\" class=\"quiet\" data-go=\"lx\">Close</button></div>");
-    let state = if p.done.is_some() { "done" } else { "waiting" };
+    let state = if p.done() { "done" } else { "waiting" };
     html! {
-        <section class="lesson" aria-label="Lesson" data-lesson={l.id} data-lesson-state={state}>
+        <section class="lesson" aria-label="Lesson" data-lesson={l.id} data-lesson-state={state}
+                 data-parts-done={p.parts.len().to_string()}>
             { active(on, "panel-body", o) }
         </section>
     }

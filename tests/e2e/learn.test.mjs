@@ -225,3 +225,64 @@ test('files: summary JSON and chart CSV download; a scenario file imports, a bad
   assert.deepEqual(problems, []);
   await ctx.close();
 });
+
+test('tiles say their window; a lesson quotes the tiles as they stand; charts mark each action', async () => {
+  const { page, problems, ctx } = await open();
+  const caption = page.locator('.window-caption');
+  assert.match(await caption.innerText(), /Figures over the last 10 s of simulated time/);
+  await page.getByRole('button', { name: 'Show the whole run' }).click();
+  assert.equal(await page.locator('.headline').getAttribute('data-window'), 'run');
+  assert.match(await caption.innerText(), /whole run/);
+  await page.getByRole('button', { name: 'Show the last 10 s' }).click();
+  assert.equal(await page.locator('.headline').getAttribute('data-window'), 'recent');
+
+  await startLesson(page, 'balancing');
+  // Record the p99 tile in the very render that marks the lesson done.
+  await page.evaluate(() => {
+    const seen = () => {
+      const card = document.querySelector('section.lesson[data-lesson-state="done"]');
+      if (card && !window.tileAtDone) window.tileAtDone = document.querySelector('[data-metric="p99"]').textContent;
+    };
+    new MutationObserver(seen).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+  });
+  await page.waitForTimeout(2000);
+  await page.keyboard.press('4');
+  await page.waitForFunction(() => document.querySelector('[data-chart="latency"] g.action-mark'), null, { timeout: 5000 });
+  assert.equal(await page.locator('[data-chart="latency"] g.action-mark').first().getAttribute('data-mark'), 'least-connections');
+  const text = await lessonDone(page, 'balancing');
+  const now = text.match(/later, with least connections, they read p99 (\d+) ms/);
+  assert.ok(now, text);
+  assert.equal(await page.evaluate(() => window.tileAtDone), now[1], text);
+  assert.deepEqual(problems, []);
+  await ctx.close();
+});
+
+test('side by side replays what you did: with Server 1 slowed, round robin does worse', async () => {
+  const { page, problems, ctx } = await open();
+  const seed = page.locator('#seed');
+  await seed.fill('1');
+  await seed.press('Enter');
+  await page.waitForTimeout(500);
+  await page.getByRole('button', { name: 'Slow Server 1', exact: true }).click();
+  await page.locator('details.compare-setup summary').click();
+  await page.getByLabel('Round robin', { exact: true }).check();
+  await page.getByLabel('Least connections', { exact: true }).check();
+  await page.getByRole('button', { name: 'Run side by side' }).click();
+  const note = page.locator('p.replayed');
+  await note.waitFor();
+  assert.equal(await note.getAttribute('data-replayed'), '1');
+  assert.match(await note.innerText(), /replays your actions at the same moments: slow S1 at \d+\.\d s/);
+  await page.locator('[data-chart="compare-p99"] g.action-mark[data-mark="slow S1"]').waitFor({ timeout: 10000 });
+  await page.locator('#speed').selectOption('10');
+  await page.waitForFunction(() => {
+    const t = document.querySelector('[data-metric="sim-time"]').textContent;
+    return parseFloat(t.replace('t = ', '')) >= 60;
+  }, null, { timeout: 30000 });
+  const cell = async (v, col) => Number(await page.locator(`tr[data-compare="${v}"] td[data-col="${col}"]`).innerText());
+  // Round robin keeps sending Server 1 its turn: its requests time out there. (Both p99s sit near
+  // the timeout plus a retry: attempts the balancer gave up on still occupy the slow server.)
+  assert.ok(await cell('s:round-robin', 'errors') > await cell('s:least-connections', 'errors'));
+  assert.ok(await cell('s:round-robin', 'p99') > 0 && await cell('s:least-connections', 'p99') > 0);
+  assert.deepEqual(problems, []);
+  await ctx.close();
+});

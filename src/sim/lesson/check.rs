@@ -1,71 +1,182 @@
-//! The lessons' live checks: each watches the World frame by frame, notices the step, and
-//! explains what the run showed with its own figures.
+//! The lessons' live checks: each watches the World frame by frame, notices each part's step, and
+//! explains what the run showed with its own figures, the same figures the tiles show at that moment
+//! (their window: the last 10 simulated seconds), and every consistency counter that moved.
 
 use super::LESSONS;
 use crate::sim::balancer::Strategy;
 use crate::sim::event::{SECOND, Time};
-use crate::sim::metrics::Cause;
+use crate::sim::metrics::{Cause, Headline, Window};
 use crate::sim::network::NodeId;
-use crate::sim::replication::Replication;
+use crate::sim::replication::{Consistency, ReadFrom, Replication};
 use crate::sim::server::Status;
 use crate::sim::world::World;
 
-/// How far the person is in one lesson: marks the check remembers between frames, and once done,
-/// what the run showed.
+/// How long the balancing lesson watches after the switch: its step says so in these words.
+pub const BALANCING_WAIT_S: u64 = 30;
+
+/// How far the person is in one lesson: the parts explained so far, and marks the check remembers
+/// between frames.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Progress {
     pub lesson: usize,
-    /// When the step was first seen done, and figures taken then.
+    /// One explanation per part done, in order.
+    pub parts: Vec<String>,
+    /// When the current part's step was first seen done, and figures taken then.
     mark: Option<(Time, [u64; 2])>,
+    /// The tiles at that moment.
+    at_step: Option<Headline>,
     /// A second moment some checks wait for (the balancer noticing a failure).
     later: Option<Time>,
-    pub done: Option<String>,
+    /// The consistency counters when the current part began.
+    base: Option<[u64; COUNTERS.len()]>,
 }
 
 fn ms(us: Time) -> String {
     format!("{} ms", us / 1_000)
 }
 
-fn p99_since(w: &World, secs: u64) -> Option<u64> {
-    // Per-second p99 averaged over the window (the charts' figure).
-    let v: Vec<f64> = w
-        .series()
-        .samples()
-        .rev()
-        .take(secs as usize)
-        .filter_map(|s| s.p99_ms)
-        .collect();
-    (!v.is_empty()).then(|| (v.iter().sum::<f64>() / v.len() as f64) as u64)
+fn ms_of(v: Option<f64>) -> String {
+    v.map_or("–".into(), |v| format!("{v:.0} ms"))
 }
 
 fn ratio(a: u64, b: u64) -> u64 {
     (100 * a).checked_div(a + b).unwrap_or(0)
 }
 
+/// The consistency counters, by the label of their tile.
+const COUNTERS: [&str; 9] = [
+    "Stale",
+    "Dirty",
+    "Back in time",
+    "Applied twice",
+    "Lost acked",
+    "Conflicts",
+    "Skew losses",
+    "Lost updates",
+    "No quorum",
+];
+
+fn counters(w: &World) -> [u64; COUNTERS.len()] {
+    let f = &w.database().figures;
+    [
+        w.metrics().stale_reads,
+        w.anomalies().dirty,
+        w.anomalies().back_in_time,
+        f.duplicate_writes,
+        f.lost_acked_writes,
+        f.conflicts,
+        f.lost_by_clock_skew,
+        w.lost_updates(),
+        f.quorum_failures,
+    ]
+}
+
+/// Why counter `i` moves, in the run's current settings.
+fn why(i: usize, w: &World) -> &'static str {
+    let cfg = w.config();
+    let leader = cfg.replication != Replication::Quorum;
+    match COUNTERS[i] {
+        "Stale" if cfg.cache_keys > 0 => {
+            "a server answered from its own cache after another server had written a newer value"
+        }
+        "Stale" if leader && cfg.read_from != ReadFrom::Leader => {
+            "reads went to followers, which get writes only after the leader has acknowledged them"
+        }
+        "Stale" if leader => {
+            "a replica that had not yet received an acknowledged write answered a read (a new leader lacking writes the old one acknowledged, or a cut-off one)"
+        }
+        "Stale" => "a read quorum missed the newest write (W + R ≤ N, or sloppy answers)",
+        "Dirty" => {
+            "reads returned writes that were later rolled back: a leader served them before they were safe on a majority"
+        }
+        "Back in time" => {
+            "a read returned an older value than an earlier, finished read had: replicas answering from different points"
+        }
+        "Applied twice" => {
+            "retried writes were carried out again after the first attempt had already taken effect"
+        }
+        "Lost acked" if cfg.replication == Replication::LeaderAsync => {
+            "with asynchronous replication a leader acknowledges writes before shipping them, and the writes it had not shipped died with it (CP or AP decides who may answer during a partition, not when replication happens)"
+        }
+        "Lost acked" => {
+            "a failover threw away writes that had been acknowledged: the new leader never had them"
+        }
+        "Conflicts" => {
+            "keys were written on both sides of a split and last-write-wins kept one of each pair"
+        }
+        "Skew losses" => "last-write-wins kept an earlier write because a clock ran ahead",
+        "Lost updates" => {
+            "read-modify-writes raced: two servers read the same value and the later write overwrote the other increment"
+        }
+        _ => "quorum operations found too few replicas to answer",
+    }
+}
+
 impl Progress {
     pub fn new(lesson: usize) -> Self {
         Self {
             lesson,
+            parts: Vec::new(),
             mark: None,
+            at_step: None,
             later: None,
-            done: None,
+            base: None,
         }
     }
 
-    /// Looks at the World one frame on; once the step is done, keeps the explanation.
+    /// Every part explained.
+    pub fn done(&self) -> bool {
+        LESSONS
+            .get(self.lesson)
+            .is_none_or(|l| self.parts.len() >= l.parts)
+    }
+
+    /// Looks at the World one frame on; once a part's step is done, keeps its explanation, with the
+    /// consistency counters that moved during the part.
     pub fn observe(&mut self, w: &World) {
-        if self.done.is_none() {
-            self.done = self.check(w);
+        if self.done() {
+            return;
         }
+        let now = counters(w);
+        let base = *self.base.get_or_insert(now);
+        let Some(mut text) = self.check(w) else {
+            return;
+        };
+        let moved: Vec<String> = (0..COUNTERS.len())
+            .filter(|&i| now[i] > base[i])
+            .map(|i| {
+                format!(
+                    "{} went up by {}: {}",
+                    COUNTERS[i],
+                    now[i] - base[i],
+                    why(i, w)
+                )
+            })
+            .collect();
+        if !moved.is_empty() {
+            text.push_str(" Under Consistency, ");
+            text.push_str(&moved.join("; "));
+            text.push('.');
+        }
+        self.parts.push(text);
+        self.mark = None;
+        self.at_step = None;
+        self.later = None;
+        self.base = Some(now);
     }
 
     /// Marks the first frame `cond` holds; true once `secs` have passed since.
     fn held(&mut self, w: &World, cond: bool, secs: u64, figures: [u64; 2]) -> bool {
         if !cond {
             self.mark = None;
+            self.at_step = None;
             return false;
         }
-        let (at, _) = *self.mark.get_or_insert((w.now(), figures));
+        if self.mark.is_none() {
+            self.mark = Some((w.now(), figures));
+            self.at_step = Some(w.metrics().headline(w.now(), Window::Recent));
+        }
+        let (at, _) = self.mark.unwrap_or((w.now(), figures));
         w.now() >= at + secs * SECOND
     }
 
@@ -78,61 +189,65 @@ impl Progress {
         let m = w.metrics();
         let cfg = w.config();
         let db = w.database();
-        Some(match LESSONS.get(self.lesson)?.id {
-            "architecture" => {
+        let tiles = m.headline(w.now(), Window::Recent);
+        let part = self.parts.len();
+        Some(match (LESSONS.get(self.lesson)?.id, part) {
+            ("architecture", _) => {
                 let t = w.waterfall().filter(|t| t.done())?;
                 let end = t.spans.iter().map(|s| s.to).max().unwrap_or(t.issued);
                 let total = end.saturating_sub(t.issued);
-                let of = |k: crate::sim::trace::SpanKind| -> Time {
+                use crate::sim::trace::SpanKind as K;
+                let of = |k: K| -> Time {
                     t.spans
                         .iter()
                         .filter(|s| s.kind == k)
                         .map(|s| s.to - s.from)
                         .sum()
                 };
-                use crate::sim::trace::SpanKind as K;
                 let hops = t.spans.iter().filter(|s| s.kind == K::Network).count();
-                format!(
-                    "That request took {}: {} on the wire ({hops} hops at {} ms each way), {} queued, {} being served, {} in the database.",
-                    ms(total),
-                    ms(of(K::Network) + of(K::Bandwidth)),
-                    cfg.latency_ms,
-                    ms(of(K::Queue)),
-                    ms(of(K::Service)),
-                    ms(of(K::Database))
-                )
+                let mut parts = vec![
+                    format!(
+                        "{} on the wire ({hops} hops at {} ms each)",
+                        ms(of(K::Network) + of(K::Bandwidth)),
+                        cfg.latency_ms
+                    ),
+                    format!("{} queued", ms(of(K::Queue))),
+                    format!("{} being served", ms(of(K::Service))),
+                    format!("{} in the database", ms(of(K::Database))),
+                ];
+                if of(K::Backoff) + of(K::TimedOut) > 0 {
+                    parts.push(format!(
+                        "{} waiting out a timeout and backing off before a retry",
+                        ms(of(K::Backoff) + of(K::TimedOut))
+                    ));
+                }
+                format!("That request took {}: {}.", ms(total), parts.join(", "))
             }
-            "balancing" => {
+            ("balancing", _) => {
                 let smart = matches!(
                     cfg.strategy,
                     Strategy::LeastConnections | Strategy::PowerOfTwo | Strategy::LeastResponseTime
                 );
-                let failed: u64 = w
-                    .series()
-                    .samples()
-                    .rev()
-                    .take(20)
-                    .map(|s| s.failed_total() as u64)
-                    .sum();
-                let now = [p99_since(w, 20).unwrap_or(0), failed];
-                // 40 s: the backlog built before the switch drains first.
-                if !self.held(w, smart, 40, now) {
+                if !self.held(w, smart, BALANCING_WAIT_S, [0; 2]) {
                     return None;
                 }
-                let [p99, failed] = self.before();
+                let before = self.at_step?;
+                let better = tiles.p99_ms.unwrap_or(f64::MAX) < before.p99_ms.unwrap_or(0.0);
                 format!(
-                    "The 20 s before the switch: p99 about {p99} ms, {failed} failed requests. The last 20 s with {}: p99 about {} ms, {} failed. {}",
+                    "When you switched, the tiles (last 10 s) read p99 {} and {} failed requests; {BALANCING_WAIT_S} s later, with {}, they read p99 {} and {} failed (the charts mark the switch). {}",
+                    ms_of(before.p99_ms),
+                    before.failed,
                     cfg.strategy.label().to_ascii_lowercase(),
-                    now[0],
-                    now[1],
-                    if now[0] < p99 {
-                        "Round robin gives a server stuck on a slow request its turn anyway; looking at open connections sends the work elsewhere."
+                    ms_of(tiles.p99_ms),
+                    tiles.failed,
+                    if better {
+                        "Round robin gives a server stuck on a slow request its turn anyway, and requests queue behind it; looking at open connections sends them to a server that is free."
                     } else {
-                        "Twenty seconds is a short window for a tail figure: keep watching the queue bars, or switch back and forth."
+                        "Here the tail did not shrink: a 10 s window holds few slow requests, so p99 swings. Side by side (under the charts) runs both strategies on the very same requests."
                     }
                 )
             }
-            "failure" => {
+            ("failure", _) => {
                 let down = w.node_status(NodeId::Server(1)) == Some(Status::Down);
                 if !self.held(w, down, 0, [m.attempt_timeouts, m.retries]) {
                     self.later = None;
@@ -146,7 +261,9 @@ impl Progress {
                 if w.now() < noticed + crate::sim::event::from_ms(cfg.timeout_ms) + SECOND {
                     return None;
                 }
-                let (at, [timeouts, retries]) = self.mark?;
+                let (_, [timeouts, retries]) = self.mark?;
+                // Measured from the crash itself, not from the frame the check first saw it.
+                let at = w.servers().get(1)?.crashed_at?;
                 format!(
                     "The balancer stopped sending to Server 2 {:.1} s after it died: health checks every {} ms, {} missed in a row. Attempts sent there meanwhile waited out the {} ms timeout: {} timed out, and {} retries went to other servers.",
                     (noticed - at) as f64 / 1e6,
@@ -157,7 +274,7 @@ impl Progress {
                     m.retries.saturating_sub(retries)
                 )
             }
-            "scaling" => {
+            ("scaling", _) => {
                 let live = || {
                     w.servers()
                         .iter()
@@ -171,21 +288,14 @@ impl Progress {
                 if !self.held(w, scaled, 10, [0; 2]) {
                     return None;
                 }
-                // Done once errors stop: capacity in total is not enough if the balancer still
-                // overloads one machine (round robin ignores power).
-                let recent: u32 = w
-                    .series()
-                    .samples()
-                    .rev()
-                    .take(5)
-                    .map(|s| s.failed_total())
-                    .sum();
-                if recent > 0 {
+                // Done once the Errors tile (last 10 s) reads 0: capacity in total is not enough if
+                // the balancer still overloads one machine (round robin ignores power).
+                if tiles.failed > 0 {
                     return None;
                 }
                 format!(
-                    "Capacity is now {capacity:.0} req/s against {} arriving, for ${:.2}/h with {} servers, and no request failed in the last 5 s. {}",
-                    cfg.arrival_rate,
+                    "Capacity is now {capacity:.0} req/s against {} arriving, for ${:.2}/h with {} servers, and Errors (last 10 s) reads 0. {}",
+                    crate::sim::knob::trim(cfg.arrival_rate),
                     w.fleet_cost_per_hour(),
                     live().count(),
                     if bigger && !more {
@@ -197,7 +307,7 @@ impl Progress {
                     }
                 )
             }
-            "latency" => {
+            ("latency", _) => {
                 let spec = w.network().spec(NodeId::Lb, NodeId::Server(0));
                 let base = w.network().default_spec();
                 let slowed = spec.latency_ms >= 2.0 * base.latency_ms.max(1.0);
@@ -218,7 +328,7 @@ impl Progress {
                     )
                 }
             }
-            "replication" => {
+            ("replication", _) => {
                 let r = w.replicas().get(2)?;
                 if !r.status.is_up() {
                     let behind = db.replicas[w.leader()]
@@ -236,61 +346,93 @@ impl Progress {
                     (w.now() - at) as f64 / 1e6
                 )
             }
-            "failover" => {
+            ("failover", 0) => {
                 if w.leader() == 0 || db.figures.failovers == 0 {
                     return None;
                 }
-                let lost = db.figures.lost_acked_writes;
-                let dirty = w.anomalies().dirty;
+                let terms = w.replicas().iter().map(|r| r.term).max().unwrap_or(0);
                 format!(
-                    "Replica {} took over. {lost} acknowledged writes were lost{} So far {dirty} reads returned a write that was later rolled back (dirty reads).",
+                    "Replica {} took over (Leaders elected: {}). Each election begun takes a new term, including ones nobody won, so terms now reach {terms}. {}",
                     w.leader() + 1,
-                    if cfg.replication == Replication::LeaderAsync {
-                        ": the old leader had acknowledged them before shipping them. Under leader-sync a write is acknowledged only once followers have it, and the leader answers reads only with what they have."
-                    } else {
-                        ": synchronous replication acknowledged only what followers already had, and reads saw nothing else."
+                    db.figures.failovers,
+                    match cfg.replication {
+                        Replication::LeaderAsync => {
+                            "Under leader-async the old leader acknowledged writes before shipping them; those it had not shipped are gone, and the Lost acked tile counts them. Now the second part."
+                        }
+                        _ => {
+                            "Under leader-sync a write is acknowledged only once followers have it, so the new leader has every acknowledged write. Now the second part."
+                        }
                     }
                 )
             }
-            "cap" => {
+            ("failover", _) => {
+                // A failover under leader-sync: the mode switched on, then a leader elected.
+                let sync = cfg.replication == Replication::LeaderSync;
+                if !self.held(
+                    w,
+                    sync,
+                    0,
+                    [db.figures.failovers, db.figures.lost_acked_writes],
+                ) {
+                    return None;
+                }
+                let [failovers, lost] = self.before();
+                if db.figures.failovers <= failovers || !w.replicas()[w.leader()].status.is_up() {
+                    return None;
+                }
+                format!(
+                    "Under leader-sync, Replica {} took over and {} acknowledged writes were lost: a write is acknowledged only once followers have it, and the leader answers reads only with what they have. The price is write latency (each write waits for a follower), and in both modes writes are refused while no leader is elected: Writes OK shows it.",
+                    w.leader() + 1,
+                    db.figures.lost_acked_writes.saturating_sub(lost)
+                )
+            }
+            ("cap", _) => {
                 // Replica 1 cut off from every other replica (servers still reach all of them).
                 let split = w.replicas().len() > 1
                     && (1..w.replicas().len())
                         .all(|j| w.network().is_cut(NodeId::Db(0), NodeId::Db(j)));
+                let want = if part == 0 {
+                    Consistency::Cp
+                } else {
+                    Consistency::Ap
+                };
                 let refused = db.figures.refused;
-                if !self.held(w, split, 10, [refused, 0]) {
+                if !self.held(w, split && cfg.consistency == want, 10, [refused, 0]) {
                     return None;
                 }
                 let avail = ratio(m.writes_ok, m.writes_failed);
                 let refused = refused.saturating_sub(self.before()[0]);
-                let divergent = db.divergent_keys();
-                if cfg.consistency == crate::sim::Consistency::Cp {
+                if part == 0 {
                     format!(
-                        "Under CP: {refused} requests refused since the split — Replica 1, cut off from a majority, stops taking writes until it hears one again — and write availability is {avail} % over the run; {} conflicting writes. Heal, switch to AP and cut again to see the other choice.",
-                        db.figures.conflicts
+                        "Under CP: {refused} requests refused in the 10 s since the split — Replica 1, cut off from a majority, stops taking writes until it hears one again — and write availability is {avail} % over the run. Now the second part."
                     )
                 } else {
                     format!(
-                        "Under AP: {refused} requests refused and write availability {avail} % over the run, but {divergent} keys now differ between the sides, each side taking its own writes. Heal the links and last-write-wins settles them: {} conflicts so far; {} reads returned a write later rolled back, and {} went back in time (older than a read before them).",
-                        db.figures.conflicts,
-                        w.anomalies().dirty,
-                        w.anomalies().back_in_time
+                        "Under AP: {refused} requests refused in the 10 s since the split and write availability {avail} % over the run, but {} keys now differ between the replicas (replication lag alone accounts for a key or two), each side taking its own writes. Heal the links and last-write-wins settles them, counting each key written on both sides under Conflicts.",
+                        db.divergent_keys()
                     )
                 }
             }
-            "concurrency" => {
+            ("concurrency", _) => {
                 let lost = w.lost_updates();
-                if !self.held(w, cfg.cas, 10, [lost, 0]) {
+                if !self.held(w, cfg.cas, 10, [lost, w.in_flight()]) {
                     return None;
                 }
+                let [before, in_flight] = self.before();
+                let since = lost.abs_diff(before);
                 format!(
-                    "{} increments were lost before compare-and-set; {} since. Refused writes ({} so far) were redone from a fresh read instead of overwriting.",
-                    self.before()[0],
-                    lost.saturating_sub(self.before()[0]),
+                    "{before} increments were lost before compare-and-set; the count moved by {since} in the 10 s since{}. Refused writes ({} so far) were redone from a fresh read instead of overwriting.",
+                    if since > 0 {
+                        format!(
+                            " (of the {in_flight} requests in flight when you switched, increments that had already read the counter still wrote blindly, and Lost updates is measured on replicas that may lag)"
+                        )
+                    } else {
+                        String::new()
+                    },
                     db.figures.cas_rejections
                 )
             }
-            "cache" => {
+            ("cache", _) => {
                 if !self.held(w, cfg.cache_keys > 0, 20, [m.db_queries, m.stale_reads]) {
                     return None;
                 }
@@ -301,7 +443,7 @@ impl Progress {
                     m.stale_reads.saturating_sub(self.before()[1])
                 )
             }
-            "security" => {
+            ("security", _) => {
                 let refused = m.failed_by(Cause::Unauthorized) + m.failed_by(Cause::Forbidden);
                 if !self.held(
                     w,
@@ -311,12 +453,19 @@ impl Progress {
                 ) {
                     return None;
                 }
+                let [forged, forbidden] = self.before();
+                let inside = m.forged_served - forged + m.forbidden_writes - forbidden;
                 format!(
-                    "Unchecked, servers carried out {} requests with no valid credentials and {} writes by read-only clients. Since the check: {} refused with 401 and {} with 403, answered by the balancer itself.",
-                    self.before()[0],
-                    self.before()[1],
+                    "Unchecked, servers carried out {forged} requests with no valid credentials and {forbidden} writes by read-only clients. Since the check: {} refused with 401 and {} with 403, answered by the balancer itself{}.",
                     m.failed_by(Cause::Unauthorized),
-                    m.failed_by(Cause::Forbidden)
+                    m.failed_by(Cause::Forbidden),
+                    if inside > 0 {
+                        format!(
+                            "; {inside} that were already past the balancer when you turned it on were still served"
+                        )
+                    } else {
+                        String::new()
+                    }
                 )
             }
             _ => return None,

@@ -5,7 +5,7 @@
 
 mod check;
 
-pub use check::Progress;
+pub use check::{BALANCING_WAIT_S, Progress};
 
 use super::config::Config;
 
@@ -19,6 +19,8 @@ pub struct Lesson {
     pub steps: &'static [&'static str],
     /// What to look at while doing it.
     pub watch: &'static str,
+    /// Parts checked and explained in turn (the steps say where each begins).
+    pub parts: usize,
     preset: fn(&mut Config),
 }
 
@@ -44,6 +46,7 @@ pub const LESSONS: &[Lesson] = &[
             "Read its waterfall: each bar is a stretch of its life.",
         ],
         watch: "How much of the total is the network, queueing, service and the database.",
+        parts: 1,
         preset: |_| {},
     },
     Lesson {
@@ -51,11 +54,12 @@ pub const LESSONS: &[Lesson] = &[
         title: "Random vs round robin",
         idea: "Round robin deals requests out in turn, random picks blindly; neither looks at how busy a server is. When request costs vary (a heavy tail here), a server stuck on a slow request still gets its turn, and its queue grows. Least connections and power of two choices look before they send.",
         steps: &[
-            "Watch p99 under round robin for a while.",
+            "Watch p99 under round robin for a while (the tiles show the last 10 s).",
             "Switch the strategy to least connections (key 4) or power of two (key 5).",
-            "Wait 20 seconds.",
+            "Wait 30 seconds: the charts mark the moment you switched.",
         ],
         watch: "Queue bars under each server and the latency chart.",
+        parts: 1,
         preset: |c| {
             c.servers = 4;
             c.arrival_rate = 15.0;
@@ -66,8 +70,12 @@ pub const LESSONS: &[Lesson] = &[
         id: "failure",
         title: "A server fails",
         idea: "Nobody tells the balancer that a machine died: it finds out from health checks that go unanswered, after a detection window (interval × fall). Meanwhile requests sent there time out and are retried on another server.",
-        steps: &["Fail Server 2.", "Wait until the balancer marks it down."],
+        steps: &[
+            "Fail Server 2.",
+            "Wait until the balancer marks it down, and one timeout more for the attempts already sent there.",
+        ],
         watch: "The ⚠ mark, dashed retry dots, and the error count.",
+        parts: 1,
         preset: |c| c.arrival_rate = 10.0,
     },
     Lesson {
@@ -76,9 +84,10 @@ pub const LESSONS: &[Lesson] = &[
         idea: "Two servers cannot keep up with this traffic: queues fill and requests are refused. Add servers (horizontal: more machines, and redundancy) or give one more power (vertical: one bigger machine, priced steeper, with a ceiling at 8×).",
         steps: &[
             "Add servers, or raise a server's power.",
-            "Get capacity above the arrival rate.",
+            "Get capacity above the arrival rate, and keep it there until Errors (last 10 s) reads 0.",
         ],
         watch: "Errors, queue bars and the fleet cost.",
+        parts: 1,
         preset: |c| {
             c.servers = 2;
             c.arrival_rate = 12.0;
@@ -94,6 +103,7 @@ pub const LESSONS: &[Lesson] = &[
             "Wait 15 seconds.",
         ],
         watch: "The link's label and the balancer's response times (click the balancer).",
+        parts: 1,
         preset: |c| c.arrival_rate = 10.0,
     },
     Lesson {
@@ -106,6 +116,7 @@ pub const LESSONS: &[Lesson] = &[
             "Recover Replica 3 and wait for it to catch up.",
         ],
         watch: "Replica 3's version against the leader's.",
+        parts: 1,
         preset: |c| c.arrival_rate = 10.0,
     },
     Lesson {
@@ -113,13 +124,13 @@ pub const LESSONS: &[Lesson] = &[
         title: "Leader failover",
         idea: "When the leader dies, the others notice its silence and elect a new one. With asynchronous replication, writes it acknowledged but had not yet shipped are lost; synchronous replication waits for followers before acknowledging, and loses none, at the cost of slower writes.",
         steps: &[
-            "Fail Replica 1 (the leader).",
-            "Wait for the election.",
-            "Then try again under leader-sync.",
+            "Part 1: fail Replica 1 (the leader), and wait for the election.",
+            "Part 2: set Replication to leader-sync (Database), recover Replica 1, then fail the replica that leads now.",
         ],
-        watch: "The log: the election and the lost writes; Lost acked and Dirty (reads of a write later rolled back) under Consistency.",
+        watch: "The log: the elections and the lost writes; Leaders elected, Lost acked, Dirty and Writes OK under Consistency.",
+        parts: 2,
         preset: |c| {
-            c.arrival_rate = 20.0;
+            c.arrival_rate = 10.0;
             c.async_ship_ms = 1_000.0;
         },
     },
@@ -128,10 +139,11 @@ pub const LESSONS: &[Lesson] = &[
         title: "CAP: partition the database",
         idea: "When the network splits the replicas, a system must choose: refuse requests on the side without a majority (CP: consistent, less available), or accept them on both sides (AP: available, and the sides diverge).",
         steps: &[
-            "Click the link between Replica 1 and Replica 2 and press Cut; then Replica 1 – Replica 3.",
-            "Wait 10 seconds; then heal, switch CP and AP (Database), and cut again.",
+            "Part 1 (CP): click the link between Replica 1 and Replica 2 and press Cut; then Replica 1 – Replica 3. Wait 10 seconds.",
+            "Part 2 (AP): press Heal all links (Network), set Under a partition to AP (Database), cut the same two links again and wait 10 seconds; then heal and watch Conflicts.",
         ],
-        watch: "Write availability, refused requests, conflicts; Dirty and Back in time under Consistency.",
+        watch: "Write availability, refused requests, Divergent and Conflicts; Dirty and Back in time under Consistency.",
+        parts: 2,
         preset: |c| c.arrival_rate = 10.0,
     },
     Lesson {
@@ -140,9 +152,10 @@ pub const LESSONS: &[Lesson] = &[
         idea: "Two servers read a counter, both add one, both write: one increment is lost. Nothing is wrong in either server; the interleaving is. Compare-and-set refuses a write whose read is out of date, and the server tries again. Clock skew does the same to last-write-wins: a write stamped by a clock running behind loses to an older one.",
         steps: &[
             "Watch lost updates grow.",
-            "Turn on compare-and-set (Database).",
+            "Turn on compare-and-set (Database), and wait 10 seconds.",
         ],
         watch: "Lost updates and conflicts.",
+        parts: 1,
         preset: |c| {
             c.keys = 3;
             c.rmw_ratio = 0.6;
@@ -159,6 +172,7 @@ pub const LESSONS: &[Lesson] = &[
             "Wait 20 seconds.",
         ],
         watch: "Cache hit ratio, p50, database queries, stale reads.",
+        parts: 1,
         preset: |c| {
             c.keys = 20;
             c.write_ratio = 0.1;
@@ -172,9 +186,10 @@ pub const LESSONS: &[Lesson] = &[
         idea: "The balancer is the front door. Here some requests carry no valid credentials and some clients may only read. Unchecked, both reach the servers and get served. Checking at the edge answers 401 or 403 at once, and no server ever sees them.",
         steps: &[
             "Watch forged requests being served.",
-            "Turn on Check credentials (Balancer).",
+            "Turn on Check credentials (Balancer), and wait 5 seconds.",
         ],
         watch: "Refused requests (401, 403) and what servers served.",
+        parts: 1,
         preset: |c| {
             c.bad_credentials = 0.1;
             c.read_only_share = 0.3;

@@ -185,10 +185,10 @@ impl Playground {
     /// Lets the lesson in progress look at the run; a lesson just done is kept as done.
     fn observe_lesson(&mut self) {
         if let Some(l) = self.lesson.as_mut()
-            && l.done.is_none()
+            && !l.done()
         {
             l.observe(&self.world.borrow());
-            if l.done.is_some() {
+            if l.done() {
                 self.lessons_done |= 1 << l.lesson;
             }
         }

@@ -139,7 +139,7 @@ fn a_lesson_starts_from_its_preset_and_is_kept_done_once_its_check_fires() {
         1 << i,
         "done within a minute of simulated time"
     );
-    assert!(p.lesson.as_ref().unwrap().done.is_some());
+    assert!(p.lesson.as_ref().unwrap().done());
     // Out of range: nothing happens; None closes it.
     let p = reduce(p, Msg::Lesson(Some(LESSONS.len())));
     assert_eq!(p.lesson.as_ref().map(|l| l.lesson), Some(i));
