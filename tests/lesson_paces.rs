@@ -77,6 +77,15 @@ fn walk(id: &str, seed: u64, pace: u64) {
     let mut k = Walk::new(id, seed);
     k.wait(pace);
     assert!(k.p.parts.is_empty(), "{what}: explained before the step");
+    // Presets fail requests only where that is the point: scaling (too little capacity) and
+    // balancing (a heavy tail: a request stuck behind a slow one can time out).
+    let tiles = k.w.metrics().headline(k.w.now(), Window::Recent);
+    if id != "scaling" && id != "balancing" {
+        assert_eq!(
+            tiles.failed, 0,
+            "{what}: the preset fails requests before the step"
+        );
+    }
     match id {
         "architecture" => {
             k.act(Action::TraceNext);
@@ -207,6 +216,10 @@ fn walk(id: &str, seed: u64, pace: u64) {
                 text.contains(" 0 acknowledged writes were lost"),
                 "{what}: {text}"
             );
+            // Leader-sync costs write latency, not availability once a leader is elected.
+            k.wait(30);
+            let tiles = k.w.metrics().headline(k.w.now(), Window::Recent);
+            assert_eq!(tiles.failed, 0, "{what}: failing 30 s after the election");
         }
         "cap" => {
             let cut = |k: &mut Walk| {

@@ -304,6 +304,8 @@ pub(super) fn replica(w: &World, j: usize, b: NodeBox) -> Html {
     let lag = match (r.role, r.status, db.writes_behind(j)) {
         (Role::Peer, Status::Down, _) => "down · hints wait".to_string(),
         (Role::Peer, _, _) => "answers quorums".to_string(),
+        // A crashed leader leads nothing: it only misses what is written meanwhile.
+        (Role::Leader, Status::Down, _) => "down (was leader)".to_string(),
         (Role::Leader, _, _) if j == db.leader => "takes the writes".to_string(),
         (Role::Leader, _, _) => "leads a split side".to_string(),
         (_, Status::Down, _) => "missing writes".to_string(),
@@ -317,6 +319,8 @@ pub(super) fn replica(w: &World, j: usize, b: NodeBox) -> Html {
     };
     let first = if r.role == Role::Peer {
         format!("replica · {} writes", r.version())
+    } else if r.status == Status::Down {
+        format!("down · v{} · term {}", r.version(), r.term)
     } else {
         format!("{} · v{} · term {}", r.role.name(), r.version(), r.term)
     };

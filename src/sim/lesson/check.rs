@@ -154,9 +154,17 @@ impl Progress {
             })
             .collect();
         if !moved.is_empty() {
-            text.push_str(" Under Consistency, ");
-            text.push_str(&moved.join("; "));
-            text.push('.');
+            // One line each (the card keeps line breaks).
+            text.push_str(if self.parts.is_empty() {
+                "\nUnder Consistency, since the lesson began:"
+            } else {
+                "\nUnder Consistency, since the part before was explained:"
+            });
+            for m in moved {
+                text.push_str("\n• ");
+                text.push_str(&m);
+                text.push('.');
+            }
         }
         self.parts.push(text);
         self.mark = None;
@@ -356,12 +364,11 @@ impl Progress {
                     w.leader() + 1,
                     db.figures.failovers,
                     match cfg.replication {
-                        Replication::LeaderAsync => {
-                            "Under leader-async the old leader acknowledged writes before shipping them; those it had not shipped are gone, and the Lost acked tile counts them. Now the second part."
-                        }
-                        _ => {
-                            "Under leader-sync a write is acknowledged only once followers have it, so the new leader has every acknowledged write. Now the second part."
-                        }
+                        Replication::LeaderAsync => format!(
+                            "Under leader-async the old leader acknowledged writes before shipping them: {} it had not shipped are gone (Lost acked). Now the second part.",
+                            db.figures.lost_acked_writes
+                        ),
+                        _ => "Under leader-sync a write is acknowledged only once followers have it, so the new leader has every acknowledged write. Now the second part.".to_string(),
                     }
                 )
             }
