@@ -281,3 +281,111 @@ fn a_day_under_chaos_keeps_every_buffer_bounded() {
     assert!(most.database <= 10_000, "{most:?}");
     println!("largest buffers over the day: {most:?}");
 }
+
+/// The hostile corners: the settings that hold work longest (high arrival rate, the longest timeout,
+/// health checks off, links cut, unbounded queues, most retries, chaos), each run for three times its
+/// longest timeout, checked every simulated minute against caps fixed by the client pool, never by
+/// how many requests were issued.
+#[test]
+#[cfg_attr(debug_assertions, ignore = "heavy: runs in release (tests/run-all.sh)")]
+fn hostile_corners_stay_under_caps_set_by_the_client_pool() {
+    let pool = clusterscope::sim::config::DEFAULT_CLIENT_POOL as usize;
+    let servers = |n: usize| (0..n).map(NodeId::Server).collect::<Vec<_>>();
+    let corners: Vec<(&str, Config, Vec<Action>)> = vec![
+        (
+            // The command: every request waits out a 600 s timeout behind cut links.
+            "cut off, 600 s timeout, no health checks",
+            Config {
+                arrival_rate: 20_000.0,
+                timeout_ms: 600_000.0,
+                hc_interval_ms: 0.0,
+                use_db: false,
+                ..Config::default()
+            },
+            servers(3)
+                .into_iter()
+                .map(|s| Action::Cut(NodeId::Lb, s))
+                .collect(),
+        ),
+        (
+            // Servers that cannot reach the database: attempts pile up awaiting it, retried.
+            "database unreachable, unbounded queues, 5 retries",
+            Config {
+                arrival_rate: 5_000.0,
+                timeout_ms: 600_000.0,
+                queue_cap: usize::MAX,
+                retries: 5,
+                ..Config::default()
+            },
+            servers(3)
+                .into_iter()
+                .flat_map(|s| (0..3).map(move |j| Action::Cut(s, NodeId::Db(j))))
+                .collect(),
+        ),
+        (
+            // Slow service, everything queued without bound, chaos crashing nodes.
+            "chaos, unbounded queues, slow service",
+            Config {
+                arrival_rate: 5_000.0,
+                service_ms: 2_000.0,
+                timeout_ms: 120_000.0,
+                queue_cap: usize::MAX,
+                retries: 5,
+                chaos_mtbf_s: 60.0,
+                chaos_mttr_s: 30.0,
+                ..Config::default()
+            },
+            vec![],
+        ),
+    ];
+    for (name, cfg, actions) in corners {
+        let longest = (cfg.timeout_ms / 1e3) as u64;
+        let rate = cfg.arrival_rate;
+        let retries = cfg.retries as usize;
+        let mut w = World::new(cfg).unwrap();
+        for a in actions {
+            w.apply(a);
+        }
+        let mut most = Footprint::default();
+        let minutes = (3 * longest).div_ceil(60).max(5);
+        for minute in 1..=minutes {
+            w.step_until(minute * 60 * SECOND);
+            let f = w.footprint();
+            most = most.max(f);
+            let m = w.metrics();
+            assert_eq!(
+                m.issued,
+                m.succeeded + m.failed_total() + w.in_flight(),
+                "{name}: conservation"
+            );
+            assert!(f.requests <= pool, "{name} at {minute} min: {f:?}");
+            // Each request has at most (retries + 1) attempts, each a job on a server, a message
+            // or two on the wire and an event or two in the queue.
+            assert!(
+                f.jobs <= (retries + 1) * pool,
+                "{name} at {minute} min: {f:?}"
+            );
+            assert!(
+                f.messages <= 4 * (retries + 1) * pool,
+                "{name} at {minute} min: {f:?}"
+            );
+            assert!(
+                f.events <= 8 * (retries + 1) * pool + 1_000,
+                "{name} at {minute} min: {f:?}"
+            );
+            assert!(f.database <= 10_000, "{name} at {minute} min: {f:?}");
+            assert!(f.log <= 200 && f.bursts <= 64, "{name}: {f:?}");
+        }
+        let m = w.metrics();
+        assert!(
+            m.issued as f64 >= 0.9 * rate * (minutes * 60) as f64,
+            "{name}: {} issued",
+            m.issued
+        );
+        println!(
+            "{name}: {} issued over {minutes} min, {} refused by the client pool; largest buffers {most:?}",
+            m.issued,
+            m.failed_by(clusterscope::sim::Cause::ClientPool)
+        );
+    }
+}

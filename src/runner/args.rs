@@ -57,6 +57,8 @@ USAGE: clusterscope-sim [FLAGS]
   --rmw-ratio F            share of requests that increment a counter by read-modify-write (default 0)
   --cas                    increments use compare-and-set (a version check) and retry on conflict
   --cache-keys N           keys each server caches locally; 0 = no cache (default 0)
+  --client-pool N|inf      requests the clients may have outstanding; one more fails at once
+                           (cause client_pool); inf = no limit, for theory runs (default 10000)
   --cache-ttl-ms MS        a cached entry's lifetime; 0 = until evicted (default 10000)
   --auth                   the balancer checks credentials and rights (401 / 403 at the edge)
   --bad-credentials F      share of requests without valid credentials (default 0)
@@ -205,6 +207,17 @@ pub fn parse_args(args: &[String]) -> Result<Command, String> {
             "--rmw-ratio" => cfg.rmw_ratio = number(flag, value()?)?,
             "--cas" => cfg.cas = true,
             "--cache-keys" => cfg.cache_keys = parse(flag, value()?, "a whole number")?,
+            "--client-pool" => {
+                cfg.client_pool = match value()? {
+                    "inf" => 0,
+                    "0" => {
+                        return Err(format!(
+                            "{flag}: 0 would refuse every request; use 'inf' for no limit"
+                        ));
+                    }
+                    v => parse(flag, v, "a whole number or 'inf'")?,
+                }
+            }
             "--cache-ttl-ms" => cfg.cache_ttl_ms = number(flag, value()?)?,
             "--auth" => cfg.auth = true,
             "--bad-credentials" => cfg.bad_credentials = number(flag, value()?)?,

@@ -18,6 +18,9 @@ named_enum!(
     }
 );
 
+/// The clients' default pool (see [`Config::client_pool`]).
+pub const DEFAULT_CLIENT_POOL: u64 = 10_000;
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Config {
     /// Seed of the world's one random generator.
@@ -118,6 +121,13 @@ pub struct Config {
     /// (0, or 100..=600000; default 5000).
     pub anti_entropy_ms: f64,
 
+    // Clients
+    /// Requests the clients may have outstanding at once, as an HTTP client's connection pool
+    /// holds; one issued while the pool is full fails at once ("client pool exhausted"). 0 is no
+    /// limit, for theory runs (bounded then only by a request count). (0, or 1..=10000000; default
+    /// 10000: about 2 MB of requests, and it never binds in the lessons, theory checks or bench.)
+    pub client_pool: u64,
+
     // Cache
     /// Keys each server keeps in its local read cache; 0 is no cache (0..=1000; default 0).
     pub cache_keys: usize,
@@ -189,6 +199,7 @@ impl Default for Config {
             anti_entropy_ms: 5_000.0,
             cache_keys: 0,
             cache_ttl_ms: 10_000.0,
+            client_pool: DEFAULT_CLIENT_POOL,
             auth: false,
             bad_credentials: 0.0,
             read_only_share: 0.0,
@@ -304,6 +315,7 @@ impl Config {
         }
         check_f64("chaos_mttr_s", self.chaos_mttr_s, 0.1, 3_600.0)?;
         check_int("cache_keys", self.cache_keys as u64, 0, 1_000)?;
+        check_int("client_pool", self.client_pool, 0, 10_000_000)?;
         check_f64("cache_ttl_ms", self.cache_ttl_ms, 0.0, 600_000.0)?;
         check_f64("bad_credentials", self.bad_credentials, 0.0, 1.0)?;
         check_f64("read_only_share", self.read_only_share, 0.0, 1.0)?;

@@ -24,10 +24,13 @@ pub enum Cause {
     Unauthorized,
     /// The balancer refused a write from a client allowed only to read (403).
     Forbidden,
+    /// The clients already had as many requests outstanding as their pool holds: this one failed
+    /// before it left (backpressure reaching the caller).
+    ClientPool,
 }
 
 impl Cause {
-    pub const ALL: [Cause; 8] = [
+    pub const ALL: [Cause; 9] = [
         Cause::NoServer,
         Cause::QueueFull,
         Cause::Timeout,
@@ -36,6 +39,7 @@ impl Cause {
         Cause::Conflict,
         Cause::Unauthorized,
         Cause::Forbidden,
+        Cause::ClientPool,
     ];
 
     pub fn name(self) -> &'static str {
@@ -48,6 +52,7 @@ impl Cause {
             Cause::Conflict => "conflict",
             Cause::Unauthorized => "unauthorized",
             Cause::Forbidden => "forbidden",
+            Cause::ClientPool => "client_pool",
         }
     }
 

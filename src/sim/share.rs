@@ -147,7 +147,7 @@ fields!(
     "anti-entropy-ms" anti_entropy_ms: F64, "chaos-mtbf-s" chaos_mtbf_s: F64,
     "chaos-mttr-s" chaos_mttr_s: F64, "cache-keys" cache_keys: Usize,
     "cache-ttl-ms" cache_ttl_ms: F64, "auth" auth: Bool, "bad-credentials" bad_credentials: F64,
-    "read-only-share" read_only_share: F64,
+    "read-only-share" read_only_share: F64, "client-pool" client_pool: U64,
 );
 
 fn nodes(ns: &[NodeId]) -> String {

@@ -214,9 +214,9 @@ fn throughput(samples: &[&Sample], marks: &str) -> String {
         ),
         ("database unavailable", "dbdown", &[Cause::DbUnavailable]),
         (
-            "network, conflicts",
+            "network, conflicts, client pool full",
             "other",
-            &[Cause::Network, Cause::Conflict],
+            &[Cause::Network, Cause::Conflict, Cause::ClientPool],
         ),
         (
             "refused at the edge (401, 403)",

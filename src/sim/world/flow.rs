@@ -63,11 +63,17 @@ impl World {
         if self.trace_next {
             self.start_trace(&req);
         }
+        let full = self.cfg.client_pool != 0 && self.requests.len() as u64 >= self.cfg.client_pool;
         let h = self.requests.insert(self.next_id, req);
         self.metrics.issued += 1;
-        self.balancer.budget.deposit();
-        if !self.send(NodeId::Client, NodeId::Lb, Payload::ClientRequest(h)) {
-            self.complete(h, Outcome::Err(Cause::Network));
+        if full {
+            // Nothing left the client: fails at once, and memory stays bounded by the pool.
+            self.complete(h, Outcome::Err(Cause::ClientPool));
+        } else {
+            self.balancer.budget.deposit();
+            if !self.send(NodeId::Client, NodeId::Lb, Payload::ClientRequest(h)) {
+                self.complete(h, Outcome::Err(Cause::Network));
+            }
         }
         self.schedule_arrival();
     }

@@ -21,6 +21,9 @@ pub struct Footprint {
     pub chaos_down: usize,
     /// The fullest of the database's internal buffers.
     pub database: usize,
+    /// Attempts the servers hold, queued or in service (an attempt the balancer gave up on stays
+    /// until served: a server is not told).
+    pub jobs: usize,
 }
 
 impl Footprint {
@@ -36,6 +39,7 @@ impl Footprint {
             history_seconds: self.history_seconds.max(o.history_seconds),
             chaos_down: self.chaos_down.max(o.chaos_down),
             database: self.database.max(o.database),
+            jobs: self.jobs.max(o.jobs),
         }
     }
 }
@@ -54,6 +58,11 @@ impl World {
             history_seconds: self.metrics.history().count(),
             chaos_down: self.chaos_down.len(),
             database: self.db.buffered().into_iter().max().unwrap_or(0),
+            jobs: self
+                .servers
+                .iter()
+                .map(|s| s.queue.len() + s.busy.len())
+                .sum(),
         }
     }
 
