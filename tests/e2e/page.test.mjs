@@ -240,3 +240,51 @@ test('the tab hidden, the run waits and says so', async () => {
   });
   await page.waitForFunction((t) => document.querySelector('[data-metric="sim-time"]').textContent !== t, t1);
 });
+
+test('driven to the hostile corner for a minute, memory stays bounded and Pause still works', async () => {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  await page.addInitScript(() => addEventListener('TrunkApplicationStarted', (e) => { window.wasmExports = e.detail.wasm; }));
+  await page.goto(url);
+  await page.locator('[data-node="server-2"]').waitFor({ timeout: 15000 });
+  const set = async (label, value) => {
+    const field = page.getByLabel(label, { exact: true });
+    await field.fill(value);
+    await field.press('Enter');
+  };
+  // The runner issue's corner: 100,000 req/s, a 600 s timeout, no health checks, servers cut off.
+  await page.locator('details.panel > summary', { hasText: 'Traffic' }).click();
+  await set('Arrival rate', '100000');
+  await set('Timeout', '600000');
+  await set('Health-check interval (0 = off)', '0');
+  await page.locator('details.panel > summary', { hasText: 'Network' }).click();
+  await page.locator('#partition').fill('server-1, server-2, server-3');
+  await page.locator('#partition').press('Enter');
+  const memory = () => page.evaluate(() => ({
+    wasm: window.wasmExports.memory.buffer.byteLength,
+    js: performance.memory ? performance.memory.usedJSHeapSize : 0,
+  }));
+  let most = { wasm: 0, js: 0 };
+  for (let i = 0; i < 6; i++) {
+    await page.waitForTimeout(10000);
+    const m = await memory();
+    most = { wasm: Math.max(most.wasm, m.wasm), js: Math.max(most.js, m.js) };
+  }
+  const failed = Number(await page.locator('[data-metric="errors"]').textContent());
+  console.log(`hostile corner, a minute: wasm memory ≤ ${most.wasm} B, JS heap ≤ ${most.js} B, errors (last 10 s) ${failed}`);
+  // The client pool (10,000 requests, ~2 MB) bounds what the run holds: the page stays well inside
+  // 64 MB of wasm memory and 64 MB of JS heap however long it runs.
+  assert.ok(most.wasm <= 64 * 2 ** 20, `wasm memory ${most.wasm}`);
+  assert.ok(most.js <= 64 * 2 ** 20, `JS heap ${most.js}`);
+  assert.ok(failed > 0, 'the pool refuses what it cannot hold');
+  // Pause takes effect within a second.
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await page.waitForTimeout(1000);
+  const t = await page.locator('[data-metric="sim-time"]').textContent();
+  await page.waitForTimeout(1000);
+  assert.equal(await page.locator('[data-metric="sim-time"]').textContent(), t);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
