@@ -28,6 +28,7 @@ named_enum!(
         CacheTtlMs = "cache-ttl-ms",
         BadCredentials = "bad-credentials",
         ReadOnlyShare = "read-only-share",
+        ClientPool = "client-pool",
     }
 );
 
@@ -84,7 +85,8 @@ macro_rules! knob_fields {
             BackoffMs backoff_ms f64, HcIntervalMs hc_interval_ms f64, HcRise hc_rise u32,
             HcFall hc_fall u32, ChaosMtbfS chaos_mtbf_s f64, ChaosMttrS chaos_mttr_s f64,
             CacheKeys cache_keys usize, CacheTtlMs cache_ttl_ms f64,
-            BadCredentials bad_credentials f64, ReadOnlyShare read_only_share f64)
+            BadCredentials bad_credentials f64, ReadOnlyShare read_only_share f64,
+            ClientPool client_pool u64)
     };
     (@go $k:expr, $cfg:expr, (get); $($v:ident $f:ident $t:ty),+) => {
         match $k { $(Knob::$v => $cfg.$f as f64),+ }
@@ -120,6 +122,7 @@ impl Knob {
             Knob::CacheTtlMs => spec("Cache entry lifetime", "ms", 0.0, 600_000.0),
             Knob::BadCredentials => spec("Requests without valid credentials", "share", 0.0, 1.0),
             Knob::ReadOnlyShare => spec("Read-only clients", "share", 0.0, 1.0),
+            Knob::ClientPool => or_off(whole(spec("Client connection pool", "requests", 1.0, 1e7))),
         }
     }
 

@@ -215,6 +215,7 @@ pub fn controls(props: &PanelProps) -> Html {
         { knob_field(on, cfg, Knob::ServiceMs) }
         { knob_field(on, cfg, Knob::Workers) }
         { knob_field(on, cfg, Knob::QueueCap) }
+        { knob_field(on, cfg, Knob::ClientPool) }
         <p class="hint">{ "Each server can cache database answers in its own memory: a hit skips the database; other servers' writes make entries stale." }</p>
         <div class="pair">
             { knob_field(on, cfg, Knob::CacheKeys) }

@@ -24,6 +24,9 @@ use crate::sim::network::{Job, NodeId, Observed, Outcome, Payload};
 
 /// Lag is measured against the last this many writes.
 const WRITE_TIMES: usize = 100_000;
+/// Writes an asynchronous batch holds at most: a full batch ships at once, before its delay is up
+/// (memory stays bounded whatever the write rate and shipping delay).
+const MAX_BATCH: usize = 65_536;
 
 /// A synchronous write waiting for its followers.
 #[derive(Clone, Debug, PartialEq)]
@@ -288,7 +291,7 @@ impl Database {
             }
         }
         self.unshipped.push((key, entry));
-        if !self.shipping_delayed() {
+        if !self.shipping_delayed() || self.unshipped.len() >= MAX_BATCH {
             self.ship(out);
         }
         entry
