@@ -74,7 +74,7 @@ fn shortcut(e: &KeyboardEvent) -> Option<Msg> {
         "+" | "=" => Some(Msg::Faster),
         "-" | "_" => Some(Msg::Slower),
         "?" => Some(Msg::ToggleHelp),
-        "Escape" => Some(Msg::Select(None)),
+        "Escape" => Some(Msg::Dismiss),
         k => {
             let n: usize = k.parse().ok()?;
             let s = Strategy::ALL.get(n.checked_sub(1)?)?;
@@ -108,6 +108,8 @@ fn storage() -> Option<web_sys::Storage> {
 
 const LESSONS_KEY: &str = "clusterscope.lessons";
 const QUIZ_KEY: &str = "clusterscope.quiz";
+/// Set once the introduction was dismissed or a lesson started.
+const INTRO_KEY: &str = "clusterscope.intro";
 
 /// The fragment after `#`, if any.
 fn fragment() -> String {
@@ -140,6 +142,7 @@ pub fn App() -> Html {
             let read = |k| s.get_item(k).ok().flatten().unwrap_or_default();
             p.lessons_done = read(LESSONS_KEY).parse().unwrap_or(0);
             p.answers = crate::sim::quiz::decode(&read(QUIZ_KEY));
+            p.intro = !bench_mode && read(INTRO_KEY).is_empty() && p.lessons_done == 0;
         }
         p
     });
@@ -156,7 +159,14 @@ pub fn App() -> Html {
         let frames = frames.clone();
         let (world, packets_ref, show) = (sim.world.clone(), packets_ref.clone(), *motion);
         let (done, answers) = (sim.lessons_done, crate::sim::quiz::encode(&sim.answers));
+        let intro_seen = !sim.intro;
         use_effect(move || {
+            if intro_seen
+                && let Some(s) = storage()
+                && s.get_item(INTRO_KEY).ok().flatten().is_none()
+            {
+                let _ = s.set_item(INTRO_KEY, "seen");
+            }
             let mut k = kept.borrow_mut();
             if k.0 != done || k.1 != answers {
                 if let Some(s) = storage() {
@@ -291,6 +301,13 @@ pub fn App() -> Html {
             { top_bar(&TopBarProps { view: view.clone(), on: on.clone(), playing: sim.playing,
                                      speed: sim.speed, hidden: sim.hidden, behind: sim.behind,
                                      now: sim.compare.as_ref().map_or_else(|| sim.world.borrow().now(), |c| c.borrow().now()) }) }
+            if sim.intro {
+                <div class="intro" role="region" aria-label="Introduction">
+                    <p>{ "ClusterScope runs a small distributed system in your browser — clients, a load balancer, servers and a replicated database — as a real simulation. Fail a node, cut a link or change a setting and watch what happens. New here? Start with the first lesson." }</p>
+                    { button(&on, "Start lesson 1".into(), "primary", || Msg::Lesson(Some(0))) }
+                    { button(&on, "Got it".into(), "quiet", || Msg::Intro(false)) }
+                </div>
+            }
             if let Some(text) = sim.notice.clone() {
                 <div class="notice" role="alert">
                     <span>{ text }</span>

@@ -288,3 +288,21 @@ test('driven to the hostile corner for a minute, memory stays bounded and Pause 
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('a first visit is told what this is and where to start; Escape closes the shortcuts', async () => {
+  const { page, problems } = await open();
+  const intro = page.getByRole('region', { name: 'Introduction' });
+  assert.match(await intro.innerText(), /New here\? Start with the first lesson/);
+  await page.getByRole('button', { name: 'Start lesson 1' }).click();
+  await page.locator('section.lesson[data-lesson="architecture"]').waitFor();
+  assert.equal(await intro.count(), 0);
+  await page.reload();
+  await page.locator('[data-node="server-2"]').waitFor();
+  assert.equal(await page.getByRole('region', { name: 'Introduction' }).count(), 0, 'remembered');
+  await page.keyboard.press('?');
+  const help = page.locator('.help');
+  await help.first().waitFor();
+  await page.keyboard.press('Escape');
+  await help.first().waitFor({ state: 'detached', timeout: 2000 });
+  assert.deepEqual(problems, []);
+});

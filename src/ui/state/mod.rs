@@ -56,6 +56,10 @@ pub enum Msg {
     /// Show a message to the person (or clear it).
     Notice(Option<String>),
     ToggleHelp,
+    /// Escape: closes the shortcuts panel, or else the inspector.
+    Dismiss,
+    /// Shows (or hides for good) the first visit's introduction.
+    Intro(bool),
     /// Headline figures over the last 10 s or the whole run.
     SetWindow(Window),
     /// Start lesson N from its preset (or close the lesson).
@@ -107,6 +111,8 @@ pub struct Playground {
     pub behind: bool,
     pub notice: Option<String>,
     pub help: bool,
+    /// The introduction a first visit gets (hidden for good once dismissed or a lesson starts).
+    pub intro: bool,
     /// The lesson in progress, and the lessons done (bit per lesson).
     pub lesson: Option<Progress>,
     pub lessons_done: u32,
@@ -140,6 +146,7 @@ impl Playground {
             behind: false,
             notice: None,
             help: false,
+            intro: false,
             lesson: None,
             lessons_done: 0,
             window: Window::Recent,
@@ -325,6 +332,9 @@ impl Reducible for Playground {
                 self.restart(cfg)
             }
             Msg::Select(s) => self.next(|p| p.selected = s),
+            Msg::Dismiss if self.help => self.next(|p| p.help = false),
+            Msg::Dismiss => self.next(|p| p.selected = None),
+            Msg::Intro(show) => self.next(|p| p.intro = show),
             Msg::Hidden(hidden) => {
                 self.last_tick.set(None);
                 self.next(|p| p.hidden = hidden)
@@ -342,6 +352,7 @@ impl Reducible for Playground {
                     let p = self.restart(l.config());
                     p.next(|p| {
                         p.lesson = Some(Progress::new(i));
+                        p.intro = false;
                         p.playing = true;
                     })
                 }
