@@ -343,3 +343,50 @@ fn every_lesson_holds_at_every_pace_and_seed() {
         failed.join("\n")
     );
 }
+
+#[test]
+#[cfg_attr(
+    debug_assertions,
+    ignore = "release only: cargo test --release --test lesson_paces"
+)]
+fn presets_keep_up_unless_overload_is_the_point() {
+    // Left alone for two minutes, a lesson's system keeps up with its traffic: no failures in the
+    // last 10 s and the mean server below 85 % busy. Scaling is about too little capacity, and
+    // balancing's heavy tail times some requests out.
+    for lesson in LESSONS {
+        for seed in 1..=SEEDS {
+            let mut cfg = lesson.config();
+            cfg.seed = seed;
+            let mut w = World::new(cfg).unwrap();
+            w.step_until(120 * SECOND);
+            let tiles = w.metrics().headline(w.now(), Window::Recent);
+            let busy: Vec<f64> = w
+                .series()
+                .samples()
+                .rev()
+                .take(30)
+                .map(|s| {
+                    s.utilization.iter().map(|&u| f64::from(u)).sum::<f64>()
+                        / s.utilization.len() as f64
+                })
+                .collect();
+            let busy = busy.iter().sum::<f64>() / busy.len() as f64;
+            println!(
+                "{:<13} seed {seed:>2}: failed {:>3}, servers {:.0} % busy",
+                lesson.id,
+                tiles.failed,
+                busy * 100.0
+            );
+            if lesson.id == "scaling" || lesson.id == "balancing" {
+                continue;
+            }
+            assert_eq!(tiles.failed, 0, "{} seed {seed}", lesson.id);
+            assert!(
+                busy < 0.85,
+                "{} seed {seed}: {:.0} % busy",
+                lesson.id,
+                busy * 100.0
+            );
+        }
+    }
+}
