@@ -197,7 +197,8 @@ impl Progress {
         let m = w.metrics();
         let cfg = w.config();
         let db = w.database();
-        let tiles = m.headline(w.now(), Window::Recent);
+        // What the tiles show now (computed only by the checks that quote it).
+        let tiles = || m.headline(w.now(), Window::Recent);
         let part = self.parts.len();
         Some(match (LESSONS.get(self.lesson)?.id, part) {
             ("architecture", _) => {
@@ -240,6 +241,7 @@ impl Progress {
                     return None;
                 }
                 let before = self.at_step?;
+                let tiles = tiles();
                 let better = tiles.p99_ms.unwrap_or(f64::MAX) < before.p99_ms.unwrap_or(0.0);
                 format!(
                     "When you switched, the tiles (last 10 s) read p99 {} and {} failed requests; {BALANCING_WAIT_S} s later, with {}, they read p99 {} and {} failed (the charts mark the switch). {}",
@@ -298,7 +300,7 @@ impl Progress {
                 }
                 // Done once the Errors tile (last 10 s) reads 0: capacity in total is not enough if
                 // the balancer still overloads one machine (round robin ignores power).
-                if tiles.failed > 0 {
+                if tiles().failed > 0 {
                     return None;
                 }
                 format!(
