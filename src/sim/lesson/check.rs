@@ -89,6 +89,9 @@ fn why(i: usize, w: &World) -> &'static str {
         "Dirty" => {
             "reads returned writes that were later rolled back: a leader served them before they were safe on a majority"
         }
+        "Back in time" if cfg.cache_keys > 0 => {
+            "a read returned an older value than an earlier, finished read had: each server's cache holds its own copy, of its own age"
+        }
         "Back in time" => {
             "a read returned an older value than an earlier, finished read had: replicas answering from different points"
         }
@@ -424,13 +427,21 @@ impl Progress {
             }
             ("concurrency", _) => {
                 let lost = w.lost_updates();
+                let conflicts = m.failed_by(Cause::Conflict);
+                // Increments that gave up are counted from the switch (taken with the mark).
+                if !cfg.cas {
+                    self.later = None;
+                } else if self.mark.is_none() {
+                    self.later = Some(conflicts);
+                }
                 if !self.held(w, cfg.cas, 10, [lost, w.in_flight()]) {
                     return None;
                 }
                 let [before, in_flight] = self.before();
                 let since = lost.abs_diff(before);
+                let gave_up = conflicts - self.later.unwrap_or(conflicts);
                 format!(
-                    "{before} increments were lost before compare-and-set; the count moved by {since} in the 10 s since{}. Refused writes ({} so far) were redone from a fresh read instead of overwriting.",
+                    "{before} increments were lost before compare-and-set; the count moved by {since} in the 10 s since{}. Refused writes ({} so far) were redone from a fresh read instead of overwriting; {gave_up} increments still found the counter changed after {} tries and failed (they are in Errors): on so hot a counter, correctness costs availability.",
                     if since > 0 {
                         format!(
                             " (of the {in_flight} requests in flight when you switched, increments that had already read the counter still wrote blindly, and Lost updates is measured on replicas that may lag)"
@@ -438,7 +449,8 @@ impl Progress {
                     } else {
                         String::new()
                     },
-                    db.figures.cas_rejections
+                    db.figures.cas_rejections,
+                    crate::sim::world::MAX_RMW_TRIES
                 )
             }
             ("cache", _) => {

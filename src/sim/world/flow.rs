@@ -11,9 +11,6 @@ use crate::sim::server::Status;
 use crate::sim::slab::Handle;
 use crate::sim::trace::SpanKind;
 
-/// Rounds an increment may take when compare-and-set keeps refusing it.
-const MAX_RMW_TRIES: u8 = 4;
-
 impl World {
     pub(super) fn schedule_arrival(&mut self) {
         if self.issue_limit.is_some_and(|n| self.metrics.issued >= n) {
@@ -351,7 +348,7 @@ impl World {
                         },
                     );
                 }
-                (true, Outcome::Err(Cause::Conflict)) if job.tries < MAX_RMW_TRIES => {
+                (true, Outcome::Err(Cause::Conflict)) if job.tries < super::MAX_RMW_TRIES => {
                     // Compare-and-set refused it: the key moved; read again and retry.
                     return self.query(
                         i,

@@ -83,6 +83,8 @@ pub struct LogEntry {
     pub text: String,
 }
 
+/// Rounds an increment may take when compare-and-set keeps refusing it.
+pub const MAX_RMW_TRIES: u8 = 4;
 /// States the live linearizability check may spend per window, and per database tick (a quarter
 /// heartbeat): enough for ordinary traffic many times over (a few states per operation), small
 /// enough that a frame stays smooth when a failover makes the search hard.
