@@ -15,6 +15,19 @@ pub(super) struct Figure {
     pub hint: &'static str,
 }
 
+/// How a figure reads on screen: counts from 10,000 up abbreviated (12.3 k, 1.2 M) so they fit
+/// their tile; times in ms are left whole. The exact text stays in `data-value`.
+fn on_screen(exact: &str, unit: &str) -> String {
+    if unit == "ms" {
+        return exact.to_string();
+    }
+    match exact.parse::<u64>() {
+        Ok(n) if n >= 1_000_000 => format!("{:.1} M", n as f64 / 1e6),
+        Ok(n) if n >= 10_000 => format!("{:.1} k", n as f64 / 1e3),
+        _ => exact.to_string(),
+    }
+}
+
 /// A row of figure cards.
 pub(super) fn figure_row(
     class: Classes,
@@ -27,7 +40,10 @@ pub(super) fn figure_row(
                 <div class="figure" title={f.hint}>
                     <div class="label">{ f.label }</div>
                     <div class="value">
-                        <span data-metric={f.metric}>{ f.value.unwrap_or_else(|| "–".into()) }</span>
+                        {{
+                            let exact = f.value.unwrap_or_else(|| "–".into());
+                            html! { <span data-metric={f.metric} data-value={exact.clone()}>{ on_screen(&exact, f.unit) }</span> }
+                        }}
                         <span class="unit">{ f.unit }</span>
                     </div>
                 </div>
@@ -123,5 +139,20 @@ pub fn figures(props: &View, window: Window, on: &Callback<Msg>) -> Html {
             </p>
             { figure_row(classes!("figures"), "Live figures", figures) }
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::on_screen;
+
+    #[test]
+    fn large_counts_are_abbreviated_and_the_rest_shown_as_is() {
+        assert_eq!(on_screen("9999", "req"), "9999");
+        assert_eq!(on_screen("12345", "req"), "12.3 k");
+        assert_eq!(on_screen("1210187", ""), "1.2 M");
+        assert_eq!(on_screen("12345", "ms"), "12345");
+        assert_eq!(on_screen("99.5", "%"), "99.5");
+        assert_eq!(on_screen("–", "req"), "–");
     }
 }
