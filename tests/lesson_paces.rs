@@ -14,15 +14,9 @@ use clusterscope::sim::{Action, Consistency, NodeId, Replication, Strategy, Worl
 const SEEDS: u64 = 20;
 const PACES: [u64; 3] = [10, 30, 90];
 
-/// Runs `secs` more seconds, observing every 100 ms as the page does each frame.
-fn run(w: &mut World, p: &mut Progress, secs: u64) {
-    let end = w.now() + secs * SECOND;
-    while w.now() < end {
-        let t = w.now() + 100 * MS;
-        w.step_until(t);
-        p.observe(w);
-    }
-}
+#[path = "common/lesson_walk.rs"]
+mod lesson_walk;
+use lesson_walk::run;
 
 /// Runs until the check has explained as many parts as `parts`, at most `secs`; when it did.
 fn until_parts(w: &mut World, p: &mut Progress, parts: usize, secs: u64) -> Option<Time> {

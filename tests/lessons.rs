@@ -2,20 +2,13 @@
 //! notices and explains with the run's own figures.
 #![cfg(not(target_arch = "wasm32"))]
 
-use clusterscope::sim::event::{MS, SECOND};
 use clusterscope::sim::knob::Knob;
 use clusterscope::sim::lesson::{LESSONS, Progress, find};
 use clusterscope::sim::{Action, Consistency, NodeId, Strategy, World};
 
-/// Runs `secs` more seconds, observing every 100 ms as the page does each frame.
-fn run(w: &mut World, p: &mut Progress, secs: u64) {
-    let end = w.now() + secs * SECOND;
-    while w.now() < end {
-        let t = w.now() + 100 * MS;
-        w.step_until(t);
-        p.observe(w);
-    }
-}
+#[path = "common/lesson_walk.rs"]
+mod lesson_walk;
+use lesson_walk::run;
 
 /// What a person does in each lesson (after a first stretch of watching).
 fn steps(id: &str, w: &mut World, p: &mut Progress) {

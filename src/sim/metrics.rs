@@ -210,7 +210,6 @@ impl Window {
 /// The headline figures over one [`Window`]: the tiles show these, and lessons quote them.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Headline {
-    pub window: Window,
     /// Successful responses per simulated second.
     pub throughput: f64,
     /// Share of finished requests that succeeded, in percent.
@@ -371,7 +370,6 @@ impl Metrics {
         };
         let q = |q: f64| latency.quantile(q).map(|us| us / 1e3);
         Headline {
-            window,
             throughput: if length > 0.0 {
                 done.ok as f64 / length
             } else {

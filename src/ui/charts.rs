@@ -111,12 +111,11 @@ pub(super) fn action_marks(recorded: &[crate::sim::share::Recorded], last: u64) 
         // Labels of actions close together take turns on three rows.
         let y = TOP + 8.0 + 9.0 * (row % 3) as f64;
         row += 1;
+        let label = esc(&r.action.short());
         let _ = write!(
             o,
-            "<g class=\"action-mark\" data-mark=\"{}\"><line x1=\"{x:.1}\" x2=\"{x:.1}\" y1=\"{TOP}\" y2=\"{BOTTOM}\"/><text x=\"{:.1}\" y=\"{y:.1}\" text-anchor=\"{anchor}\">{}</text></g>",
-            esc(&r.action.short()),
+            "<g class=\"action-mark\" data-mark=\"{label}\"><line x1=\"{x:.1}\" x2=\"{x:.1}\" y1=\"{TOP}\" y2=\"{BOTTOM}\"/><text x=\"{:.1}\" y=\"{y:.1}\" text-anchor=\"{anchor}\">{label}</text></g>",
             x + dx,
-            esc(&r.action.short())
         );
     }
     o

@@ -22,14 +22,17 @@ pub struct Progress {
     /// One explanation per part done, in order.
     pub parts: Vec<String>,
     /// When the current part's step was first seen done, and figures taken then.
-    mark: Option<(Time, [u64; 2])>,
+    mark: Option<(Time, Figures)>,
     /// The tiles at that moment.
     at_step: Option<Headline>,
-    /// A second moment some checks wait for (the balancer noticing a failure).
+    /// A second moment the failure check waits for (the balancer noticing).
     later: Option<Time>,
     /// The consistency counters when the current part began.
     base: Option<[u64; COUNTERS.len()]>,
 }
+
+/// Figures a check takes when it first sees the step done (what each means is the check's own).
+type Figures = [u64; 3];
 
 fn ms(us: Time) -> String {
     format!("{} ms", us / 1_000)
@@ -177,7 +180,7 @@ impl Progress {
     }
 
     /// Marks the first frame `cond` holds; true once `secs` have passed since.
-    fn held(&mut self, w: &World, cond: bool, secs: u64, figures: [u64; 2]) -> bool {
+    fn held(&mut self, w: &World, cond: bool, secs: u64, figures: Figures) -> bool {
         if !cond {
             self.mark = None;
             self.at_step = None;
@@ -192,8 +195,8 @@ impl Progress {
     }
 
     /// The figures taken when the step was first seen.
-    fn before(&self) -> [u64; 2] {
-        self.mark.map_or([0; 2], |m| m.1)
+    fn before(&self) -> Figures {
+        self.mark.map_or([0; 3], |m| m.1)
     }
 
     fn check(&mut self, w: &World) -> Option<String> {
@@ -240,7 +243,7 @@ impl Progress {
                     cfg.strategy,
                     Strategy::LeastConnections | Strategy::PowerOfTwo | Strategy::LeastResponseTime
                 );
-                if !self.held(w, smart, BALANCING_WAIT_S, [0; 2]) {
+                if !self.held(w, smart, BALANCING_WAIT_S, [0; 3]) {
                     return None;
                 }
                 let before = self.at_step?;
@@ -262,7 +265,7 @@ impl Progress {
             }
             ("failure", _) => {
                 let down = w.node_status(NodeId::Server(1)) == Some(Status::Down);
-                if !self.held(w, down, 0, [m.attempt_timeouts, m.retries]) {
+                if !self.held(w, down, 0, [m.attempt_timeouts, m.retries, 0]) {
                     self.later = None;
                     return None;
                 }
@@ -274,7 +277,7 @@ impl Progress {
                 if w.now() < noticed + crate::sim::event::from_ms(cfg.timeout_ms) + SECOND {
                     return None;
                 }
-                let (_, [timeouts, retries]) = self.mark?;
+                let (_, [timeouts, retries, _]) = self.mark?;
                 // Measured from the crash itself, not from the frame the check first saw it.
                 let at = w.servers().get(1)?.crashed_at?;
                 format!(
@@ -298,7 +301,7 @@ impl Progress {
                 // Scaled, by machines or by power (not by sending less traffic), with room to spare.
                 let (more, bigger) = (live().count() > 2, live().any(|s| s.power > 1));
                 let scaled = (more || bigger) && capacity > cfg.arrival_rate * 1.15;
-                if !self.held(w, scaled, 10, [0; 2]) {
+                if !self.held(w, scaled, 10, [0; 3]) {
                     return None;
                 }
                 // Done once the Errors tile (last 10 s) reads 0: capacity in total is not enough if
@@ -324,7 +327,7 @@ impl Progress {
                 let spec = w.network().spec(NodeId::Lb, NodeId::Server(0));
                 let base = w.network().default_spec();
                 let slowed = spec.latency_ms >= 2.0 * base.latency_ms.max(1.0);
-                if !self.held(w, slowed, 15, [0; 2]) {
+                if !self.held(w, slowed, 15, [0; 3]) {
                     return None;
                 }
                 let b = &w.balancer().backends;
@@ -347,10 +350,10 @@ impl Progress {
                     let behind = db.replicas[w.leader()]
                         .version()
                         .saturating_sub(r.version());
-                    self.mark = Some((w.now(), [behind, 0]));
+                    self.mark = Some((w.now(), [behind, 0, 0]));
                     return None;
                 }
-                let (at, [missed, _]) = self.mark?;
+                let (at, [missed, ..]) = self.mark?;
                 if db.lag(2, w.now()) > 0 || r.version() < db.replicas[w.leader()].version() {
                     return None;
                 }
@@ -384,11 +387,11 @@ impl Progress {
                     w,
                     sync,
                     0,
-                    [db.figures.failovers, db.figures.lost_acked_writes],
+                    [db.figures.failovers, db.figures.lost_acked_writes, 0],
                 ) {
                     return None;
                 }
-                let [failovers, lost] = self.before();
+                let [failovers, lost, _] = self.before();
                 if db.figures.failovers <= failovers || !w.replicas()[w.leader()].status.is_up() {
                     return None;
                 }
@@ -409,7 +412,7 @@ impl Progress {
                     Consistency::Ap
                 };
                 let refused = db.figures.refused;
-                if !self.held(w, split && cfg.consistency == want, 10, [refused, 0]) {
+                if !self.held(w, split && cfg.consistency == want, 10, [refused, 0, 0]) {
                     return None;
                 }
                 let avail = ratio(m.writes_ok, m.writes_failed);
@@ -428,18 +431,12 @@ impl Progress {
             ("concurrency", _) => {
                 let lost = w.lost_updates();
                 let conflicts = m.failed_by(Cause::Conflict);
-                // Increments that gave up are counted from the switch (taken with the mark).
-                if !cfg.cas {
-                    self.later = None;
-                } else if self.mark.is_none() {
-                    self.later = Some(conflicts);
-                }
-                if !self.held(w, cfg.cas, 10, [lost, w.in_flight()]) {
+                if !self.held(w, cfg.cas, 10, [lost, w.in_flight(), conflicts]) {
                     return None;
                 }
-                let [before, in_flight] = self.before();
+                let [before, in_flight, conflicts_then] = self.before();
                 let since = lost.abs_diff(before);
-                let gave_up = conflicts - self.later.unwrap_or(conflicts);
+                let gave_up = conflicts - conflicts_then;
                 format!(
                     "{before} increments were lost before compare-and-set; the count moved by {since} in the 10 s since{}. Refused writes ({} so far) were redone from a fresh read instead of overwriting; {gave_up} increments still found the counter changed after {} tries and failed (they are in Errors): on so hot a counter, correctness costs availability.",
                     if since > 0 {
@@ -454,7 +451,7 @@ impl Progress {
                 )
             }
             ("cache", _) => {
-                if !self.held(w, cfg.cache_keys > 0, 20, [m.db_queries, m.stale_reads]) {
+                if !self.held(w, cfg.cache_keys > 0, 20, [m.db_queries, m.stale_reads, 0]) {
                     return None;
                 }
                 format!(
@@ -470,11 +467,11 @@ impl Progress {
                     w,
                     cfg.auth && refused > 0,
                     5,
-                    [m.forged_served, m.forbidden_writes],
+                    [m.forged_served, m.forbidden_writes, 0],
                 ) {
                     return None;
                 }
-                let [forged, forbidden] = self.before();
+                let [forged, forbidden, _] = self.before();
                 let inside = m.forged_served - forged + m.forbidden_writes - forbidden;
                 format!(
                     "Unchecked, servers carried out {forged} requests with no valid credentials and {forbidden} writes by read-only clients. Since the check: {} refused with 401 and {} with 403, answered by the balancer itself{}.",
