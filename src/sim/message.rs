@@ -61,7 +61,7 @@ pub struct SyncData {
     pub term: u64,
     pub entries: Vec<(u32, Versioned)>,
     pub upto: Pos,
-    pub terms: std::collections::BTreeMap<u64, (u64, u64)>,
+    pub terms: crate::sim::sorted::SortedMap<(u64, u64)>,
     pub snapshot: bool,
     /// The request ids of the writes those entries cover (see `Replica::written`).
     pub written: Vec<(u64, Pos)>,

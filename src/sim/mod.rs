@@ -64,6 +64,7 @@ pub mod server;
 pub mod share;
 pub mod slab;
 pub mod sort;
+pub mod sorted;
 pub mod summary;
 pub mod trace;
 pub mod traffic;

@@ -18,8 +18,8 @@ pub(super) const RECENT: usize = 4096;
 /// alone.
 pub struct LiveCheck {
     budget_per_window: u64,
-    /// Every key seen.
-    pub(super) keys: BTreeMap<u32, Key>,
+    /// Every key up to the highest seen, by key (keys are dense: `0..Config::keys`).
+    pub(super) keys: Vec<Key>,
     /// The latest operations of closed windows.
     pub(super) recent: VecDeque<Op>,
     /// The key the next `advance` starts from (where the last one ran out of budget).
@@ -154,7 +154,7 @@ impl LiveCheck {
     pub fn new(budget_per_window: u64) -> Self {
         LiveCheck {
             budget_per_window,
-            keys: BTreeMap::new(),
+            keys: Vec::new(),
             recent: VecDeque::new(),
             cursor: 0,
             checked: 0,
@@ -171,10 +171,12 @@ impl LiveCheck {
         if self.violation.is_some() || relevant(&op).is_none() {
             return;
         }
-        let entry = self
-            .keys
-            .entry(op.key)
-            .or_insert(Key::Settled(Reg::Unset, 0));
+        let slot = op.key as usize;
+        if self.keys.len() <= slot {
+            self.keys
+                .resize_with(slot + 1, || Key::Settled(Reg::Unset, 0));
+        }
+        let entry = &mut self.keys[slot];
         if let Key::Settled(reg, cut) = *entry {
             *entry = Key::Live(Box::new(KeyLive::new(reg, cut)));
         }
@@ -205,15 +207,14 @@ impl LiveCheck {
         if self.violation.is_some() {
             return;
         }
-        let order: Vec<u32> = self
-            .keys
-            .range(self.cursor..)
-            .chain(self.keys.range(..self.cursor))
-            .filter(|(_, k)| matches!(k, Key::Live(_)))
-            .map(|(k, _)| *k)
+        let n = self.keys.len() as u32;
+        let cursor = self.cursor.min(n);
+        let order: Vec<u32> = (cursor..n)
+            .chain(0..cursor)
+            .filter(|&k| matches!(self.keys[k as usize], Key::Live(_)))
             .collect();
         for key in order {
-            while let Some(entry) = self.keys.get_mut(&key) {
+            while let Some(entry) = self.keys.get_mut(key as usize) {
                 let Key::Live(k) = entry else {
                     break;
                 };
@@ -251,7 +252,7 @@ impl LiveCheck {
     pub fn verdict(&self) -> LiveVerdict {
         let pending = self
             .keys
-            .values()
+            .iter()
             .filter_map(|k| match k {
                 Key::Live(k) => Some(k),
                 Key::Settled(..) => None,
@@ -306,7 +307,9 @@ impl LiveCheck {
 
     /// Closes the key's window whose search ended (`exhausted`: explored to the end; else cut short).
     fn close_window(&mut self, key: u32, exhausted: bool) -> Closed {
-        let Some(Key::Live(mut k)) = self.keys.remove(&key) else {
+        let Key::Live(mut k) =
+            std::mem::replace(&mut self.keys[key as usize], Key::Settled(Reg::Unset, 0))
+        else {
             unreachable!("a window runs only on a live key")
         };
         let mut job = k.job.take().expect("running");
@@ -418,7 +421,7 @@ impl LiveCheck {
             }
             self.recent.push_back(*op);
         }
-        self.keys.insert(key, Key::Live(k));
+        self.keys[key as usize] = Key::Live(k);
         result
     }
 

@@ -370,7 +370,7 @@ fn live_check_passes_a_long_history_in_bounded_work_and_memory() {
         assert!(live.states() - before <= 40);
         let held: usize = live
             .keys
-            .values()
+            .iter()
             .map(|k| match k {
                 Key::Live(k) => k.pending.len() + k.carried.len(),
                 Key::Settled(..) => 0,
@@ -388,7 +388,7 @@ fn live_check_passes_a_long_history_in_bounded_work_and_memory() {
     assert!(most_held < 100, "{most_held} operations held at once");
     assert!(live.recent.len() <= RECENT);
     // What is left is at most the last values a key could hold.
-    assert!(live.keys.values().all(|k| match k {
+    assert!(live.keys.iter().all(|k| match k {
         Key::Live(k) => k.pending.is_empty() && k.carried.is_empty() && k.configs.len() <= 8,
         Key::Settled(..) => true,
     }));

@@ -16,6 +16,7 @@ pub use replica::{Replica, Role};
 
 use super::event::Time;
 use super::network::{NodeId, Payload};
+use super::sorted::SortedMap;
 
 /// Messages a component wants sent: (from, to, payload). Components never touch the network
 /// themselves; the World sends what they return.
@@ -189,14 +190,14 @@ pub struct Database {
     ship_at: Option<Time>,
     /// Quorum mode: operations coordinators have in progress, hints waiting for their replica, the
     /// next operation id, and when anti-entropy runs next.
-    qops: std::collections::BTreeMap<u64, quorum::QOp>,
-    hints: std::collections::BTreeMap<u64, quorum::Hint>,
+    qops: SortedMap<quorum::QOp>,
+    hints: SortedMap<quorum::Hint>,
     next_op: u64,
     next_anti_entropy: Time,
     /// Quorum mode: request ids of recent writes coordinators carried out (omniscient, to count
     /// duplicates; the oldest are forgotten past a bound far beyond any retry's reach).
     /// (A map of `Replica::terms`'s type, values unused: the page carries one copy of its code.)
-    written_ids: std::collections::BTreeMap<u64, (u64, u64)>,
+    written_ids: SortedMap<(u64, u64)>,
     /// Times at which the World should call [`Database::on_timer`], and the earliest one pending.
     timers: Vec<Time>,
     timer_armed: Option<Time>,
@@ -279,11 +280,11 @@ impl Database {
             ship_from: 0,
             next_beat: 0,
             ship_at: None,
-            qops: std::collections::BTreeMap::new(),
-            hints: std::collections::BTreeMap::new(),
+            qops: SortedMap::new(),
+            hints: SortedMap::new(),
             next_op: 0,
             next_anti_entropy: 0,
-            written_ids: std::collections::BTreeMap::new(),
+            written_ids: SortedMap::new(),
             timers: Vec::new(),
             timer_armed: None,
             notices: Vec::new(),

@@ -225,8 +225,8 @@ impl Database {
                 ));
             }
             Payload::PutAck { op } => {
-                if self.hints.remove(&op).is_none()
-                    && let Some(q) = self.qops.get_mut(&op)
+                if self.hints.remove(op).is_none()
+                    && let Some(q) = self.qops.get_mut(op)
                     && q.writing
                 {
                     q.answered |= 1 << from;
@@ -234,7 +234,7 @@ impl Database {
                 }
             }
             Payload::GetReply { op, entry } => {
-                let Some(q) = self.qops.get_mut(&op) else {
+                let Some(q) = self.qops.get_mut(op) else {
                     return;
                 };
                 if q.writing || q.answered & (1 << from) != 0 {
@@ -309,7 +309,7 @@ impl Database {
     /// Answers operation `op` if its quorum is in; a Lamport write moves from its read round to its
     /// write round.
     fn settle_op(&mut self, op: u64, now: Time, out: &mut Outbox) {
-        let Some(mut q) = self.qops.remove(&op) else {
+        let Some(mut q) = self.qops.remove(op) else {
             return;
         };
         let have = q.answered.count_ones() as usize;
@@ -366,10 +366,10 @@ impl Database {
             .qops
             .iter()
             .filter(|(_, q)| q.deadline <= now)
-            .map(|(op, _)| *op)
+            .map(|(op, _)| op)
             .collect();
         for op in due {
-            let Some(q) = self.qops.remove(&op) else {
+            let Some(q) = self.qops.remove(op) else {
                 continue;
             };
             let c = q.coordinator;
@@ -425,11 +425,11 @@ impl Database {
             .hints
             .iter()
             .find(|(_, h)| h.holder == holder && h.target == target && h.key == key)
-            .map(|(id, h)| (*id, h.entry.stamp));
+            .map(|(id, h)| (id, h.entry.stamp));
         match same {
             Some((_, stamp)) if stamp >= entry.stamp => return,
             Some((id, _)) => {
-                self.hints.remove(&id);
+                self.hints.remove(id);
             }
             None if self.hints.len() >= MAX_HINTS => return,
             None => {}
@@ -450,7 +450,7 @@ impl Database {
     /// Every heartbeat: hints are offered again; every anti-entropy period, each replica sends its
     /// store to a random peer.
     pub(super) fn quorum_tick(&mut self, now: Time, rng: &mut SimRng, out: &mut Outbox) {
-        for (&id, h) in &self.hints {
+        for (id, h) in self.hints.iter() {
             if self.replicas[h.holder].status.is_up() {
                 let put = Payload::Put {
                     op: id,

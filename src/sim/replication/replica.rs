@@ -1,10 +1,11 @@
 //! One database replica: a versioned key-value store plus what it knows of the cluster.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
 use super::{NOOP, Pos, Versioned};
 use crate::sim::event::Time;
 use crate::sim::server::Status;
+use crate::sim::sorted::SortedMap;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Role {
@@ -36,7 +37,7 @@ pub struct Replica {
     pub data: Vec<Option<Versioned>>,
     /// For each term in its log, the first and last index it holds from that term: enough to tell
     /// whether another replica's log is a prefix of this one (Raft's log matching, compressed).
-    pub terms: BTreeMap<u64, (u64, u64)>,
+    pub terms: SortedMap<(u64, u64)>,
     /// Waiting for the leader's answer to a sync request, sent at this time.
     pub syncing: Option<Time>,
     /// Leader only: highest index each replica has acknowledged, and when each last answered.
@@ -82,7 +83,7 @@ pub struct Replica {
     /// state: syncs carry it, a snapshot replaces it. The oldest requests are forgotten past a
     /// bound far beyond any retry's reach. (The map's type is `terms`'s, so the page carries one
     /// copy of its code.)
-    pub written: BTreeMap<u64, (u64, u64)>,
+    pub written: SortedMap<(u64, u64)>,
 }
 
 /// Request ids a replica remembers (see [`Replica::written`]).
@@ -96,7 +97,7 @@ impl Replica {
             term: 1,
             last: Pos::default(),
             data: vec![None; keys as usize],
-            terms: BTreeMap::new(),
+            terms: SortedMap::new(),
             syncing: None,
             acked: vec![0; replicas],
             heard: vec![0; replicas],
@@ -118,7 +119,7 @@ impl Replica {
             handover: Vec::new(),
             applied: 0,
             lamport: 0,
-            written: BTreeMap::new(),
+            written: SortedMap::new(),
         }
     }
 
@@ -161,8 +162,7 @@ impl Replica {
         self.last = entry.pos;
         let range = self
             .terms
-            .entry(entry.pos.term)
-            .or_insert((entry.pos.index, entry.pos.index));
+            .get_or_insert(entry.pos.term, (entry.pos.index, entry.pos.index));
         range.1 = entry.pos.index;
     }
 
@@ -176,7 +176,7 @@ impl Replica {
     /// Where this log holds the write of request `id`, if it does.
     pub fn find_write(&self, id: u64) -> Option<Pos> {
         self.written
-            .get(&id)
+            .get(id)
             .map(|&(term, index)| Pos { term, index })
             .filter(|&p| self.holds(p))
     }
@@ -186,7 +186,7 @@ impl Replica {
         self.written
             .iter()
             .filter(|(_, (_, index))| after.is_none_or(|a| *index > a))
-            .map(|(&id, &(term, index))| (id, Pos { term, index }))
+            .map(|(id, &(term, index))| (id, Pos { term, index }))
             .collect()
     }
 
@@ -195,7 +195,7 @@ impl Replica {
         p.index == 0
             || self
                 .terms
-                .get(&p.term)
+                .get(p.term)
                 .is_some_and(|&(lo, hi)| (lo..=hi).contains(&p.index))
     }
 
@@ -224,7 +224,7 @@ impl Replica {
         &mut self,
         entries: &[(u32, Versioned)],
         upto: Pos,
-        terms: &BTreeMap<u64, (u64, u64)>,
+        terms: &SortedMap<(u64, u64)>,
         snapshot: bool,
         written: &[(u64, Pos)],
     ) {
