@@ -1,6 +1,7 @@
 //! The history of client operations, one record per request, for checking consistency from outside
 //! the model (as Jepsen checks real databases).
 
+use super::decimal::fixed;
 use super::event::Time;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,10 +58,10 @@ impl Op {
             Fate::Unknown => " (outcome unknown)",
         };
         format!(
-            "{what} of key {} at {:.3}–{:.3} s {verb} {value}{fate}",
+            "{what} of key {} at {}–{} s {verb} {value}{fate}",
             self.key,
-            self.invoke as f64 / 1e6,
-            self.complete as f64 / 1e6
+            fixed(self.invoke as f64 / 1e6, 3),
+            fixed(self.complete as f64 / 1e6, 3)
         )
     }
 

@@ -2,6 +2,7 @@
 //! the page, the runner and the World clamp a value the same way and say so in the same words.
 
 use super::config::Config;
+use crate::sim::decimal::within;
 
 named_enum!(
     /// A numeric setting of [`Config`] that can change at run time.
@@ -160,7 +161,7 @@ impl Knob {
         let value = if s.zero_is_off && r <= 0.0 {
             0.0
         } else {
-            r.clamp(s.min, s.max)
+            within(r, s.min, s.max)
         };
         let note = if value == v {
             None
@@ -196,9 +197,7 @@ impl Knob {
 
 /// A number without needless decimals: `6`, `2.5`, `0.25`, `1000000`.
 pub fn trim(v: f64) -> String {
-    let s = format!("{v:.3}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" { "0".into() } else { s.into() }
+    super::decimal::trimmed(v, 3)
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ use super::event::Time;
 use super::network::NodeId;
 use super::replication::{Pos, Versioned};
 use super::slab::Handle;
+use crate::sim::decimal::within;
 
 /// What a packet carries, for the view's `data-packet` and colour.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -258,6 +259,10 @@ impl Message {
         if self.arrives <= self.sent {
             return 1.0;
         }
-        (now.saturating_sub(self.sent) as f64 / (self.arrives - self.sent) as f64).clamp(0.0, 1.0)
+        within(
+            now.saturating_sub(self.sent) as f64 / (self.arrives - self.sent) as f64,
+            0.0,
+            1.0,
+        )
     }
 }

@@ -4,6 +4,7 @@
 use std::collections::VecDeque;
 
 use super::event::{SECOND, Time};
+use crate::sim::decimal::within;
 
 /// Why a request failed, as the client learns it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -162,7 +163,7 @@ impl Histogram {
         if self.total == 0 {
             return None;
         }
-        let rank = ((q.clamp(0.0, 1.0) * self.total as f64).ceil() as u64).max(1);
+        let rank = ((within(q, 0.0, 1.0) * self.total as f64).ceil() as u64).max(1);
         let mut seen = 0;
         for (i, &c) in self.counts.iter().enumerate() {
             seen += c;

@@ -48,6 +48,7 @@ pub mod balancer;
 pub mod cache;
 pub mod compare;
 pub mod config;
+pub mod decimal;
 pub mod event;
 pub mod history;
 pub mod knob;

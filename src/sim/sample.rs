@@ -1,6 +1,7 @@
 //! Random variates drawn from the world's one generator. The arithmetic is spelled out (and `ln` comes
 //! from `libm`) so that a seed gives the same numbers bit for bit on every target.
 
+use crate::sim::decimal::within;
 use rand::Rng;
 use rand::rngs::Xoshiro256PlusPlus;
 
@@ -88,7 +89,7 @@ impl Zipf {
         loop {
             let u = self.h_n + unit(rng) * (self.h_x1 - self.h_n);
             let x = self.h_integral_inv(u);
-            let k = libm::floor(x + 0.5).clamp(1.0, self.n);
+            let k = within(libm::floor(x + 0.5), 1.0, self.n);
             if k - x <= self.threshold || u >= self.h_integral(k + 0.5) - self.h(k) {
                 return k as u32 - 1;
             }

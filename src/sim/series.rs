@@ -218,8 +218,7 @@ impl Series {
             let _ = write!(o, ",failed_{}", c.name());
         }
         o.push_str(",reads_ok,reads_failed,writes_ok,writes_failed,p50_ms,p95_ms,p99_ms,in_flight,max_lag_ms,mean_utilization\n");
-        let opt =
-            |v: Option<f64>| v.map_or(String::new(), |v| format!("{}", (v * 1e3).round() / 1e3));
+        let opt = |v: Option<f64>| v.map_or(String::new(), |v| super::decimal::trimmed(v, 3));
         for s in &self.samples {
             let _ = write!(o, "{},{}", s.second, s.ok);
             for f in s.failed {

@@ -268,7 +268,7 @@ impl Summary {
 /// A finite number with enough digits, or `null` (JSON has no NaN).
 fn num(v: f64) -> String {
     if v.is_finite() {
-        format!("{}", (v * 1e4).round() / 1e4)
+        super::decimal::trimmed(v, 4)
     } else {
         "null".into()
     }

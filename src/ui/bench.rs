@@ -4,6 +4,7 @@
 //! tests/bench/frames.mjs` runs it in headless Chromium.
 
 use crate::sim::Config;
+use crate::sim::decimal::fixed;
 
 /// Frames run before measuring (the system fills up with requests), then frames measured.
 pub const WARMUP_FRAMES: usize = 60;
@@ -78,13 +79,13 @@ impl Frames {
         packets.sort_by(f64::total_cmp);
         let long = work.iter().filter(|&&w| w > 50.0).count();
         Some(format!(
-            "{{\"frames\":{},\"median_ms\":{:.3},\"p95_ms\":{:.3},\"max_ms\":{:.3},\"frames_over_50ms\":{long},\"packets_min\":{},\"packets_median\":{}}}",
+            "{{\"frames\":{},\"median_ms\":{},\"p95_ms\":{},\"max_ms\":{},\"frames_over_50ms\":{long},\"packets_min\":{},\"packets_median\":{}}}",
             work.len(),
-            at(0.5),
-            at(0.95),
-            work[work.len() - 1],
-            packets[0],
-            packets[packets.len() / 2]
+            fixed(at(0.5), 3),
+            fixed(at(0.95), 3),
+            fixed(work[work.len() - 1], 3),
+            packets[0] as u64,
+            packets[packets.len() / 2] as u64
         ))
     }
 }

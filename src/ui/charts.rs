@@ -8,6 +8,7 @@ use yew::prelude::*;
 use super::app::View;
 use super::markup::esc;
 use crate::sim::Cause;
+use crate::sim::decimal::{Fixed, fixed, within};
 use crate::sim::series::{LATENCY_BINS, SERIES_SECONDS, Sample, bin_floor_us};
 
 const W: f64 = 320.0;
@@ -41,15 +42,20 @@ fn x_of(age: f64) -> f64 {
     RIGHT - (RIGHT - LEFT) * age / (SERIES_SECONDS - 1) as f64
 }
 
+/// A coordinate as the SVG gets it.
+fn px(v: f64) -> Fixed {
+    fixed(v, 1)
+}
+
 fn y_of(v: f64, max: f64) -> f64 {
-    BOTTOM - (BOTTOM - TOP) * (v / max).clamp(0.0, 1.0)
+    BOTTOM - (BOTTOM - TOP) * within(v / max, 0.0, 1.0)
 }
 
 fn short(v: f64) -> String {
     if v >= 10_000.0 {
-        format!("{:.0}k", v / 1000.0)
+        format!("{}k", fixed(v / 1000.0, 0))
     } else if v >= 1000.0 {
-        format!("{:.1}k", v / 1000.0)
+        format!("{}k", fixed(v / 1000.0, 1))
     } else {
         crate::sim::knob::trim(v)
     }
@@ -61,10 +67,13 @@ fn value_grid(o: &mut String, max: f64) {
         let y = y_of(t, max);
         let _ = write!(
             o,
-            "<line class=\"grid\" x1=\"{LEFT}\" x2=\"{RIGHT}\" y1=\"{y:.1}\" y2=\"{y:.1}\"/><text class=\"tick\" x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
-            LEFT - 4.0,
-            y + 4.0,
-            short(t)
+            "<line class=\"grid\" x1=\"{l}\" x2=\"{r}\" y1=\"{y}\" y2=\"{y}\"/><text class=\"tick\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>",
+            px(LEFT - 4.0),
+            px(y + 4.0),
+            short(t),
+            l = px(LEFT),
+            r = px(RIGHT),
+            y = px(y),
         );
     }
 }
@@ -74,7 +83,8 @@ fn unit_label(o: &mut String, unit: &str) {
     let mid = (TOP + BOTTOM) / 2.0;
     let _ = write!(
         o,
-        "<text class=\"axis-label\" x=\"10\" y=\"{mid}\" text-anchor=\"middle\" transform=\"rotate(-90 10 {mid})\">{unit}</text>"
+        "<text class=\"axis-label\" x=\"10\" y=\"{mid}\" text-anchor=\"middle\" transform=\"rotate(-90 10 {mid})\">{unit}</text>",
+        mid = px(mid)
     );
 }
 
@@ -84,8 +94,12 @@ fn time_axes(o: &mut String, max: f64, unit: &str) {
     let (mid, y) = ((LEFT + RIGHT) / 2.0, H - 12.0);
     let _ = write!(
         o,
-        "<text class=\"tick\" x=\"{LEFT}\" y=\"{y}\">−60 s</text><text class=\"tick\" x=\"{mid}\" y=\"{y}\" text-anchor=\"middle\">−30 s</text><text class=\"tick\" x=\"{RIGHT}\" y=\"{y}\" text-anchor=\"end\">now</text><text class=\"axis-label\" x=\"{mid}\" y=\"{}\" text-anchor=\"middle\">simulated time</text>",
-        H - 1.0
+        "<text class=\"tick\" x=\"{l}\" y=\"{y}\">−60 s</text><text class=\"tick\" x=\"{mid}\" y=\"{y}\" text-anchor=\"middle\">−30 s</text><text class=\"tick\" x=\"{r}\" y=\"{y}\" text-anchor=\"end\">now</text><text class=\"axis-label\" x=\"{mid}\" y=\"{}\" text-anchor=\"middle\">simulated time</text>",
+        px(H - 1.0),
+        l = px(LEFT),
+        r = px(RIGHT),
+        mid = px(mid),
+        y = px(y),
     );
     unit_label(o, unit);
 }
@@ -114,8 +128,12 @@ pub(super) fn action_marks(recorded: &[crate::sim::share::Recorded], last: u64) 
         let label = esc(&r.action.short());
         let _ = write!(
             o,
-            "<g class=\"action-mark\" data-mark=\"{label}\"><line x1=\"{x:.1}\" x2=\"{x:.1}\" y1=\"{TOP}\" y2=\"{BOTTOM}\"/><text x=\"{:.1}\" y=\"{y:.1}\" text-anchor=\"{anchor}\">{label}</text></g>",
-            x + dx,
+            "<g class=\"action-mark\" data-mark=\"{label}\"><line x1=\"{x}\" x2=\"{x}\" y1=\"{t}\" y2=\"{b}\"/><text x=\"{}\" y=\"{y}\" text-anchor=\"{anchor}\">{label}</text></g>",
+            px(x + dx),
+            x = px(x),
+            y = px(y),
+            t = px(TOP),
+            b = px(BOTTOM),
         );
     }
     o
@@ -137,10 +155,10 @@ fn polyline(values: &[Option<f64>], max: f64) -> String {
             Some(v) => {
                 let age = (n - 1 - k) as f64;
                 d.push_str(&format!(
-                    "{}{:.1} {:.1}",
+                    "{}{} {}",
                     if pen_down { "L" } else { "M" },
-                    x_of(age),
-                    y_of(*v, max)
+                    px(x_of(age)),
+                    px(y_of(*v, max))
                 ));
                 pen_down = true;
             }
@@ -153,7 +171,9 @@ fn polyline(values: &[Option<f64>], max: f64) -> String {
 /// A chart: a figure with its caption, the SVG `body`, and a legend of (label, class).
 fn chart(id: &str, title: &str, body: &str, legend: &[(String, &str)]) -> String {
     let mut o = format!(
-        "<figure class=\"chart\" data-chart=\"{id}\"><figcaption>{title}</figcaption><svg viewBox=\"0 0 {W} {H}\" role=\"img\" aria-label=\"{title}\">{body}</svg>"
+        "<figure class=\"chart\" data-chart=\"{id}\"><figcaption>{title}</figcaption><svg viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"{title}\">{body}</svg>",
+        w = px(W),
+        h = px(H),
     );
     if !legend.is_empty() {
         o.push_str("<ul class=\"chart-legend\">");
@@ -255,10 +275,10 @@ fn throughput(samples: &[&Sample], marks: &str) -> String {
         let mut d = String::new();
         for (k, &v) in top.iter().enumerate() {
             let pen = if k == 0 { "M" } else { "L" };
-            let _ = write!(d, "{pen}{:.1} {:.1}", x(k), y_of(v, max));
+            let _ = write!(d, "{pen}{} {}", px(x(k)), px(y_of(v, max)));
         }
         for k in (0..n).rev() {
-            let _ = write!(d, "L{:.1} {:.1}", x(k), y_of(base[k], max));
+            let _ = write!(d, "L{} {}", px(x(k)), px(y_of(base[k], max)));
         }
         let _ = write!(body, "<path class=\"area {class}\" d=\"{d}Z\"/>");
         base = top;
@@ -281,8 +301,8 @@ fn histogram(counts: &[u64; LATENCY_BINS]) -> String {
     let (Some(first), Some(last)) = (first, last) else {
         let body = format!(
             "<text class=\"tick\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">no successful request yet</text>",
-            W / 2.0,
-            H / 2.0
+            px(W / 2.0),
+            px(H / 2.0)
         );
         return chart("histogram", TITLE, &body, &[]);
     };
@@ -303,28 +323,30 @@ fn histogram(counts: &[u64; LATENCY_BINS]) -> String {
         let y = y_of(share, max);
         let _ = write!(
             body,
-            "<rect class=\"bar\" x=\"{:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{:.1}\"><title>{} – {}: {share:.1} %</title></rect>",
-            LEFT + (i - lo) as f64 * bw + 0.5,
-            (bw - 1.0).max(0.5),
-            BOTTOM - y,
+            "<rect class=\"bar\" x=\"{}\" y=\"{y}\" width=\"{}\" height=\"{}\"><title>{} – {}: {share} %</title></rect>",
+            px(LEFT + (i - lo) as f64 * bw + 0.5),
+            px((bw - 1.0).max(0.5)),
+            px(BOTTOM - y),
             fmt_latency(bin_floor_us(i)),
-            fmt_latency(bin_floor_us(i + 1))
+            fmt_latency(bin_floor_us(i + 1)),
+            y = px(y),
+            share = px(share),
         );
     }
     for i in (lo..=hi + 1).filter(|i| i % 3 == 0) {
         let _ = write!(
             body,
-            "<text class=\"tick\" x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
-            LEFT + (i - lo) as f64 * bw,
-            BOTTOM + 12.0,
+            "<text class=\"tick\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
+            px(LEFT + (i - lo) as f64 * bw),
+            px(BOTTOM + 12.0),
             fmt_latency(bin_floor_us(i))
         );
     }
     let _ = write!(
         body,
         "<text class=\"axis-label\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">latency (log scale)</text>",
-        (LEFT + RIGHT) / 2.0,
-        H - 1.0
+        px((LEFT + RIGHT) / 2.0),
+        px(H - 1.0)
     );
     unit_label(&mut body, "% of requests");
     chart("histogram", TITLE, &body, &[])
@@ -332,11 +354,11 @@ fn histogram(counts: &[u64; LATENCY_BINS]) -> String {
 
 fn fmt_latency(us: f64) -> String {
     if us >= 1e6 {
-        format!("{:.1} s", us / 1e6).replace(".0 s", " s")
+        format!("{} s", fixed(us / 1e6, 1)).replace(".0 s", " s")
     } else if us >= 1e3 {
-        format!("{:.0} ms", us / 1e3)
+        format!("{} ms", fixed(us / 1e3, 0))
     } else {
-        format!("{:.1} ms", us / 1e3)
+        format!("{} ms", fixed(us / 1e3, 1))
     }
 }
 

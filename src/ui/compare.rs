@@ -14,6 +14,7 @@ use super::controls::button;
 use super::memo::{Memo, version};
 use super::state::Msg;
 use crate::sim::compare::{Comparison, MAX_RUNS, Variant};
+use crate::sim::decimal::fixed;
 use crate::sim::{Replication, Strategy};
 
 const CLASSES: [&str; MAX_RUNS] = ["run-1", "run-2", "run-3", "run-4"];
@@ -88,10 +89,13 @@ fn mini(o: &mut String, w: &crate::sim::World, class: &str, label: &str) {
         "<figure class=\"mini {class}\"><svg viewBox=\"0 0 110 44\" role=\"img\" aria-label=\"{label}\">"
     );
     for (i, s) in servers.iter().enumerate() {
-        let (x, width) = (5.0 + i as f64 * step, (step - 1.0).max(0.5));
+        let (x, width) = (
+            fixed(5.0 + i as f64 * step, 1),
+            fixed((step - 1.0).max(0.5), 1),
+        );
         let _ = write!(
             o,
-            "<rect class=\"mini-server {}\" x=\"{x:.1}\" y=\"4\" width=\"{width:.1}\" height=\"10\"/><rect class=\"mini-queue\" x=\"{x:.1}\" y=\"16\" width=\"{width:.1}\" height=\"{}\"/>",
+            "<rect class=\"mini-server {}\" x=\"{x}\" y=\"4\" width=\"{width}\" height=\"10\"/><rect class=\"mini-queue\" x=\"{x}\" y=\"16\" width=\"{width}\" height=\"{}\"/>",
             s.status.name(),
             s.queue.len().min(20)
         );
@@ -112,7 +116,7 @@ fn mini(o: &mut String, w: &crate::sim::World, class: &str, label: &str) {
 fn replay_note(c: &Comparison) -> String {
     let list = |rs: &[crate::sim::share::Recorded]| {
         rs.iter()
-            .map(|r| format!("{} at {:.1} s", r.action.short(), r.at as f64 / 1e6))
+            .map(|r| format!("{} at {} s", r.action.short(), fixed(r.at as f64 / 1e6, 1)))
             .collect::<Vec<_>>()
             .join(", ")
     };
@@ -134,9 +138,9 @@ fn replay_note(c: &Comparison) -> String {
     o
 }
 
-fn cell(v: Option<f64>, digits: usize) -> String {
+fn cell(v: Option<f64>, digits: u8) -> String {
     v.filter(|v| v.is_finite())
-        .map_or("–".into(), |v| format!("{v:.digits$}"))
+        .map_or("–".into(), |v| fixed(v, digits).to_string())
 }
 
 /// The runs: small diagrams (every frame), and shared charts with the table of p99, errors and
@@ -155,7 +159,10 @@ pub(super) fn compare_view(on: &Callback<Msg>, c: &Rc<RefCell<Comparison>>) -> H
             .and_then(|(_, w)| w.series().samples().last())
             .map_or(0, |s| s.second + 1);
         (
-            format!("Side by side · seed {seed} · {:.1} s", c.now() as f64 / 1e6),
+            format!(
+                "Side by side · seed {seed} · {} s",
+                fixed(c.now() as f64 / 1e6, 1)
+            ),
             minis,
             second,
             replay_note(&c),

@@ -7,6 +7,7 @@ use super::app::View;
 use super::controls::{button, choice, node_button};
 use super::figures::{Figure, figure_row};
 use super::state::Msg;
+use crate::sim::decimal::fixed;
 use crate::sim::{Action, ClockKind, Consistency, NodeId, ReadFrom, Replication, SyncAcks};
 
 #[derive(Properties, PartialEq)]
@@ -62,9 +63,9 @@ pub fn database_controls(props: &DatabaseProps) -> Html {
                 ("cp", "CP: refuse without a majority"), ("ap", "AP: accept on both sides")],
                 cfg.consistency.name(), |v| v.parse::<Consistency>().ok().map(|c| Msg::Do(Action::SetConsistency(c)))) }
             { numeric_choice(on, "clock-skew", "Clock skew between replicas", &[0.0, 50.0, 100.0, 250.0, 500.0, 1000.0, 2000.0],
-                cfg.clock_skew_ms, |v| if v == 0.0 { "none".into() } else { format!("± {v:.0} ms") }, Action::SetClockSkew) }
+                cfg.clock_skew_ms, |v| if v == 0.0 { "none".into() } else { format!("± {} ms", fixed(v, 0)) }, Action::SetClockSkew) }
             { numeric_choice(on, "rmw", "Requests that increment a counter", &[0.0, 0.1, 0.25, 0.5, 0.8, 1.0],
-                cfg.rmw_ratio, |v| format!("{:.0} %", v * 100.0), Action::SetRmwRatio) }
+                cfg.rmw_ratio, |v| format!("{} %", fixed(v * 100.0, 0)), Action::SetRmwRatio) }
             { super::controls::check_box(on, "Compare-and-set on increments", cfg.cas, Action::SetCas) }
             <div class="nodes">
                 { for w.replicas().iter().enumerate().map(|(j, r)| {
@@ -176,7 +177,7 @@ pub fn anomalies(props: &View) -> Html {
         if ok + failed == 0 {
             "–".to_string()
         } else {
-            format!("{:.1}", 100.0 * ok as f64 / (ok + failed) as f64)
+            fixed(100.0 * ok as f64 / (ok + failed) as f64, 1).to_string()
         }
     };
     let max_lag = (0..db.replicas.len())
@@ -243,7 +244,7 @@ pub fn anomalies(props: &View) -> Html {
         (
             "max-lag",
             "Max lag",
-            format!("{:.0}", max_lag as f64 / 1e3),
+            fixed(max_lag as f64 / 1e3, 0).to_string(),
             "ms",
             "age of the oldest write some follower lacks",
         ),

@@ -8,6 +8,7 @@ use super::geometry::{self, Layout, NodeBox, Route};
 use super::memo::{Memo, version};
 use super::nodes::{balancer, client, fmt1, replica, server};
 use super::state::{Msg, Selection};
+use crate::sim::decimal::{fixed, within};
 use crate::sim::world::BURST_LIFETIME;
 use crate::sim::{NodeId, Replication, World};
 
@@ -38,7 +39,11 @@ pub(super) fn node_box(l: &Layout, node: NodeId) -> Option<&NodeBox> {
 pub fn diagram(props: &DiagramProps) -> Html {
     let w = props.view.world.borrow();
     let l = geometry::layout(w.servers().len(), w.replicas().len());
-    let view_box = format!("0 0 {:.0} {:.0}", geometry::WIDTH, geometry::HEIGHT);
+    let view_box = format!(
+        "0 0 {} {}",
+        fixed(geometry::WIDTH, 0),
+        fixed(geometry::HEIGHT, 0)
+    );
     let selected_node = match props.selected {
         Some(Selection::Node(n)) => Some(n),
         _ => None,
@@ -196,7 +201,7 @@ fn links(w: &World, l: &Layout, on: &Callback<Msg>, selected: Option<Selection>)
             let label = if cut {
                 Some("✕".to_string())
             } else if custom {
-                Some(format!("{:.0} ms", net.spec(a, b).latency_ms))
+                Some(format!("{} ms", fixed(net.spec(a, b).latency_ms, 0)))
             } else {
                 None
             };
@@ -223,7 +228,7 @@ fn bursts(w: &World, l: &Layout, motion: bool) -> Html {
             let c = nb.c;
             let age = (w.now() - b.at) as f64 / BURST_LIFETIME as f64;
             // Sized to the node, so small boxes are not buried under their bursts.
-            let r0 = (nb.h.min(nb.w) * 0.3).clamp(6.0, 14.0);
+            let r0 = within(nb.h.min(nb.w) * 0.3, 6.0, 14.0);
             let r = if motion {
                 r0 * (1.0 + 2.5 * age)
             } else {
@@ -231,7 +236,7 @@ fn bursts(w: &World, l: &Layout, motion: bool) -> Html {
             };
             Some(html! {
                 <circle class="burst" cx={fmt1(c.x)} cy={fmt1(c.y)} r={fmt1(r)}
-                        opacity={format!("{:.2}", 1.0 - age)} />
+                        opacity={fixed(1.0 - age, 2).to_string()} />
             })
         })
         .collect()

@@ -4,6 +4,7 @@ use yew::prelude::*;
 
 use super::app::View;
 use super::state::Msg;
+use crate::sim::decimal::fixed;
 use crate::sim::metrics::Window;
 
 /// One live figure: its `data-metric` hook, label, value (`None` shows a dash), unit and tooltip.
@@ -22,8 +23,8 @@ fn on_screen(exact: &str, unit: &str) -> String {
         return exact.to_string();
     }
     match exact.parse::<u64>() {
-        Ok(n) if n >= 1_000_000 => format!("{:.1} M", n as f64 / 1e6),
-        Ok(n) if n >= 10_000 => format!("{:.1} k", n as f64 / 1e3),
+        Ok(n) if n >= 1_000_000 => format!("{} M", fixed(n as f64 / 1e6, 1)),
+        Ok(n) if n >= 10_000 => format!("{} k", fixed(n as f64 / 1e3, 1)),
         _ => exact.to_string(),
     }
 }
@@ -56,13 +57,13 @@ pub fn figures(props: &View, window: Window, on: &Callback<Msg>) -> Html {
     let w = props.world.borrow();
     let h = w.metrics().headline(w.now(), window);
     let whole = window == Window::Run;
-    let ms = |v: Option<f64>| v.map(|ms| format!("{ms:.0}"));
+    let ms = |v: Option<f64>| v.map(|ms| fixed(ms, 0).to_string());
     let over = window.label();
     let figures = [
         Figure {
             metric: "throughput",
             label: "Throughput",
-            value: Some(format!("{:.1}", h.throughput)),
+            value: Some(fixed(h.throughput, 1).to_string()),
             unit: "req/s",
             hint: if whole {
                 "successful responses per simulated second, averaged over the whole run"
@@ -73,7 +74,7 @@ pub fn figures(props: &View, window: Window, on: &Callback<Msg>) -> Html {
         Figure {
             metric: "success-rate",
             label: "Success",
-            value: h.success.map(|p| format!("{p:.1}")),
+            value: h.success.map(|p| fixed(p, 1).to_string()),
             unit: "%",
             hint: "share of finished requests that succeeded",
         },
@@ -115,7 +116,7 @@ pub fn figures(props: &View, window: Window, on: &Callback<Msg>) -> Html {
         Figure {
             metric: "cost",
             label: "Cost",
-            value: Some(format!("{:.2}", w.fleet_cost_per_hour())),
+            value: Some(fixed(w.fleet_cost_per_hour(), 2).to_string()),
             unit: "$/h",
             hint: "hourly price of the servers at their power levels",
         },

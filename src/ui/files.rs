@@ -67,7 +67,7 @@ fn import(input: &HtmlInputElement, on: Callback<Msg>) {
     if file.size() > MAX_LEN as f64 {
         on.emit(Msg::Notice(Some(format!(
             "That file could not be opened: it is {} bytes, and a scenario is at most {MAX_LEN}.",
-            file.size()
+            file.size() as u64
         ))));
         return;
     }

@@ -1,5 +1,7 @@
 //! Pure layout maths for the diagram: where each node sits and the path a packet follows.
 
+use crate::sim::decimal::{fixed, within};
+
 /// The diagram's coordinate space (the SVG viewBox).
 pub const WIDTH: f64 = 1000.0;
 pub const HEIGHT: f64 = 540.0;
@@ -177,7 +179,7 @@ impl Route {
     /// The point a share `t` (0..=1) of the way along, shifted sideways by `lane` (so requests and
     /// responses on one link travel in separate lanes).
     pub fn at(&self, t: f64, lane: f64) -> Point {
-        let t = t.clamp(0.0, 1.0);
+        let t = within(t, 0.0, 1.0);
         let (p, (dx, dy)) = match *self {
             Route::Line(a, b) => (lerp(a, b, t), (b.x - a.x, b.y - a.y)),
             Route::Arc(a, c, b) => {
@@ -201,12 +203,18 @@ impl Route {
 
     /// SVG path data.
     pub fn d(&self) -> String {
+        let f = |v: f64| fixed(v, 1);
         match self {
-            Route::Line(a, b) => format!("M{:.1} {:.1}L{:.1} {:.1}", a.x, a.y, b.x, b.y),
+            Route::Line(a, b) => format!("M{} {}L{} {}", f(a.x), f(a.y), f(b.x), f(b.y)),
             Route::Arc(a, c, b) => {
                 format!(
-                    "M{:.1} {:.1}Q{:.1} {:.1} {:.1} {:.1}",
-                    a.x, a.y, c.x, c.y, b.x, b.y
+                    "M{} {}Q{} {} {} {}",
+                    f(a.x),
+                    f(a.y),
+                    f(c.x),
+                    f(c.y),
+                    f(b.x),
+                    f(b.y)
                 )
             }
         }

@@ -7,6 +7,7 @@ use super::controls::{button, node_button, power_select, slow_button};
 use super::network::{LinkProps, link_editor};
 use super::state::{Msg, Selection};
 use crate::sim::config::server_cost_per_hour;
+use crate::sim::decimal::fixed;
 use crate::sim::{Action, NodeId, Role, World};
 
 #[derive(Properties, PartialEq)]
@@ -25,7 +26,7 @@ fn rows(items: Vec<(&'static str, String)>) -> Html {
 }
 
 fn ms(us: u64) -> String {
-    format!("{:.0} ms", us as f64 / 1e3)
+    format!("{} ms", fixed(us as f64 / 1e3, 0))
 }
 
 pub fn inspector(props: &InspectorProps) -> Html {
@@ -128,11 +129,16 @@ fn server(w: &World, on: &Callback<Msg>, i: usize) -> Html {
         (
             "Load, last second",
             last.and_then(|x| x.utilization.get(i))
-                .map_or("–".into(), |&u| format!("{:.0} %", f64::from(u) * 100.0)),
+                .map_or("–".into(), |&u| {
+                    format!("{} %", fixed(f64::from(u) * 100.0, 0))
+                }),
         ),
         (
             "Load, whole run",
-            format!("{:.0} %", s.utilization(cfg.workers, w.now()) * 100.0),
+            format!(
+                "{} %",
+                fixed(s.utilization(cfg.workers, w.now()) * 100.0, 0)
+            ),
         ),
         (
             "Workers busy",
@@ -141,10 +147,17 @@ fn server(w: &World, on: &Callback<Msg>, i: usize) -> Html {
         ("Queue", format!("{} of {}", s.queue.len(), cfg.queue_cap)),
         ("Awaiting the database", s.awaiting_db.to_string()),
         ("Open at the balancer", b.outstanding.to_string()),
-        ("Response time (EWMA)", format!("{:.0} ms", b.ewma_ms())),
+        (
+            "Response time (EWMA)",
+            format!("{} ms", fixed(b.ewma_ms(), 0)),
+        ),
         (
             "Power",
-            format!("{}× · ${:.2}/h", s.power, server_cost_per_hour(s.power)),
+            format!(
+                "{}× · ${}/h",
+                s.power,
+                fixed(server_cost_per_hour(s.power), 2)
+            ),
         ),
     ]);
     html! { <>
@@ -174,13 +187,11 @@ fn replica(w: &World, on: &Callback<Msg>, j: usize) -> Html {
         ("Version", r.version().to_string()),
         ("Writes behind", db.writes_behind(j).to_string()),
         ("Lag", ms(db.lag(j, w.now()))),
-        (
-            "Clock",
-            format!(
-                "{:+.0} ms",
-                db.skew.get(j).copied().unwrap_or(0) as f64 / 1e3
-            ),
-        ),
+        ("Clock", {
+            let skew = fixed(db.skew.get(j).copied().unwrap_or(0) as f64 / 1e3, 0).to_string();
+            let sign = if skew.starts_with('-') { "" } else { "+" };
+            format!("{sign}{skew} ms")
+        }),
         ("Links cut", w.cut_links_of(node).to_string()),
     ]);
     html! { <>

@@ -7,6 +7,7 @@ use yew::prelude::*;
 use super::app::View;
 use super::markup::{active, esc};
 use super::state::Msg;
+use crate::sim::decimal::fixed;
 
 /// Entries shown (the World keeps a bounded ring of 200).
 const SHOWN: usize = 60;
@@ -22,8 +23,8 @@ pub fn event_log(props: &LogProps) -> Html {
     let mut o = String::new();
     for e in w.log().take(SHOWN) {
         let at = format!(
-            "<span class=\"at\">{:.1} s</span>{}",
-            e.at as f64 / 1e6,
+            "<span class=\"at\">{} s</span>{}",
+            fixed(e.at as f64 / 1e6, 1),
             esc(&e.text)
         );
         let _ = match e.node {

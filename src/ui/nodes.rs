@@ -4,6 +4,7 @@
 use yew::prelude::*;
 
 use super::geometry::{Detail, NodeBox};
+use crate::sim::decimal::fixed;
 use crate::sim::{NodeId, Role, Status, Strategy, World};
 
 /// Arcs the consistent-hash ring is drawn with.
@@ -11,7 +12,7 @@ use crate::sim::{NodeId, Role, Status, Strategy, World};
 const RING_ARCS: usize = 64;
 
 pub(super) fn fmt1(v: f64) -> String {
-    format!("{v:.1}")
+    fixed(v, 1).to_string()
 }
 
 /// A status mark that is a shape, not only a colour: a dot (up), a cross (down), a dial (slow), a
@@ -62,7 +63,7 @@ fn frame(b: NodeBox, title: String, status: Option<&str>, class: &'static str, b
 }
 
 fn translate(b: NodeBox) -> String {
-    format!("translate({:.1},{:.1})", b.c.x, b.c.y)
+    format!("translate({},{})", fixed(b.c.x, 1), fixed(b.c.y, 1))
 }
 
 fn line(b: NodeBox, row: f64, text: String) -> Html {
@@ -76,7 +77,7 @@ fn line(b: NodeBox, row: f64, text: String) -> Html {
 pub(super) fn client(w: &World, b: NodeBox) -> Html {
     let body = html! { <>
         { line(b, 1.0, format!("{} req/s", crate::sim::knob::trim(w.config().arrival_rate))) }
-        { line(b, 2.0, format!("{:.0}% writes", w.config().write_ratio * 100.0)) }
+        { line(b, 2.0, format!("{}% writes", fixed(w.config().write_ratio * 100.0, 0))) }
     </> };
     html! {
         <g data-node="client" data-status="up" class="node client" transform={translate(b)}>
@@ -142,7 +143,7 @@ fn health_marks(w: &World) -> Html {
                 "out"
             };
             let slash = (state == "out").then(|| html! {
-                <path class="hmark-slash" d={format!("M{} {}l{size:.1} {size:.1}", fmt1(x), fmt1(y))} />
+                <path class="hmark-slash" d={format!("M{} {}l{} {}", fmt1(x), fmt1(y), fmt1(size), fmt1(size))} />
             });
             let ring = (pointer == Some(i)).then(|| html! {
                 <rect class="rr-pointer" x={fmt1(x - 2.0)} y={fmt1(y - 2.0)} width={fmt1(size + 4.0)} height={fmt1(size + 4.0)} rx="2" />
@@ -190,7 +191,7 @@ fn hash_ring(w: &World) -> Html {
         Some(html! {
             <path class={classes!("ring-arc", out.then_some("out"))}
                   stroke={format!("hsl({hue} 65% 50%)")}
-                  d={format!("M{} {}A{r:.1} {r:.1} 0 0 1 {} {}", fmt1(x0), fmt1(y0), fmt1(x1), fmt1(y1))} />
+                  d={format!("M{} {}A{} {} 0 0 1 {} {}", fmt1(x0), fmt1(y0), fmt1(r), fmt1(r), fmt1(x1), fmt1(y1))} />
         })
     });
     html! {
@@ -233,7 +234,7 @@ pub(super) fn server(w: &World, i: usize, b: NodeBox) -> Html {
             s.queue.len()
         ),
     };
-    let mut first = format!("served {} · {:.0}% load", s.served, load * 100.0);
+    let mut first = format!("served {} · {}% load", s.served, fixed(load * 100.0, 0));
     if status == "slow" {
         first = format!("served {} · slow", s.served);
     }
@@ -310,7 +311,10 @@ pub(super) fn replica(w: &World, j: usize, b: NodeBox) -> Html {
         (Role::Leader, _, _) => "leads a split side".to_string(),
         (_, Status::Down, _) => "missing writes".to_string(),
         (_, _, 0) => "in sync".to_string(),
-        (_, _, n) => format!("{n} behind · {:.0} ms", db.lag(j, w.now()) as f64 / 1e3),
+        (_, _, n) => format!(
+            "{n} behind · {} ms",
+            fixed(db.lag(j, w.now()) as f64 / 1e3, 0)
+        ),
     };
     let lag = match (w.is_isolated(NodeId::Db(j)), w.cut_links_of(NodeId::Db(j))) {
         (true, _) => "isolated: every link cut".to_string(),

@@ -7,6 +7,7 @@ use super::app::View;
 use super::controls::button;
 use super::field::DraftInput;
 use super::state::{Msg, SPEEDS};
+use crate::sim::decimal::fixed;
 use crate::sim::knob::trim;
 
 #[derive(Properties, PartialEq)]
@@ -52,7 +53,7 @@ pub(super) fn top_bar(props: &TopBarProps) -> Html {
                     }) }
                 </select>
                 { seed_field(w.config().seed, on) }
-                <span class="clock" data-metric="sim-time">{ format!("t = {:.1} s", props.now as f64 / 1e6) }</span>
+                <span class="clock" data-metric="sim-time">{ format!("t = {} s", fixed(props.now as f64 / 1e6, 1)) }</span>
                 if let Some(text) = status {
                     <span class="status-chip" role="status">{ text }</span>
                 }

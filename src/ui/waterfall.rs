@@ -10,6 +10,7 @@ use super::controls::button;
 use super::markup::esc;
 use super::state::Msg;
 use crate::sim::Action;
+use crate::sim::decimal::fixed;
 
 #[derive(Properties, PartialEq)]
 pub struct WaterfallProps {
@@ -40,7 +41,7 @@ pub fn waterfall(props: &WaterfallProps) -> Html {
             let total = end.saturating_sub(t.issued).max(1) as f64;
             let outcome = match t.outcome {
                 None => "in flight…".to_string(),
-                Some(Ok(us)) => format!("succeeded in {:.1} ms", us as f64 / 1e3),
+                Some(Ok(us)) => format!("succeeded in {} ms", fixed(us as f64 / 1e3, 1)),
                 Some(Err(cause)) => format!("failed: {}", cause.name()),
             };
             let mut o = format!(
@@ -54,9 +55,11 @@ pub fn waterfall(props: &WaterfallProps) -> Html {
                 // SVG geometry, not inline styles: the page's CSP allows no inline style.
                 let _ = write!(
                     o,
-                    "<li class=\"span-row\" data-span=\"{kind}\"><span class=\"span-label\">{}</span><svg class=\"span-track\" viewBox=\"0 0 100 10\" preserveAspectRatio=\"none\" aria-hidden=\"true\"><rect class=\"track\" width=\"100\" height=\"10\" rx=\"1.5\"/><rect class=\"span-bar {kind}\" x=\"{left:.2}\" width=\"{width:.2}\" height=\"10\" rx=\"1.5\"/></svg><span class=\"span-ms\">{:.1} ms</span></li>",
+                    "<li class=\"span-row\" data-span=\"{kind}\"><span class=\"span-label\">{}</span><svg class=\"span-track\" viewBox=\"0 0 100 10\" preserveAspectRatio=\"none\" aria-hidden=\"true\"><rect class=\"track\" width=\"100\" height=\"10\" rx=\"1.5\"/><rect class=\"span-bar {kind}\" x=\"{}\" width=\"{}\" height=\"10\" rx=\"1.5\"/></svg><span class=\"span-ms\">{} ms</span></li>",
                     esc(&s.text),
-                    s.to.saturating_sub(s.from) as f64 / 1e3
+                    fixed(left, 2),
+                    fixed(width, 2),
+                    fixed(s.to.saturating_sub(s.from) as f64 / 1e3, 1)
                 );
             }
             o.push_str("</ol>");

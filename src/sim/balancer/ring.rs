@@ -2,6 +2,7 @@
 //! goes to the owner of the first point at or after its hash. Removing one of N servers moves only
 //! the sessions it owned, about 1/N of them.
 
+use crate::sim::decimal::within;
 use crate::sim::sample::mix64;
 
 /// Points per server: enough that shares stay within a few percent of even.
@@ -24,7 +25,7 @@ impl HashRing {
 
     /// The server owning the point a share `at` (0..1) of the way round the ring (for drawing it).
     pub fn owner_at(&self, at: f64) -> Option<usize> {
-        let h = (at.clamp(0.0, 1.0) * u64::MAX as f64) as u64;
+        let h = (within(at, 0.0, 1.0) * u64::MAX as f64) as u64;
         let k = self.points.partition_point(|&(p, _)| p < h);
         self.points
             .get(k)

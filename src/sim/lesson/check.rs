@@ -4,6 +4,7 @@
 
 use super::LESSONS;
 use crate::sim::balancer::Strategy;
+use crate::sim::decimal::fixed;
 use crate::sim::event::{SECOND, Time};
 use crate::sim::metrics::{Cause, Headline, Window};
 use crate::sim::network::NodeId;
@@ -39,7 +40,7 @@ fn ms(us: Time) -> String {
 }
 
 fn ms_of(v: Option<f64>) -> String {
-    v.map_or("–".into(), |v| format!("{v:.0} ms"))
+    v.map_or("–".into(), |v| format!("{} ms", fixed(v, 0)))
 }
 
 fn ratio(a: u64, b: u64) -> u64 {
@@ -224,7 +225,7 @@ impl Progress {
                     format!(
                         "{} on the wire ({hops} hops at {} ms each)",
                         ms(of(K::Network) + of(K::Bandwidth)),
-                        cfg.latency_ms
+                        crate::sim::knob::trim(cfg.latency_ms)
                     ),
                     format!("{} queued", ms(of(K::Queue))),
                     format!("{} being served", ms(of(K::Service))),
@@ -281,11 +282,11 @@ impl Progress {
                 // Measured from the crash itself, not from the frame the check first saw it.
                 let at = w.servers().get(1)?.crashed_at?;
                 format!(
-                    "The balancer stopped sending to Server 2 {:.1} s after it died: health checks every {} ms, {} missed in a row. Attempts sent there meanwhile waited out the {} ms timeout: {} timed out, and {} retries went to other servers.",
-                    (noticed - at) as f64 / 1e6,
-                    cfg.hc_interval_ms,
+                    "The balancer stopped sending to Server 2 {} s after it died: health checks every {} ms, {} missed in a row. Attempts sent there meanwhile waited out the {} ms timeout: {} timed out, and {} retries went to other servers.",
+                    fixed((noticed - at) as f64 / 1e6, 1),
+                    crate::sim::knob::trim(cfg.hc_interval_ms),
                     cfg.hc_fall,
-                    cfg.timeout_ms,
+                    crate::sim::knob::trim(cfg.timeout_ms),
                     m.attempt_timeouts.saturating_sub(timeouts),
                     m.retries.saturating_sub(retries)
                 )
@@ -310,9 +311,10 @@ impl Progress {
                     return None;
                 }
                 format!(
-                    "Capacity is now {capacity:.0} req/s against {} arriving, for ${:.2}/h with {} servers, and Errors (last 10 s) reads 0. {}",
+                    "Capacity is now {} req/s against {} arriving, for ${}/h with {} servers, and Errors (last 10 s) reads 0. {}",
+                    fixed(capacity, 0),
                     crate::sim::knob::trim(cfg.arrival_rate),
-                    w.fleet_cost_per_hour(),
+                    fixed(w.fleet_cost_per_hour(), 2),
                     live().count(),
                     if bigger && !more {
                         "A bigger machine costs more per unit of power, tops out at 8×, and is still one machine: if it fails, its share of capacity goes with it."
@@ -334,13 +336,13 @@ impl Progress {
                 if !w.balancer().accepts(0) {
                     format!(
                         "Health checks to Server 1 now take longer than their {} ms timeout, so the balancer marked a healthy server down: to a health check, a slow link looks like a dead machine. The other servers carry everything, and their queues show it.",
-                        cfg.hc_timeout_ms
+                        crate::sim::knob::trim(cfg.hc_timeout_ms)
                     )
                 } else {
                     format!(
-                        "The balancer now sees {:.0} ms round trips to Server 1 against {:.0} ms to Server 2: every request through the slow link pays its delay twice. Least response time would notice and send fewer there.",
-                        b.first()?.ewma_ms(),
-                        b.get(1)?.ewma_ms()
+                        "The balancer now sees {} ms round trips to Server 1 against {} ms to Server 2: every request through the slow link pays its delay twice. Least response time would notice and send fewer there.",
+                        fixed(b.first()?.ewma_ms(), 0),
+                        fixed(b.get(1)?.ewma_ms(), 0)
                     )
                 }
             }
@@ -358,8 +360,8 @@ impl Progress {
                     return None;
                 }
                 format!(
-                    "Replica 3 was back and caught up {:.1} s after it recovered: it had missed {missed} writes and got them from the leader. Reads kept working meanwhile because the other replicas had copies.",
-                    (w.now() - at) as f64 / 1e6
+                    "Replica 3 was back and caught up {} s after it recovered: it had missed {missed} writes and got them from the leader. Reads kept working meanwhile because the other replicas had copies.",
+                    fixed((w.now() - at) as f64 / 1e6, 1)
                 )
             }
             ("failover", 0) => {

@@ -493,7 +493,7 @@ impl Shrinker {
 }
 
 fn secs(t: Time) -> String {
-    format!("{:.3} s", t as f64 / 1e6)
+    format!("{} s", crate::sim::decimal::fixed(t as f64 / 1e6, 3))
 }
 
 fn val(v: Option<u64>) -> String {

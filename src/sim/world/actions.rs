@@ -2,6 +2,7 @@
 
 use super::World;
 use crate::sim::config::{MAX_SERVERS, POWER_LEVELS};
+use crate::sim::decimal::{fixed, within};
 use crate::sim::event::Action;
 use crate::sim::network::NodeId;
 use crate::sim::replication::ReadFrom;
@@ -50,9 +51,9 @@ impl World {
             {
                 self.servers[i].status = Status::Slow;
                 let text = format!(
-                    "{} slowed down to {:.0}% of its speed",
+                    "{} slowed down to {}% of its speed",
                     NodeId::Server(i).label(),
-                    self.cfg.slow_factor * 100.0
+                    fixed(self.cfg.slow_factor * 100.0, 0)
                 );
                 self.note(Some(NodeId::Server(i)), text);
             }
@@ -168,14 +169,17 @@ impl World {
             }
             Action::SetClockSkew(ms) => {
                 let ms = if ms.is_finite() {
-                    ms.clamp(0.0, 60_000.0)
+                    within(ms, 0.0, 60_000.0)
                 } else {
                     0.0
                 };
                 if ms != self.cfg.clock_skew_ms {
                     self.cfg.clock_skew_ms = ms;
                     self.db.set_skew(ms);
-                    self.note(None, format!("Replica clocks now spread over ±{ms:.0} ms"));
+                    self.note(
+                        None,
+                        format!("Replica clocks now spread over ±{} ms", fixed(ms, 0)),
+                    );
                 }
             }
             Action::SetQuorum { write, read } => {
@@ -205,7 +209,7 @@ impl World {
             }
             Action::SetRmwRatio(share) => {
                 let share = if share.is_finite() {
-                    share.clamp(0.0, 1.0)
+                    within(share, 0.0, 1.0)
                 } else {
                     0.0
                 };
@@ -213,7 +217,10 @@ impl World {
                     self.cfg.rmw_ratio = share;
                     self.note(
                         None,
-                        format!("{:.0}% of requests now increment a counter", share * 100.0),
+                        format!(
+                            "{}% of requests now increment a counter",
+                            fixed(share * 100.0, 0)
+                        ),
                     );
                 }
             }

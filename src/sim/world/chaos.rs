@@ -4,6 +4,7 @@
 //! each node fails on average once per MTBF while it is up. Repairs take exponential time, MTTR.
 
 use super::World;
+use crate::sim::decimal::fixed;
 use crate::sim::event::{Action, Event, Time, from_ms, round_us};
 use crate::sim::network::NodeId;
 use crate::sim::sample;
@@ -56,9 +57,9 @@ impl World {
             self.note(
                 Some(node),
                 format!(
-                    "Chaos: {} will be repaired in {:.1} s",
+                    "Chaos: {} will be repaired in {} s",
                     node.label(),
-                    repair as f64 / 1e6
+                    fixed(repair as f64 / 1e6, 1)
                 ),
             );
             // The repair due time identifies this crash: a repair scheduled for an earlier crash of

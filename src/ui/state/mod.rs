@@ -9,6 +9,7 @@ use std::rc::Rc;
 use yew::Reducible;
 
 use crate::sim::compare::{Comparison, Variant};
+use crate::sim::decimal::within;
 use crate::sim::event::{MS, Time};
 use crate::sim::lesson::{LESSONS, Progress};
 use crate::sim::metrics::Window;
@@ -241,7 +242,7 @@ impl Reducible for Playground {
                 if !self.playing || self.hidden {
                     return self;
                 }
-                let dt_ms = last.map_or(0.0, |l| (wall_ms - l).clamp(0.0, MAX_FRAME_MS));
+                let dt_ms = last.map_or(0.0, |l| within(wall_ms - l, 0.0, MAX_FRAME_MS));
                 let advance = (dt_ms * self.speed * MS as f64).round() as Time;
                 if advance == 0 {
                     return self;
@@ -289,7 +290,7 @@ impl Reducible for Playground {
             }
             Msg::SetSpeed(v) => {
                 let v = if v.is_finite() {
-                    v.clamp(SPEEDS[0], SPEEDS[6])
+                    within(v, SPEEDS[0], SPEEDS[6])
                 } else {
                     1.0
                 };
