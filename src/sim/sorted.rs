@@ -107,7 +107,8 @@ impl<V> SortedMap<V> {
     }
 }
 
-#[cfg(test)]
+// Property tests: proptest is a native dev-dependency only.
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use proptest::prelude::*;
