@@ -372,3 +372,33 @@ fn chart_data_exports_as_csv_one_row_a_second() {
         assert_eq!(r[1] != "0", r[p99].parse::<f64>().is_ok(), "{r:?}");
     }
 }
+
+/// The page checks every run as it goes. Switching the replication mode restarts the check: the
+/// values written before the switch are still in the store, so the restarted check must not call
+/// a read of one of them a value nobody wrote (it did, the first time the page showed a verdict).
+#[test]
+fn the_live_check_restarted_by_a_mode_switch_finds_no_false_violation() {
+    use clusterscope::sim::Replication;
+    for seed in 1..=5 {
+        let mut w = world(Config {
+            seed,
+            keys: 5,
+            write_ratio: 0.5,
+            ..Config::default()
+        });
+        w.check_live(true);
+        run_for(&mut w, 20);
+        let before = w.linearizability().expect("on");
+        assert_eq!(
+            before.violation, None,
+            "seed {seed}: no faults, leader reads"
+        );
+        assert!(before.operations_checked > 50, "seed {seed}: {before:?}");
+        w.apply(Action::SetReplication(Replication::LeaderSync));
+        run_for(&mut w, 20);
+        let after = w.linearizability().expect("on");
+        assert_eq!(after.violation, None, "seed {seed}");
+        assert!(after.operations_checked > 50, "seed {seed}: {after:?}");
+        assert_eq!(w.linearizability_since(), 20 * SECOND);
+    }
+}

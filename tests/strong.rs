@@ -220,6 +220,47 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// The page's live check restarts when the replication mode is switched, knowing neither the
+    /// values already stored nor the writes of before that may still land: it may find less than
+    /// the whole history shows, never more. (Before restarted keys began as "unknown value, writes
+    /// forgotten", it called the first read after a switch a read of a value nobody wrote.)
+    #[cfg_attr(debug_assertions, ignore = "heavy: runs in release (tests/run-all.sh)")]
+    #[test]
+    fn a_live_check_restarted_by_a_switch_claims_only_what_the_history_shows(
+        seed in any::<u64>(),
+        from in 0usize..3,
+        to in 0usize..3,
+        any_reads in any::<bool>(),
+        ap in any::<bool>(),
+        at in 3_000u64..30_000,
+        faults in faults(),
+    ) {
+        prop_assume!(from != to);
+        let cfg = Config {
+            replication: Replication::ALL[from],
+            read_from: if any_reads { ReadFrom::Any } else { ReadFrom::Leader },
+            consistency: if ap { Consistency::Ap } else { Consistency::Cp },
+            ..base(seed)
+        };
+        let mut faults = faults;
+        faults.push((at, Action::SetReplication(Replication::ALL[to])));
+        let (mut w, _, whole) = run_checking(cfg, &faults, true);
+        w.step_until(w.now() + 5 * SECOND);
+        prop_assume!(whole.cut_short_keys == 0);
+        let live = w.linearizability().expect("on");
+        prop_assert!(w.linearizability_since() >= at * MS);
+        if let Some(v) = live.violation {
+            prop_assert!(
+                whole.first_violation.is_some(),
+                "the live check found what the whole history does not show: {}", v.text
+            );
+        }
+    }
+}
+
 /// The weaker modes are caught, each on a schedule built to show its anomaly.
 #[cfg_attr(debug_assertions, ignore = "heavy: runs in release (tests/run-all.sh)")]
 #[test]

@@ -8,6 +8,8 @@ use super::controls::{button, choice, node_button};
 use super::figures::{Figure, figure_row};
 use super::state::Msg;
 use crate::sim::decimal::fixed;
+use crate::sim::linearizable::MAX_HELD;
+use crate::sim::world::World;
 use crate::sim::{Action, ClockKind, Consistency, NodeId, ReadFrom, Replication, SyncAcks};
 
 #[derive(Properties, PartialEq)]
@@ -293,5 +295,68 @@ pub fn anomalies(props: &View) -> Html {
             unit,
             hint,
         });
-    figure_row(classes!("figures", "anomalies"), "Consistency", figures)
+    html! { <>
+        { figure_row(classes!("figures", "anomalies"), "Consistency", figures) }
+        { linearizable(&w) }
+    </> }
+}
+
+/// The live linearizability check's verdict on the run so far, in one line.
+fn linearizable(w: &World) -> Html {
+    let Some(v) = w.linearizability() else {
+        return html! {};
+    };
+    let since = match w.linearizability_since() {
+        0 => String::new(),
+        t => format!(
+            " since {} s (the replication mode changed then)",
+            fixed(t as f64 / 1e6, 1)
+        ),
+    };
+    let n = v.operations_checked;
+    let (state, text) = if let Some(x) = &v.violation {
+        (
+            "no",
+            format!("no — {}. The operations are in the event log", x.text),
+        )
+    } else if v.stopped {
+        (
+            "stopped",
+            format!(
+                "not known — the check stopped after {n} operations, with over {MAX_HELD} waiting for a request still in flight"
+            ),
+        )
+    } else if v.cut_short {
+        (
+            "unsure",
+            format!(
+                "no violation in {n} operations, but some were too tangled to check in full, so this proves nothing"
+            ),
+        )
+    } else if n == 0 {
+        (
+            "none",
+            "nothing checked yet (reads and writes are checked once they end)".to_string(),
+        )
+    } else if v.pending == 0 {
+        (
+            "yes",
+            format!("yes — all {n} operations fit one order in real time"),
+        )
+    } else {
+        (
+            "yes",
+            format!(
+                "no violation in the {n} operations checked; {} more wait for requests begun before them to end",
+                v.pending
+            ),
+        )
+    };
+    let text = format!("Linearizable{since}: {text}.");
+    html! {
+        <p class="linearizable" data-linearizable={state} data-checked={n.to_string()}
+           title="Every read and write the clients saw fits one order that keeps real time: each read returns the latest write before it. Checked key by key as the run goes, as Knossos and Porcupine check histories.">
+            { text }
+        </p>
+    }
 }

@@ -122,6 +122,28 @@ test('a failed leader replica is replaced by an election', async () => {
   assert.deepEqual(problems, []);
 });
 
+test('the page checks its own run for linearizability, names a violation, and restarts on a mode switch', async () => {
+  const { page, problems } = await open();
+  const verdict = page.locator('.linearizable');
+  await page.waitForFunction(() => Number(document.querySelector('.linearizable')?.dataset.checked) > 0, null, { timeout: 20000 });
+  assert.equal(await verdict.getAttribute('data-linearizable'), 'yes', await verdict.textContent());
+  // A follower cut off from the leader serves reads: it falls behind, and the check says so.
+  await page.goto(`${url}#v1;read-from=any;a=0.0.cut.db-1.db-2;k=0fba3273`);
+  await page.locator('.linearizable[data-linearizable="no"]').waitFor({ timeout: 30000 });
+  assert.match(await verdict.textContent(), /^Linearizable: no — key \d+: a read at [\d.]+ s returned .*The operations are in the event log\.$/);
+  await page.locator('.log li').filter({ hasText: /Not linearizable: key \d+/ }).first().waitFor();
+  // The operations involved follow it in the log.
+  assert.ok(await page.locator('.log li').filter({ hasText: / · (read|write) of key \d+ at/ }).count() >= 2);
+  // Switching to the strong mode restarts the check, and the line says since when.
+  await page.getByLabel('Replication', { exact: true }).selectOption('leader-sync');
+  await page.getByLabel('Reads go to').selectOption('leader');
+  await page.getByText('Linearizability check restarted with the new mode').waitFor();
+  await page.waitForFunction(() => Number(document.querySelector('.linearizable')?.dataset.checked) > 0, null, { timeout: 20000 });
+  assert.notEqual(await verdict.getAttribute('data-linearizable'), 'no', await verdict.textContent());
+  assert.match(await verdict.textContent(), /^Linearizable since [\d.]+ s \(the replication mode changed then\)/);
+  assert.deepEqual(problems, []);
+});
+
 test('database controls switch the replication model live', async () => {
   const { page } = await open();
   await page.getByLabel('Replication', { exact: true }).selectOption('leader-sync');

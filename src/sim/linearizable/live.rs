@@ -5,6 +5,11 @@ use super::*;
 /// Closed operations kept (over all keys) only to explain a violation found later.
 pub(super) const RECENT: usize = 4096;
 
+/// Operations held at most (recorded, in a window, carried): past it the check stops. Every window
+/// waits for the oldest request still in flight, so one held for minutes (long timeouts, retries)
+/// would otherwise make the check hold every operation completed meanwhile.
+pub const MAX_HELD: usize = 100_000;
+
 /// Checks a history as it grows, key by key, window by window.
 ///
 /// A window of a key closes at a cut time C and holds the operations called before C. Its search
@@ -32,6 +37,12 @@ pub struct LiveCheck {
     pub(super) explain: Option<(u32, Vec<Op>, Shrinker)>,
     spent: u64,
     next_id: u64,
+    recorded: u64,
+    /// Stopped with `MAX_HELD` operations held.
+    stopped: bool,
+    /// Restarted during a run: every key held some value already, and writes of before (some of
+    /// unknown outcome) may still take effect.
+    restarted: bool,
 }
 
 /// What the live check can say so far.
@@ -46,6 +57,8 @@ pub struct LiveVerdict {
     /// Some window could not be checked exactly (budget, more than 32 unknown writes carried for a key,
     /// operations recorded after their window closed): a lack of violation is no pass.
     pub cut_short: bool,
+    /// Checking stopped with `MAX_HELD` operations waiting (see there).
+    pub stopped: bool,
 }
 
 /// An operation carried across a cut.
@@ -126,7 +139,7 @@ enum Closed {
 }
 
 /// A check fed as the run goes: the World holds one behind this trait, so that a build that never
-/// turns it on (the page, for now: see docs/DESIGN.md) carries none of its code.
+/// turns it on carries none of its code.
 pub trait Incremental {
     fn record(&mut self, op: Op);
     fn advance(&mut self, watermark: Time, budget: u64);
@@ -163,12 +176,24 @@ impl LiveCheck {
             explain: None,
             spent: 0,
             next_id: 0,
+            recorded: 0,
+            stopped: false,
+            restarted: false,
         }
     }
 
     /// Takes an operation that just ended (operations arrive in completion order).
     pub fn record(&mut self, op: Op) {
-        if self.violation.is_some() || relevant(&op).is_none() {
+        if self.stopped || self.violation.is_some() || relevant(&op).is_none() {
+            return;
+        }
+        self.recorded += 1;
+        // Counting is a pass over the keys: every 1,024 operations is often enough.
+        if self.recorded.is_multiple_of(1024) && self.held() >= MAX_HELD {
+            self.stopped = true;
+            self.cut_short = true;
+            self.keys = Vec::new();
+            self.recent = VecDeque::new();
             return;
         }
         let slot = op.key as usize;
@@ -178,7 +203,13 @@ impl LiveCheck {
         }
         let entry = &mut self.keys[slot];
         if let Key::Settled(reg, cut) = *entry {
-            *entry = Key::Live(Box::new(KeyLive::new(reg, cut)));
+            let mut k = KeyLive::new(reg, cut);
+            if self.restarted {
+                // Its value is not known, nor are all the writes that may still land.
+                k.configs = vec![(vec![], Reg::Any)];
+                k.forgot = true;
+            }
+            *entry = Key::Live(Box::new(k));
         }
         let Key::Live(k) = entry else {
             unreachable!("made live above")
@@ -250,8 +281,18 @@ impl LiveCheck {
     }
 
     pub fn verdict(&self) -> LiveVerdict {
-        let pending = self
-            .keys
+        LiveVerdict {
+            operations_checked: self.checked,
+            pending: self.held(),
+            violation: self.violation.clone(),
+            cut_short: self.cut_short,
+            stopped: self.stopped,
+        }
+    }
+
+    /// Operations recorded and not yet checked to the end.
+    fn held(&self) -> usize {
+        self.keys
             .iter()
             .filter_map(|k| match k {
                 Key::Live(k) => Some(k),
@@ -262,17 +303,13 @@ impl LiveCheck {
                     + k.carried.iter().filter(|c| c.must).count()
                     + k.job.as_ref().map_or(0, |j| j.fresh.len())
             })
-            .sum();
-        LiveVerdict {
-            operations_checked: self.checked,
-            pending,
-            violation: self.violation.clone(),
-            cut_short: self.cut_short,
-        }
+            .sum()
     }
 
+    /// Starts afresh in the middle of a run (see `restarted`).
     pub fn reset(&mut self) {
         *self = LiveCheck::new(self.budget_per_window);
+        self.restarted = true;
     }
 
     /// States explored so far, in all.

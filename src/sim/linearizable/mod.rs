@@ -1146,7 +1146,7 @@ impl Search {
 }
 
 mod live;
-pub use live::{Incremental, LiveCheck, LiveVerdict};
+pub use live::{Incremental, LiveCheck, LiveVerdict, MAX_HELD};
 
 #[cfg(test)]
 mod tests;

@@ -472,7 +472,8 @@ fn live_check_cut_short_claims_nothing_false() {
             operations_checked: 0,
             pending: 0,
             violation: None,
-            cut_short: false
+            cut_short: false,
+            stopped: false,
         }
     );
 }
@@ -490,4 +491,31 @@ fn written_then_read(n: u64) -> Vec<Op> {
         ));
     }
     h
+}
+
+#[test]
+fn live_check_stops_rather_than_hold_every_operation_behind_one_in_flight() {
+    // One request in flight since t = 0 holds the watermark there: nothing can be checked, and
+    // every operation completed meanwhile waits.
+    let mut live = LiveCheck::new(DEFAULT_BUDGET);
+    let held = |l: &LiveCheck| -> usize {
+        l.keys
+            .iter()
+            .map(|k| match k {
+                Key::Live(k) => k.pending.len(),
+                Key::Settled(..) => 0,
+            })
+            .sum()
+    };
+    let mut most = 0;
+    for i in 0..(live::MAX_HELD as u64 + 10_000) {
+        live.record(w(0, i + 1, MS * (i + 1), MS * (i + 1) + 500));
+        live.advance(0, 1_000);
+        most = most.max(held(&live));
+    }
+    let v = live.verdict();
+    assert!(v.stopped && v.cut_short, "{:?}", (v.stopped, v.cut_short));
+    assert_eq!(v.violation, None);
+    assert!(most <= live::MAX_HELD + 1024, "{most} held");
+    assert_eq!(held(&live), 0, "what it held is freed");
 }

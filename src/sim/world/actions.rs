@@ -125,6 +125,7 @@ impl World {
                     // Values of one mode's run do not carry into the other's checking.
                     live.restart();
                     self.live_logged = false;
+                    self.live_since = self.now;
                     self.note(
                         None,
                         "Linearizability check restarted with the new mode".to_string(),

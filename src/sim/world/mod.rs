@@ -145,6 +145,8 @@ pub struct World {
     /// violation has been written to the log.
     live: Option<Box<dyn Incremental>>,
     live_logged: bool,
+    /// When the live check last started afresh.
+    live_since: Time,
     /// The last minute, second by second, for the charts.
     series: Series,
     /// Bumped when the arrival rate changes, voiding the arrival drawn at the old rate.
@@ -204,6 +206,7 @@ impl World {
             history: None,
             live: None,
             live_logged: false,
+            live_since: 0,
             series: Series::default(),
             arrival_gen: 0,
             probe_armed: false,
@@ -237,6 +240,7 @@ impl World {
         self.live =
             on.then(|| Box::new(LiveCheck::new(LIVE_WINDOW_BUDGET)) as Box<dyn Incremental>);
         self.live_logged = false;
+        self.live_since = self.now;
     }
 
     /// Checks what can be checked: every operation still in flight began at or after the oldest

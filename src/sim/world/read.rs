@@ -45,6 +45,10 @@ impl World {
     pub fn linearizability(&self) -> Option<crate::sim::linearizable::LiveVerdict> {
         self.live.as_ref().map(|l| l.verdict())
     }
+    /// When the live check last started afresh (a switch of replication mode restarts it).
+    pub fn linearizability_since(&self) -> Time {
+        self.live_since
+    }
     /// Reads that went back in time, and dirty reads, so far.
     pub fn anomalies(&self) -> &crate::sim::anomaly::ReadAnomalies {
         &self.anomalies

@@ -137,6 +137,8 @@ impl Playground {
             .unwrap_or_else(|_| unreachable!("the default config is valid"));
         // Every person's action is kept, with when it was taken: "Copy link" replays them.
         world.record_actions(true);
+        // Every run is checked for linearizability as it goes (docs/DESIGN.md, "Live check").
+        world.check_live(true);
         Self {
             world: Rc::new(RefCell::new(world)),
             playing: true,
