@@ -40,8 +40,11 @@ impl Walk {
         let i = find(id).unwrap();
         let mut cfg = LESSONS[i].config();
         cfg.seed = seed;
+        let mut w = World::new(cfg).unwrap();
+        // As the page does.
+        w.check_live(true);
         Walk {
-            w: World::new(cfg).unwrap(),
+            w,
             p: Progress::new(i),
         }
     }
@@ -62,6 +65,20 @@ impl Walk {
             (at - from) / 1_000
         );
         self.p.parts[parts - 1].clone()
+    }
+}
+
+/// A lesson's text says what the page's Linearizable line says (the live check is on, as in the
+/// page): yes only with no violation found, no only with one.
+fn says_what_the_line_says(w: &World, text: &str, what: &str) {
+    let v = w
+        .linearizability()
+        .expect("the walk checks as the page does");
+    if text.contains("says yes") {
+        assert!(v.violation.is_none(), "{what}: {text}");
+    }
+    if text.contains("says no:") {
+        assert!(v.violation.is_some(), "{what}: {text}");
     }
 }
 
@@ -190,8 +207,9 @@ fn walk(id: &str, seed: u64, pace: u64) {
         }
         "failover" => {
             k.act(Action::Fail(NodeId::Db(0)));
-            k.part(1, 0, 30, &what);
+            let text = k.part(1, 0, 30, &what);
             assert_ne!(k.w.leader(), 0, "{what}");
+            says_what_the_line_says(&k.w, &text, &what);
             k.wait(pace);
             k.act(Action::SetReplication(Replication::LeaderSync));
             k.wait(pace);
@@ -210,6 +228,9 @@ fn walk(id: &str, seed: u64, pace: u64) {
                 text.contains(" 0 acknowledged writes were lost"),
                 "{what}: {text}"
             );
+            // The strong mode: the check, restarted by the switch, finds nothing.
+            assert!(text.contains("still says yes"), "{what}: {text}");
+            says_what_the_line_says(&k.w, &text, &what);
             // Leader-sync costs write latency, not availability once a leader is elected.
             k.wait(30);
             let tiles = k.w.metrics().headline(k.w.now(), Window::Recent);
@@ -224,7 +245,10 @@ fn walk(id: &str, seed: u64, pace: u64) {
             let conflicts = k.w.database().figures.conflicts;
             cut(&mut k);
             let refused = k.w.database().figures.refused;
-            k.part(1, 10, 11, &what);
+            let text = k.part(1, 10, 11, &what);
+            // CP over synchronous replication: consistent in full.
+            assert!(text.contains("still says yes"), "{what}: {text}");
+            says_what_the_line_says(&k.w, &text, &what);
             assert!(
                 k.w.database().figures.refused > refused,
                 "{what}: CP refuses"
@@ -237,6 +261,7 @@ fn walk(id: &str, seed: u64, pace: u64) {
             k.wait(pace);
             cut(&mut k);
             let text = k.part(2, 10, 11, &what);
+            says_what_the_line_says(&k.w, &text, &what);
             assert!(k.w.database().divergent_keys() > 0, "{what}: {text}");
             let conflicts = k.w.database().figures.conflicts;
             k.act(Action::HealAll);

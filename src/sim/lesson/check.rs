@@ -43,6 +43,12 @@ fn ms_of(v: Option<f64>) -> String {
     v.map_or("–".into(), |v| format!("{} ms", fixed(v, 0)))
 }
 
+/// What the page's Linearizable line says now: `Some(true)` for no violation found (`None` when the
+/// live check is off, as in the runner).
+fn linearizable_now(w: &World) -> Option<bool> {
+    w.linearizability().map(|v| v.violation.is_none())
+}
+
 fn ratio(a: u64, b: u64) -> u64 {
     (100 * a).checked_div(a + b).unwrap_or(0)
 }
@@ -375,8 +381,13 @@ impl Progress {
                     db.figures.failovers,
                     match cfg.replication {
                         Replication::LeaderAsync => format!(
-                            "Under leader-async the old leader acknowledged writes before shipping them: {} it had not shipped are gone (Lost acked). Now the second part.",
-                            db.figures.lost_acked_writes
+                            "Under leader-async the old leader acknowledged writes before shipping them: {} it had not shipped are gone (Lost acked).{} Now the second part.",
+                            db.figures.lost_acked_writes,
+                            match (db.figures.lost_acked_writes, linearizable_now(w)) {
+                                (0, _) | (_, None) => "",
+                                (_, Some(true)) => " The Linearizable line may still say yes: it judges only what the clients saw, and says no once a read misses one of those writes.",
+                                (_, Some(false)) => " The Linearizable line says no: a read has missed one of them.",
+                            }
                         ),
                         _ => "Under leader-sync a write is acknowledged only once followers have it, so the new leader has every acknowledged write. Now the second part.".to_string(),
                     }
@@ -398,9 +409,14 @@ impl Progress {
                     return None;
                 }
                 format!(
-                    "Under leader-sync, Replica {} took over and {} acknowledged writes were lost: a write is acknowledged only once followers have it, and the leader answers reads only with what they have. The price is write latency (each write waits for a follower), and in both modes writes are refused while no leader is elected: Writes OK shows it.",
+                    "Under leader-sync, Replica {} took over and {} acknowledged writes were lost: a write is acknowledged only once followers have it, and the leader answers reads only with what they have.{} The price is write latency (each write waits for a follower), and in both modes writes are refused while no leader is elected: Writes OK shows it.",
                     w.leader() + 1,
-                    db.figures.lost_acked_writes.saturating_sub(lost)
+                    db.figures.lost_acked_writes.saturating_sub(lost),
+                    if linearizable_now(w) == Some(true) {
+                        " The Linearizable line, restarted when you switched the mode, still says yes."
+                    } else {
+                        ""
+                    }
                 )
             }
             ("cap", _) => {
@@ -421,12 +437,24 @@ impl Progress {
                 let refused = refused.saturating_sub(self.before()[0]);
                 if part == 0 {
                     format!(
-                        "Under CP: {refused} requests refused in the 10 s since the split — Replica 1, cut off from a majority, stops taking writes until it hears one again — and write availability is {avail} % over the run. Now the second part."
+                        "Under CP: {refused} requests refused in the 10 s since the split — Replica 1, cut off from a majority, stops taking writes until it hears one again — and write availability is {avail} % over the run.{} Now the second part.",
+                        if linearizable_now(w) == Some(true) {
+                            " The Linearizable line still says yes: the side without a majority refused rather than answer with old data."
+                        } else {
+                            ""
+                        }
                     )
                 } else {
                     format!(
-                        "Under AP: {refused} requests refused in the 10 s since the split and write availability {avail} % over the run, but {} keys now differ between the replicas (replication lag alone accounts for a key or two), each side taking its own writes. Heal the links and last-write-wins settles them, counting each key written on both sides under Conflicts.",
-                        db.divergent_keys()
+                        "Under AP: {refused} requests refused in the 10 s since the split and write availability {avail} % over the run, but {} keys now differ between the replicas (replication lag alone accounts for a key or two), each side taking its own writes.{} Heal the links and last-write-wins settles them, counting each key written on both sides under Conflicts.",
+                        db.divergent_keys(),
+                        match linearizable_now(w) {
+                            None => "",
+                            Some(true) =>
+                                " The Linearizable line may still say yes: it says no once a read on one side misses a write acknowledged on the other.",
+                            Some(false) =>
+                                " The Linearizable line now says no: what the clients saw fits no single order.",
+                        }
                     )
                 }
             }

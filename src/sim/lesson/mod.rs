@@ -127,7 +127,7 @@ pub const LESSONS: &[Lesson] = &[
             "Part 1: fail Replica 1 (the leader), and wait for the election.",
             "Part 2: set Replication to leader-sync (Database), recover Replica 1, then fail the replica that leads now.",
         ],
-        watch: "The log: the elections and the lost writes; Leaders elected, Lost acked, Dirty and Writes OK under Consistency.",
+        watch: "The log: the elections and the lost writes; Leaders elected, Lost acked, Dirty, Writes OK and the Linearizable line under Consistency.",
         parts: 2,
         preset: |c| {
             // Enough writes in a shipping interval to lose some, with room for leader-sync's
@@ -144,9 +144,14 @@ pub const LESSONS: &[Lesson] = &[
             "Part 1 (CP): click the link between Replica 1 and Replica 2 and press Cut link; then the same for Replica 1 – Replica 3. Wait 10 seconds.",
             "Part 2 (AP): press Heal all links (Network), set Under a partition to AP (Database), cut the same two links again and wait 10 seconds; then heal and watch Conflicts.",
         ],
-        watch: "Write availability, refused requests, Divergent and Conflicts; Dirty and Back in time under Consistency.",
+        watch: "Write availability, refused requests, Divergent and Conflicts; Dirty, Back in time and the Linearizable line under Consistency.",
         parts: 2,
-        preset: |c| c.arrival_rate = 10.0,
+        preset: |c| {
+            c.arrival_rate = 10.0;
+            // Synchronous, so that CP is consistent in full: the Linearizable line says yes
+            // through the split (asynchronous replication would lose acknowledged writes).
+            c.replication = super::replication::Replication::LeaderSync;
+        },
     },
     Lesson {
         id: "concurrency",
