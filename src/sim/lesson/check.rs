@@ -381,11 +381,12 @@ impl Progress {
                     db.figures.failovers,
                     match cfg.replication {
                         Replication::LeaderAsync => format!(
-                            "Under leader-async the old leader acknowledged writes before shipping them: {} it had not shipped are gone (Lost acked).{} Now the second part.",
+                            "Under leader-async the old leader acknowledged writes before shipping them: {} it had not shipped {} gone (Lost acked).{} Now the second part.",
                             db.figures.lost_acked_writes,
+                            if db.figures.lost_acked_writes == 1 { "is" } else { "are" },
                             match (db.figures.lost_acked_writes, linearizable_now(w)) {
                                 (0, _) | (_, None) => "",
-                                (_, Some(true)) => " The Linearizable line may still say yes: it judges only what the clients saw, and says no once a read misses one of those writes.",
+                                (_, Some(true)) => " The Linearizable line may still say yes: it judges only what the clients saw, and a lost write shows there only once a later read misses it in a way no order of the writes explains.",
                                 (_, Some(false)) => " The Linearizable line says no: a read has missed one of them.",
                             }
                         ),
@@ -451,7 +452,7 @@ impl Progress {
                         match linearizable_now(w) {
                             None => "",
                             Some(true) =>
-                                " The Linearizable line may still say yes: it says no once a read on one side misses a write acknowledged on the other.",
+                                " The Linearizable line may still say yes, even beside Stale reads: it judges only the order the clients could see, and writes on the two sides that overlapped in time may go in either order.",
                             Some(false) =>
                                 " The Linearizable line now says no: what the clients saw fits no single order.",
                         }
