@@ -321,6 +321,8 @@ test('a first visit is told what this is and where to start; Escape closes the s
   await page.getByRole('button', { name: 'Start lesson 1' }).click();
   await page.locator('section.lesson[data-lesson="architecture"]').waitFor();
   assert.equal(await intro.count(), 0);
+  // Storage is written after the render that closed it (an effect): wait for it, as a person does.
+  await page.waitForFunction(() => localStorage.getItem('clusterscope.intro') !== null, null, { timeout: 5000 });
   await page.reload();
   await page.locator('[data-node="server-2"]').waitFor();
   assert.equal(await page.getByRole('region', { name: 'Introduction' }).count(), 0, 'remembered');
