@@ -10,6 +10,11 @@ pub(super) const RECENT: usize = 4096;
 /// would otherwise make the check hold every operation completed meanwhile.
 pub const MAX_HELD: usize = 100_000;
 
+/// Operations one window of one key may hold, and configurations it may start from: a search over
+/// more (and opening and closing it) could take longer than a frame, and such a window is let go
+/// instead (see `advance`).
+pub const MAX_WINDOW_OPS: usize = 200;
+
 /// Checks a history as it grows, key by key, window by window.
 ///
 /// A window of a key closes at a cut time C and holds the operations called before C. Its search
@@ -249,6 +254,29 @@ impl LiveCheck {
                 let Key::Live(k) = entry else {
                     break;
                 };
+                let crowded = k.job.is_none()
+                    && (k.pending.iter().filter(|o| o.invoke < watermark).count()
+                        + k.carried.len()
+                        > MAX_WINDOW_OPS
+                        || k.configs.len() > MAX_WINDOW_OPS);
+                if crowded {
+                    // Too many to search within a frame's budget (thousands of requests a second
+                    // on a few keys): let them go. Everything invoked before the watermark has
+                    // completed and is here; the key goes on from any value (and with writes
+                    // forgotten if some of them, of unknown outcome, may still land), and the
+                    // verdict is no longer a proof.
+                    let unknown = k.carried.iter().any(|c| !c.must)
+                        || k.pending
+                            .iter()
+                            .any(|o| o.invoke < watermark && o.write && o.outcome == Fate::Unknown);
+                    k.pending.retain(|o| o.invoke >= watermark);
+                    k.carried.clear();
+                    k.configs = vec![(vec![], Reg::Any)];
+                    k.forgot |= unknown;
+                    k.cut = watermark;
+                    self.cut_short = true;
+                    break;
+                }
                 if k.job.is_none() && !open_window(k, watermark) {
                     if let Some(reg) = k.settled() {
                         *entry = Key::Settled(reg, k.cut);

@@ -519,3 +519,37 @@ fn live_check_stops_rather_than_hold_every_operation_behind_one_in_flight() {
     assert!(most <= live::MAX_HELD + 1024, "{most} held");
     assert_eq!(held(&live), 0, "what it held is freed");
 }
+
+#[test]
+fn a_crowded_window_is_let_go_and_checking_goes_on_after_it() {
+    // 300 writes and reads of one key all overlapping: more than a window may hold.
+    let mut ops: Vec<Op> = (0..300u64)
+        .map(|i| {
+            if i % 2 == 0 {
+                w(i as u32, i + 1, MS * i, 400 * MS + MS * i)
+            } else {
+                r(i as u32, Some(i), MS * i, 400 * MS + MS * i)
+            }
+        })
+        .collect();
+    ops.sort_by_key(|o| o.complete);
+    let mut live = LiveCheck::new(DEFAULT_BUDGET);
+    for op in &ops {
+        live.record(*op);
+    }
+    // Everything before 1 s has completed: that window holds all 300.
+    live.advance(1_000 * MS, 1_000);
+    assert_eq!(live.verdict().pending, 0, "let go at once, not searched");
+    // Afterwards, on their own: a write, then a read that misses it.
+    live.record(w(1, 5_000, 2_000 * MS, 2_100 * MS));
+    live.record(r(2, Some(1), 2_200 * MS, 2_300 * MS));
+    for _ in 0..1_000 {
+        live.advance(Time::MAX, 1_000);
+    }
+    let v = live.verdict();
+    assert!(v.cut_short, "the crowded window is no proof");
+    let x = v
+        .violation
+        .expect("the stale read after it is still caught");
+    assert!(x.text.contains("key 7"), "{}", x.text);
+}
