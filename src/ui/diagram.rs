@@ -100,17 +100,15 @@ pub fn diagram(props: &DiagramProps) -> Html {
     }
 }
 
-/// Wraps a node's drawing in a focusable group that selects it for the inspector.
-fn node(
+/// A click, or Enter or Space while focused, selects `what`: every node and link can be reached by
+/// keyboard.
+fn activate(
     on: &Callback<Msg>,
-    selected: Option<NodeId>,
-    id: NodeId,
-    b: NodeBox,
-    drawing: Html,
-) -> Html {
+    what: Selection,
+) -> (Callback<MouseEvent>, Callback<KeyboardEvent>) {
     let select = {
         let on = on.clone();
-        move || on.emit(Msg::Select(Some(Selection::Node(id))))
+        move || on.emit(Msg::Select(Some(what)))
     };
     let onclick = {
         let select = select.clone();
@@ -123,6 +121,18 @@ fn node(
             select();
         }
     });
+    (onclick, onkeydown)
+}
+
+/// Wraps a node's drawing in a focusable group that selects it for the inspector.
+fn node(
+    on: &Callback<Msg>,
+    selected: Option<NodeId>,
+    id: NodeId,
+    b: NodeBox,
+    drawing: Html,
+) -> Html {
+    let (onclick, onkeydown) = activate(on, Selection::Node(id));
     let ring = (selected == Some(id)).then(|| {
         html! {
             <rect class="selection" x={fmt1(b.left() - 5.0)} y={fmt1(b.top() - 5.0)}
@@ -191,12 +201,7 @@ fn links(w: &World, l: &Layout, on: &Callback<Msg>, selected: Option<Selection>)
                 custom.then_some("custom"),
                 is_selected.then_some("chosen"),
             );
-            let onclick = {
-                let on = on.clone();
-                Callback::from(move |_: MouseEvent| {
-                    on.emit(Msg::Select(Some(Selection::Link(a, b))))
-                })
-            };
+            let (onclick, onkeydown) = activate(on, Selection::Link(a, b));
             let mid = route.at(0.5, 0.0);
             let label = if cut {
                 Some("✕".to_string())
@@ -208,7 +213,8 @@ fn links(w: &World, l: &Layout, on: &Callback<Msg>, selected: Option<Selection>)
             Some(html! {
                 <g class="link-group" data-link={format!("{a}~{b}")}>
                     <path class={class} d={d.clone()} />
-                    <path class="link-hit" {d} {onclick}>
+                    <path class="link-hit" {d} {onclick} {onkeydown} tabindex="0" role="button"
+                          aria-label={format!("Link {} ↔ {}", a.label(), b.label())}>
                         <title>{ format!("Link {} ↔ {} (click to change it)", a.label(), b.label()) }</title>
                     </path>
                     if let Some(text) = label {

@@ -217,6 +217,19 @@ test('cutting a link from the diagram: the balancer loses the server, healing br
   assert.deepEqual(problems, []);
 });
 
+test('links are reached by keyboard: Enter on Replica 1 ↔ Replica 3 opens its editor, and its cut shows', async () => {
+  const { page, problems } = await open();
+  const link = page.locator('[data-link="db-1~db-3"] .link-hit');
+  assert.equal(await link.getAttribute('tabindex'), '0');
+  assert.equal(await link.getAttribute('aria-label'), 'Link Replica 1 ↔ Replica 3');
+  await link.focus();
+  await page.keyboard.press('Enter');
+  await page.locator('.link-editor[data-link="db-1~db-3"]').waitFor();
+  await page.getByRole('button', { name: 'Cut link' }).press('Enter');
+  await page.getByText('Link Replica 1 ↔ Replica 3 cut').waitFor();
+  assert.deepEqual(problems, []);
+});
+
 test('bad input is clamped or refused with a message, never a broken page', async () => {
   const { page, problems } = await open();
   await page.locator('summary', { hasText: 'Traffic' }).click();
