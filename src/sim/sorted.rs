@@ -96,15 +96,6 @@ impl<V> SortedMap<V> {
     pub fn values(&self) -> impl Iterator<Item = &V> {
         self.items.iter().map(|(_, v)| v)
     }
-
-    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut V> {
-        self.items.iter_mut().map(|(_, v)| v)
-    }
-
-    /// Keeps only the entries `keep` accepts.
-    pub fn retain(&mut self, mut keep: impl FnMut(u64, &mut V) -> bool) {
-        self.items.retain_mut(|(k, v)| keep(*k, v));
-    }
 }
 
 // Property tests: proptest is a native dev-dependency only.
@@ -120,7 +111,6 @@ mod tests {
         Remove(u64),
         PopFirst,
         GetOrInsert(u64, u32),
-        Retain(u64),
     }
 
     fn op() -> impl Strategy<Value = Op> {
@@ -130,7 +120,6 @@ mod tests {
             (0..40u64).prop_map(Op::Remove),
             Just(Op::PopFirst),
             (0..40u64, any::<u32>()).prop_map(|(k, v)| Op::GetOrInsert(k, v)),
-            (1..5u64).prop_map(Op::Retain),
         ]
     }
 
@@ -150,10 +139,6 @@ mod tests {
                         *a = a.wrapping_add(1);
                         let b = std.entry(k).or_insert(v);
                         *b = b.wrapping_add(1);
-                    }
-                    Op::Retain(m) => {
-                        ours.retain(|k, _| k % m != 0);
-                        std.retain(|k, _| k % m != 0);
                     }
                 }
                 prop_assert_eq!(ours.len(), std.len());

@@ -4,9 +4,10 @@
 use yew::prelude::*;
 
 use super::app::View;
-use super::geometry::{self, Layout, NodeBox, Route};
+use super::geometry::{self, Layout, NodeBox};
 use super::memo::{Memo, version};
 use super::nodes::{balancer, client, fmt1, replica, server};
+use super::route::Route;
 use super::state::{Msg, Selection};
 use crate::sim::decimal::{fixed, within};
 use crate::sim::world::BURST_LIFETIME;

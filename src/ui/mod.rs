@@ -22,6 +22,7 @@ pub mod network;
 mod nodes;
 mod packets;
 mod panic;
+pub mod route;
 pub mod state;
 mod top_bar;
 mod waterfall;

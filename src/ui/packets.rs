@@ -8,7 +8,8 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, SvgCircleElement, SvgLength};
 
 use super::diagram::node_box;
-use super::geometry::{self, Route};
+use super::geometry;
+use super::route::Route;
 use crate::sim::{NodeId, PacketKind, World};
 
 /// Requests ride one lane of a link, responses the other, so the two directions read apart.

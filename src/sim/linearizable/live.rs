@@ -110,6 +110,28 @@ impl KeyLive {
         }
     }
 
+    /// Lets go of a window too crowded to search within a frame's budget (thousands of requests a
+    /// second on a few keys), if the next one is. Everything invoked before the watermark has
+    /// completed and is here; the key goes on from any value (with writes forgotten if some of
+    /// unknown outcome may still land), and the verdict is no longer a proof.
+    fn let_go_if_crowded(&mut self, watermark: Time) -> bool {
+        let due = || self.pending.iter().filter(|o| o.invoke < watermark);
+        let crowded = self.job.is_none()
+            && (due().count() + self.carried.len() > MAX_WINDOW_OPS
+                || self.configs.len() > MAX_WINDOW_OPS);
+        if !crowded {
+            return false;
+        }
+        let unknown = self.carried.iter().any(|c| !c.must)
+            || due().any(|o| o.write && o.outcome == Fate::Unknown);
+        self.pending.retain(|o| o.invoke >= watermark);
+        self.carried.clear();
+        self.configs = vec![(vec![], Reg::Any)];
+        self.forgot |= unknown;
+        self.cut = watermark;
+        true
+    }
+
     /// Nothing to remember but one value.
     fn settled(&self) -> Option<Reg> {
         let one = self.configs.len() == 1 && self.configs[0].0.is_empty();
@@ -254,26 +276,7 @@ impl LiveCheck {
                 let Key::Live(k) = entry else {
                     break;
                 };
-                let crowded = k.job.is_none()
-                    && (k.pending.iter().filter(|o| o.invoke < watermark).count()
-                        + k.carried.len()
-                        > MAX_WINDOW_OPS
-                        || k.configs.len() > MAX_WINDOW_OPS);
-                if crowded {
-                    // Too many to search within a frame's budget (thousands of requests a second
-                    // on a few keys): let them go. Everything invoked before the watermark has
-                    // completed and is here; the key goes on from any value (and with writes
-                    // forgotten if some of them, of unknown outcome, may still land), and the
-                    // verdict is no longer a proof.
-                    let unknown = k.carried.iter().any(|c| !c.must)
-                        || k.pending
-                            .iter()
-                            .any(|o| o.invoke < watermark && o.write && o.outcome == Fate::Unknown);
-                    k.pending.retain(|o| o.invoke >= watermark);
-                    k.carried.clear();
-                    k.configs = vec![(vec![], Reg::Any)];
-                    k.forgot |= unknown;
-                    k.cut = watermark;
+                if k.let_go_if_crowded(watermark) {
                     self.cut_short = true;
                     break;
                 }
