@@ -65,7 +65,7 @@ proptest! {
             service_ms: 20.0,
             write_ratio: 0.5,
             keys: 8,
-            ..Config::default()
+            ..Config::v1()
         };
         let (stale, counted) = stale_reads_under(cfg, faults);
         prop_assert!(stale.is_empty(), "stale reads: {:?}", &stale[..stale.len().min(3)]);
@@ -82,7 +82,7 @@ fn reading_from_any_replica_can_be_stale_and_both_counts_see_it() {
         service_ms: 10.0,
         write_ratio: 0.5,
         keys: 4,
-        ..Config::default()
+        ..Config::v1()
     };
     let mut w = World::new(cfg).unwrap();
     // A follower cut off from the leader falls behind and keeps answering reads.
@@ -119,7 +119,7 @@ fn lost_acknowledged_writes_match_the_history() {
             arrival_rate: 60.0,
             service_ms: 10.0,
             latency_ms: 150.0,
-            ..Config::default()
+            ..Config::v1()
         };
         let mut w = World::new(cfg).unwrap();
         for (k, at) in [10u64, 30, 50].into_iter().enumerate() {
@@ -156,7 +156,7 @@ fn ap_diverges_and_reconciles_while_cp_refuses() {
             service_ms: 10.0,
             write_ratio: 0.8,
             keys: 6,
-            ..Config::default()
+            ..Config::v1()
         };
         let mut w = World::new(cfg).unwrap();
         // Replica 3 (whose clock runs fastest when skewed) and Server 1 on one side; the leader,
@@ -232,7 +232,7 @@ fn quorum(seed: u64, w: usize, r: usize) -> Config {
         service_ms: 20.0,
         write_ratio: 0.5,
         keys: 8,
-        ..Config::default()
+        ..Config::v1()
     }
 }
 
@@ -340,7 +340,7 @@ fn racing_increments_lose_updates_and_compare_and_set_prevents_it() {
             servers: 4,
             arrival_rate: 10.0,
             service_ms: 20.0,
-            ..Config::default()
+            ..Config::v1()
         };
         let mut w = World::new(cfg).unwrap();
         run(&mut w, 120);

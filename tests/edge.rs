@@ -29,7 +29,7 @@ fn reads(cache_keys: usize) -> Config {
         keys: 20,
         arrival_rate: 20.0,
         service_ms: 5.0,
-        ..Config::default()
+        ..Config::v1()
     }
 }
 
@@ -98,7 +98,7 @@ fn other_servers_caches_go_stale_after_writes_and_a_short_lifetime_bounds_it() {
         write_ratio: 0.3,
         service_ms: 5.0,
         arrival_rate: 20.0,
-        ..Config::default()
+        ..Config::v1()
     };
     let forever = run(cfg(0.0), 120);
     let short = run(cfg(200.0), 120);
@@ -145,7 +145,7 @@ fn edge(auth: bool) -> Config {
         write_ratio: 0.4,
         service_ms: 5.0,
         arrival_rate: 20.0,
-        ..Config::default()
+        ..Config::v1()
     }
 }
 

@@ -1,13 +1,14 @@
-//! Every lesson holds: for 20 seeds and a person who waits 10, 30 or 90 seconds between steps (the
-//! lessons run at 1×, so wall seconds are simulated seconds), the person's steps are taken as the
+//! Every lesson holds: for 20 seeds and a person who waits 10, 30 or 90 seconds between steps (at the
+//! lessons' 0.1× slow motion, 1, 3 or 9 simulated seconds), the person's steps are taken as the
 //! lesson words them, every part's check fires, and the claim its text makes is true of the run,
 //! judged here from the World's own state (not from the text). The stated waits are what the checks
 //! wait. Release only (a few thousand simulated minutes): tests/run-all.sh runs it.
 #![cfg(not(target_arch = "wasm32"))]
 
-use clusterscope::sim::event::{MS, SECOND, Time};
+use clusterscope::sim::event::{SECOND, Time};
 use clusterscope::sim::knob::Knob;
-use clusterscope::sim::lesson::{BALANCING_WAIT_S, LESSONS, Progress, find};
+use clusterscope::sim::lesson::{BALANCING_WAIT, LESSONS, Progress, SPEED, find};
+use clusterscope::sim::network::WAN_LATENCY_MS;
 use clusterscope::sim::metrics::Window;
 use clusterscope::sim::{Action, Consistency, NodeId, Replication, Strategy, World};
 
@@ -16,13 +17,14 @@ const PACES: [u64; 3] = [10, 30, 90];
 
 #[path = "common/lesson_walk.rs"]
 mod lesson_walk;
-use lesson_walk::run;
+use lesson_walk::{FRAME, run, wall};
 
-/// Runs until the check has explained as many parts as `parts`, at most `secs`; when it did.
+/// Runs until the check has explained as many parts as `parts`, at most `secs` of the person's
+/// time; when it did.
 fn until_parts(w: &mut World, p: &mut Progress, parts: usize, secs: u64) -> Option<Time> {
-    let end = w.now() + secs * SECOND;
+    let end = w.now() + wall(secs);
     while p.parts.len() < parts && w.now() < end {
-        let t = w.now() + 100 * MS;
+        let t = w.now() + FRAME;
         w.step_until(t);
         p.observe(w);
     }
@@ -60,7 +62,7 @@ impl Walk {
         let at = until_parts(&mut self.w, &mut self.p, parts, secs)
             .unwrap_or_else(|| panic!("{what}: part {parts} never explained"));
         assert!(
-            at + 100 * MS >= from + at_least * SECOND,
+            at + FRAME >= from + wall(at_least),
             "{what}: part {parts} explained {} ms after the step, the step says {at_least} s",
             (at - from) / 1_000
         );
@@ -106,7 +108,10 @@ fn walk(id: &str, seed: u64, pace: u64) {
             let total: Time = t.spans.iter().map(|s| s.to - s.from).sum();
             assert_eq!(total, end - t.issued, "{what}: spans do not add up: {text}");
             assert!(
-                text.starts_with(&format!("That request took {} ms", (end - t.issued) / 1000)),
+                text.starts_with(&format!(
+                    "That request took {} ms",
+                    clusterscope::sim::decimal::trimmed((end - t.issued) as f64 / 1e3, 1)
+                )),
                 "{what}: {text}"
             );
         }
@@ -119,18 +124,20 @@ fn walk(id: &str, seed: u64, pace: u64) {
             k.act(Action::SetStrategy(strategy));
             // The tiles as the check saw them in the frame it noticed the switch.
             k.wait(0);
-            let t = k.w.now() + 100 * MS;
+            let t = k.w.now() + FRAME;
             k.w.step_until(t);
             let before = k.w.metrics().headline(k.w.now(), Window::Recent);
             k.p.observe(&k.w);
-            let text = k.part(1, BALANCING_WAIT_S - 1, BALANCING_WAIT_S + 1, &what);
+            // The wait in the person's seconds, as the step states it.
+            let wait = (BALANCING_WAIT as f64 / (SPEED * SECOND as f64)).round() as u64;
+            let text = k.part(1, wait - 1, wait + 1, &what);
             let after = k.w.metrics().headline(k.w.now(), Window::Recent);
             let ms = |v: Option<f64>| format!("p99 {:.0} ms", v.unwrap());
             assert!(
                 text.contains(&ms(before.p99_ms)) && text.contains(&ms(after.p99_ms)),
                 "{what}: the text quotes the tiles: {text}"
             );
-            // At these rates a 10 s window holds ~150 requests: p99 is their second slowest, and
+            // At these rates a 1 s window holds ~150 requests: p99 is their second slowest, and
             // whether it shrinks varies with the seed. The text must say which way it went.
             let shrank = after.p99_ms.unwrap() < before.p99_ms.unwrap();
             assert_eq!(
@@ -146,9 +153,9 @@ fn walk(id: &str, seed: u64, pace: u64) {
             let at = k.w.now();
             k.act(Action::Fail(NodeId::Server(1)));
             let mut noticed = None;
-            while noticed.is_none() && k.w.now() < at + 30 * SECOND {
+            while noticed.is_none() && k.w.now() < at + wall(30) {
                 k.wait(0);
-                let t = k.w.now() + 100 * MS;
+                let t = k.w.now() + FRAME;
                 k.w.step_until(t);
                 k.p.observe(&k.w);
                 if !k.w.balancer().accepts(1) {
@@ -159,7 +166,7 @@ fn walk(id: &str, seed: u64, pace: u64) {
             let noticed = noticed.expect("noticed");
             let bound = (cfg.hc_interval_ms * cfg.hc_fall as f64 + cfg.hc_timeout_ms) * 1e3;
             assert!(
-                ((noticed - at) as f64) <= bound + 200e3,
+                ((noticed - at) as f64) <= bound + 20e3,
                 "{what}: noticed after {} ms",
                 (noticed - at) / 1000
             );
@@ -181,12 +188,12 @@ fn walk(id: &str, seed: u64, pace: u64) {
             k.act(Action::SetLink {
                 a: NodeId::Lb,
                 b: NodeId::Server(0),
-                spec: Some((600.0, 0.0)),
+                spec: Some((WAN_LATENCY_MS, 0.0)),
             });
             k.part(1, 15, 16, &what);
             let b = &k.w.balancer().backends;
             assert!(
-                !k.w.balancer().accepts(0) || b[0].ewma_ms() > b[1].ewma_ms() + 500.0,
+                !k.w.balancer().accepts(0) || b[0].ewma_ms() > b[1].ewma_ms() + 20.0,
                 "{what}: {} vs {} ms",
                 b[0].ewma_ms(),
                 b[1].ewma_ms()
@@ -234,7 +241,7 @@ fn walk(id: &str, seed: u64, pace: u64) {
             // Leader-sync costs write latency, not availability once a leader is elected.
             k.wait(30);
             let tiles = k.w.metrics().headline(k.w.now(), Window::Recent);
-            assert_eq!(tiles.failed, 0, "{what}: failing 30 s after the election");
+            assert_eq!(tiles.failed, 0, "{what}: failing 3 s after the election");
         }
         "cap" => {
             let cut = |k: &mut Walk| {
@@ -293,7 +300,7 @@ fn walk(id: &str, seed: u64, pace: u64) {
             let after = k.w.metrics().db_queries - q1;
             assert!(
                 after < before,
-                "{what}: {after} queries in 20 s, {before} before"
+                "{what}: {after} queries in 2 s, {before} before"
             );
         }
         "security" => {
@@ -369,15 +376,15 @@ fn every_lesson_holds_at_every_pace_and_seed() {
     ignore = "release only: cargo test --release --test lesson_paces"
 )]
 fn presets_keep_up_unless_overload_is_the_point() {
-    // Left alone for two minutes, a lesson's system keeps up with its traffic: no failures in the
-    // last 10 s and the mean server below 85 % busy. Scaling is about too little capacity, and
+    // Left alone for two minutes of the person's time, a lesson's system keeps up with its traffic:
+    // no failures in the last 1 s and the mean server below 85 % busy. Scaling is about too little capacity, and
     // balancing's heavy tail times some requests out.
     for lesson in LESSONS {
         for seed in 1..=SEEDS {
             let mut cfg = lesson.config();
             cfg.seed = seed;
             let mut w = World::new(cfg).unwrap();
-            w.step_until(120 * SECOND);
+            w.step_until(wall(120));
             let tiles = w.metrics().headline(w.now(), Window::Recent);
             let busy: Vec<f64> = w
                 .series()

@@ -26,7 +26,7 @@ fn steps(id: &str, w: &mut World, p: &mut Progress) {
         "latency" => w.apply(Action::SetLink {
             a: NodeId::Lb,
             b: NodeId::Server(0),
-            spec: Some((600.0, 0.0)),
+            spec: Some((clusterscope::sim::network::WAN_LATENCY_MS, 0.0)),
         }),
         "replication" => {
             w.apply(Action::Fail(NodeId::Db(2)));
@@ -134,7 +134,7 @@ fn other_actions_or_half_a_step_leave_the_check_quiet() {
         run(&mut w, &mut p, 10);
         act(&mut w);
         run(&mut w, &mut p, 60);
-        assert!(p.parts.is_empty(), "{id}");
+        assert!(p.parts.is_empty(), "{id}: {:?}", p.parts);
     };
     // Less traffic is not scaling.
     quiet("scaling", &|w| {

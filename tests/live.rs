@@ -20,7 +20,7 @@ fn run_for(w: &mut World, secs: u64) {
 fn a_new_arrival_rate_takes_effect_at_once() {
     let mut w = world(Config {
         service_ms: 5.0,
-        ..Config::default()
+        ..Config::v1()
     });
     run_for(&mut w, 20);
     w.apply(Action::Tune(Knob::ArrivalRate, 200.0));
@@ -48,7 +48,7 @@ fn a_new_arrival_rate_takes_effect_at_once() {
 
 #[test]
 fn health_checks_switch_off_and_on() {
-    let mut w = world(Config::default());
+    let mut w = world(Config::v1());
     w.apply(Action::Fail(NodeId::Server(1)));
     run_for(&mut w, 5);
     assert!(!w.balancer().accepts(1), "checks noticed the crash");
@@ -76,7 +76,7 @@ fn latency_knobs_reach_the_wire() {
     let mut w = world(Config {
         use_db: false,
         service_ms: 1.0,
-        ..Config::default()
+        ..Config::v1()
     });
     w.apply(Action::Tune(Knob::LatencyMs, 10.0));
     run_for(&mut w, 30);
@@ -112,7 +112,7 @@ fn latency_knobs_reach_the_wire() {
 
 #[test]
 fn a_partitioned_leader_is_replaced_and_healing_restores_every_link() {
-    let mut w = world(Config::default());
+    let mut w = world(Config::v1());
     run_for(&mut w, 5);
     w.apply(Action::Partition(vec![NodeId::Db(0)]));
     assert!(w.is_isolated(NodeId::Db(0)));
@@ -143,7 +143,7 @@ fn chaos_keeps_each_node_down_for_its_share_of_time() {
         arrival_rate: 1.0,
         chaos_mtbf_s: mtbf,
         chaos_mttr_s: mttr,
-        ..Config::default()
+        ..Config::v1()
     });
     let nodes: Vec<NodeId> = (0..4)
         .map(NodeId::Server)
@@ -176,7 +176,7 @@ fn series_agree_with_the_metrics() {
     let mut w = world(Config {
         arrival_rate: 40.0,
         service_ms: 30.0,
-        ..Config::default()
+        ..Config::v1()
     });
     w.apply(Action::Fail(NodeId::Server(2)));
     run_for(&mut w, 90);
@@ -184,7 +184,7 @@ fn series_agree_with_the_metrics() {
     assert_eq!(samples.len(), 60, "the ring keeps a minute");
     let buckets: std::collections::BTreeMap<u64, _> = w.metrics().history().collect();
     for s in &samples {
-        let b = buckets[&s.second];
+        let b = buckets[&s.tick];
         assert_eq!(
             (s.ok as u64, s.failed_total() as u64),
             (b.ok, b.failed),
@@ -208,7 +208,7 @@ fn a_traced_request_is_accounted_for_hop_by_hop() {
     let mut w = world(Config {
         replication: clusterscope::sim::Replication::LeaderSync,
         bandwidth_mbps: 1.0,
-        ..Config::default()
+        ..Config::v1()
     });
     run_for(&mut w, 3);
     w.apply(Action::TraceNext);
@@ -245,7 +245,7 @@ fn a_frame_budget_delays_the_run_but_does_not_change_it() {
     let cfg = Config {
         arrival_rate: 500.0,
         service_ms: 5.0,
-        ..Config::default()
+        ..Config::v1()
     };
     let mut whole = world(cfg.clone());
     whole.step_until(20 * SECOND);
@@ -267,7 +267,7 @@ fn a_timed_out_span_starts_when_its_attempt_went_out() {
         service_ms: 2_000.0,
         service_dist: clusterscope::sim::ServiceDist::Constant,
         timeout_ms: 500.0,
-        ..Config::default()
+        ..Config::v1()
     });
     run_for(&mut w, 2);
     w.apply(Action::TraceNext);
@@ -294,7 +294,7 @@ fn fewer_workers_take_effect_under_load() {
         workers: 8,
         arrival_rate: 200.0,
         service_ms: 100.0,
-        ..Config::default()
+        ..Config::v1()
     });
     run_for(&mut w, 5);
     assert!(w.servers().iter().any(|s| s.busy.len() > 1));
@@ -308,7 +308,7 @@ fn fewer_workers_take_effect_under_load() {
 
 #[test]
 fn a_removed_server_takes_its_cut_links_with_it() {
-    let mut w = world(Config::default());
+    let mut w = world(Config::v1());
     w.apply(Action::AddServer);
     w.apply(Action::Isolate(NodeId::Server(3)));
     assert!(w.network().cut_links().count() > 0);
@@ -335,7 +335,7 @@ fn lowering_latency_keeps_each_link_in_order() {
     let mut w = world(Config {
         latency_ms: 500.0,
         arrival_rate: 50.0,
-        ..Config::default()
+        ..Config::v1()
     });
     run_for(&mut w, 3);
     w.apply(Action::Tune(Knob::LatencyMs, 5.0));
@@ -352,21 +352,24 @@ fn lowering_latency_keeps_each_link_in_order() {
 }
 
 #[test]
-fn chart_data_exports_as_csv_one_row_a_second() {
+fn chart_data_exports_as_csv_one_row_a_tick() {
     let mut w = world(Config {
         arrival_rate: 50.0,
-        ..Config::default()
+        ..Config::v1()
     });
     run_for(&mut w, 12);
     let csv = w.series().to_csv();
     let rows: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
     assert_eq!(rows.len(), 1 + w.series().samples().len());
     assert!(rows.iter().all(|r| r.len() == rows[0].len()), "ragged rows");
-    assert_eq!(rows[0][0], "second");
+    assert_eq!(rows[0][0], "t_s");
+    // Rows a tenth of a second apart, in simulated seconds.
+    let t: Vec<f64> = rows[1..].iter().map(|r| r[0].parse().unwrap()).collect();
+    assert!(t.windows(2).all(|p| (p[1] - p[0] - 0.1).abs() < 1e-9), "{t:?}");
     let ok: u64 = rows[1..].iter().map(|r| r[1].parse::<u64>().unwrap()).sum();
     let sampled: u64 = w.series().samples().map(|s| s.ok as u64).sum();
     assert_eq!(ok, sampled);
-    // A second with successes has a p99; one without leaves the cell empty, never NaN.
+    // A tick with successes has a p99; one without leaves the cell empty, never NaN.
     let p99 = rows[0].iter().position(|h| *h == "p99_ms").unwrap();
     for r in &rows[1..] {
         assert_eq!(r[1] != "0", r[p99].parse::<f64>().is_ok(), "{r:?}");
@@ -384,7 +387,7 @@ fn the_live_check_restarted_by_a_mode_switch_finds_no_false_violation() {
             seed,
             keys: 5,
             write_ratio: 0.5,
-            ..Config::default()
+            ..Config::v1()
         });
         w.check_live(true);
         run_for(&mut w, 20);

@@ -53,7 +53,7 @@ fn round_robin_visits_servers_in_turn() {
     let mut w = world(Config {
         servers: 4,
         strategy: Strategy::RoundRobin,
-        ..Config::default()
+        ..Config::v1()
     });
     let order = servers_of(&jobs(&mut w, 20 * SECOND));
     assert!(order.len() > 50, "only {} picks", order.len());
@@ -67,7 +67,7 @@ fn random_spreads_requests_over_every_server() {
     let mut w = world(Config {
         servers: 3,
         strategy: Strategy::Random,
-        ..Config::default()
+        ..Config::v1()
     });
     let order = servers_of(&jobs(&mut w, 60 * SECOND));
     let mut counts = [0usize; 3];
@@ -94,7 +94,7 @@ fn a_crash_is_noticed_after_failed_checks_and_then_never_chosen() {
             strategy,
             arrival_rate: 30.0,
             service_ms: 50.0,
-            ..Config::default()
+            ..Config::v1()
         };
         let (interval, fall, probe_timeout) = (cfg.hc_interval_ms, cfg.hc_fall, cfg.hc_timeout_ms);
         let mut w = world(cfg);
@@ -156,7 +156,7 @@ fn without_health_checks_a_dead_server_keeps_costing_timeouts() {
         hc_interval_ms: 0.0,
         retries: 0,
         arrival_rate: 10.0,
-        ..Config::default()
+        ..Config::v1()
     };
     let mut w = world(cfg);
     w.apply(Action::Fail(NodeId::Server(0)));
@@ -178,7 +178,7 @@ fn retries_rescue_the_requests_a_crash_loses() {
             retry_budget: 1.0,
             arrival_rate: 20.0,
             service_ms: 50.0,
-            ..Config::default()
+            ..Config::v1()
         };
         let mut w = world(cfg);
         w.step_until(5 * SECOND);
@@ -209,7 +209,7 @@ fn a_full_queue_rejects_and_the_retry_budget_caps_retries() {
         queue_cap: 2,
         retries: 3,
         retry_budget: 0.1,
-        ..Config::default()
+        ..Config::v1()
     };
     let mut w = world(cfg);
     w.step_until(120 * SECOND);
@@ -231,7 +231,7 @@ fn a_recovered_replica_converges_to_the_leader() {
     let mut w = world(Config {
         write_ratio: 0.8,
         arrival_rate: 20.0,
-        ..Config::default()
+        ..Config::v1()
     });
     w.step_until(3 * SECOND);
     w.apply(Action::Fail(NodeId::Db(1)));
@@ -261,7 +261,7 @@ fn a_dead_leader_is_replaced_by_the_most_up_to_date_follower() {
         write_ratio: 0.5,
         arrival_rate: 10.0,
         retries: 0,
-        ..Config::default()
+        ..Config::v1()
     };
     let (failover, heartbeat) = (cfg.failover_ms, cfg.heartbeat_ms);
     let mut w = world(cfg);
@@ -309,7 +309,7 @@ fn same_seed_same_run_and_another_seed_another_run() {
     let run = |seed| {
         let mut w = world(Config {
             seed,
-            ..Config::default()
+            ..Config::v1()
         });
         w.schedule(4 * SECOND, Action::Fail(NodeId::Server(2)));
         w.schedule(9 * SECOND, Action::Recover(NodeId::Server(2)));
@@ -326,8 +326,8 @@ fn same_seed_same_run_and_another_seed_another_run() {
 
 #[test]
 fn stepping_in_small_or_large_increments_changes_nothing() {
-    let mut a = world(Config::default());
-    let mut b = world(Config::default());
+    let mut a = world(Config::v1());
+    let mut b = world(Config::v1());
     a.step_until(30 * SECOND);
     let mut t = 0;
     while t < 30 * SECOND {
@@ -342,7 +342,7 @@ fn removing_a_server_drains_it_and_a_new_one_earns_traffic_by_health_checks() {
     let mut w = world(Config {
         servers: 3,
         arrival_rate: 5.0,
-        ..Config::default()
+        ..Config::v1()
     });
     w.step_until(5 * SECOND);
     w.apply(Action::RemoveServer);
@@ -384,7 +384,7 @@ fn least_response_time_steers_away_from_a_slow_server() {
             slow_factor: 0.4,
             // Short hops, so response times are mostly service time, which is what differs.
             latency_ms: 10.0,
-            ..Config::default()
+            ..Config::v1()
         };
         let mut w = world(cfg);
         w.apply(Action::Slow(NodeId::Server(0)));
@@ -407,7 +407,7 @@ fn vertical_scaling_speeds_a_server_and_costs_more_than_linearly() {
     let mut w = world(Config {
         servers: 2,
         strategy: Strategy::WeightedRoundRobin,
-        ..Config::default()
+        ..Config::v1()
     });
     let base = w.fleet_cost_per_hour();
     w.apply(Action::SetPower {
@@ -438,7 +438,7 @@ fn a_saturated_link_becomes_the_bottleneck() {
             bandwidth_mbps: mbps,
             arrival_rate: 20.0,
             service_ms: 5.0,
-            ..Config::default()
+            ..Config::v1()
         };
         let mut w = world(cfg);
         w.step_until(60 * SECOND);
@@ -460,7 +460,7 @@ fn a_cut_link_loses_what_crosses_it_until_healed() {
         retries: 0,
         arrival_rate: 10.0,
         service_ms: 20.0,
-        ..Config::default()
+        ..Config::v1()
     };
     let mut w = world(cfg);
     w.step_until(5 * SECOND);
@@ -488,7 +488,7 @@ fn a_cut_link_loses_what_crosses_it_until_healed() {
 fn without_the_database_no_query_is_sent() {
     let mut w = world(Config {
         use_db: false,
-        ..Config::default()
+        ..Config::v1()
     });
     let mut queries = 0;
     while w.now() < 20 * SECOND && w.step() {
@@ -511,7 +511,7 @@ fn switching_replication_modes_back_and_forth_keeps_the_replicas_converging() {
         write_ratio: 0.6,
         arrival_rate: 20.0,
         service_ms: 20.0,
-        ..Config::default()
+        ..Config::v1()
     };
     let mut w = world(cfg);
     let modes = [

@@ -135,7 +135,7 @@ prop_compose! {
             write_quorum: w.min(replicas), read_quorum: r.min(replicas),
             rmw_ratio: rmw.0, cas: rmw.1,
             clock: if lamport { ClockKind::Lamport } else { ClockKind::Wall },
-            ..Config::default()
+            ..Config::v1()
         }
     }
 }

@@ -112,9 +112,9 @@ fn json_summary_accounts_for_every_request_and_is_reproducible() {
         "--strategy",
         "least-connections",
         "--fail",
-        "server-2@40",
+        "server-2@4",
         "--recover",
-        "server-2@120",
+        "server-2@12",
         "--seed",
         "5",
     ];
@@ -129,7 +129,7 @@ fn json_summary_accounts_for_every_request_and_is_reproducible() {
     assert!(field(&a, "p99") <= field(&a, "max"));
     assert_eq!(a.matches("\"id\":\"server-").count(), 4);
     assert!(
-        field(&a, "simulated_s") > 120.0,
+        field(&a, "simulated_s") > 12.0,
         "runs until the last action"
     );
 }

@@ -154,7 +154,8 @@ fn bad_links_say_what_is_wrong() {
         ("", "no scenario"),
         ("#", "no scenario"),
         ("hello", "format version"),
-        ("v2;servers=4", "format v2, and this page reads v1"),
+        ("v3;servers=4", "format v3, and this page reads v1 and v2"),
+        ("v2;servers=4", "damaged or cut short"),
         (&"v1;".repeat(30_000), "too long"),
         ("v1;servers=4", "damaged or cut short"),
         (&ok[..ok.len() - 3], "damaged or cut short"),
@@ -176,6 +177,29 @@ fn bad_links_say_what_is_wrong() {
         let err = Scenario::decode(&sign(body)).unwrap_err();
         assert!(err.contains(says), "{body}: {err}");
     }
+}
+
+/// A link written before real units (format v1) still opens the run it was made from: its settings
+/// were written as differences from the defaults of the time, and are read against those.
+#[test]
+fn links_of_the_first_format_replay_against_its_defaults() {
+    let old = Scenario::decode(&sign("v1;servers=4")).unwrap();
+    assert_eq!(
+        old.config,
+        Config {
+            servers: 4,
+            ..Config::v1()
+        }
+    );
+    let new = Scenario::decode(&sign("v2;servers=4")).unwrap();
+    assert_eq!(
+        new.config,
+        Config {
+            servers: 4,
+            ..Config::default()
+        }
+    );
+    assert_ne!(old.config, new.config);
 }
 
 /// Signs a body as `Scenario::encode` does: FNV-1a folded to 32 bits.

@@ -133,7 +133,7 @@ fn base(seed: u64) -> Config {
         write_ratio: 0.5,
         keys: 6,
         timeout_ms: 1_000.0,
-        ..Config::default()
+        ..Config::v1()
     }
 }
 

@@ -16,17 +16,18 @@ USAGE: clusterscope-sim [FLAGS]
   --servers N              servers, 1..=64 (default 3)
   --strategy NAME          random | round-robin | weighted-round-robin | least-connections |
                            power-of-two | consistent-hash | least-response-time (default round-robin)
-  --arrival-rate R         Poisson arrivals per second (default 6)
-  --service-ms MEAN        mean service time at power 1, ms (default 200)
+  --arrival-rate R         Poisson arrivals per second (default 60)
+  --service-ms MEAN        mean service time at power 1, ms (default 20)
+  --db-service-ms MS       time a replica spends on each query, ms (default 5)
   --service-dist D         exp | const | lognormal (default exp)
   --workers K              concurrent requests per server (default 1)
   --queue-cap N|inf        waiting requests a server holds before rejecting (default 20)
-  --latency-ms MS          one-way latency of every hop, ms; 0 allowed (default 120)
+  --latency-ms MS          one-way latency of every hop, ms; 0 allowed (default 5)
   --jitter-ms MS           extra uniform one-way delay, ms (default 0)
   --bandwidth-mbps M       bandwidth of every link, Mbit/s; 0 = unlimited (default 0)
-  --timeout-ms MS          balancer's per-attempt timeout (default 3000)
+  --timeout-ms MS          balancer's per-attempt timeout (default 300)
   --retries N              retries on another server, 0..=5 (default 1)
-  --hc-interval-ms MS      health-check period; 0 = off (default 1000)
+  --hc-interval-ms MS      health-check period; 0 = off (default 100)
   --replicas N             database replicas, 1..=9 (default 3)
   --write-ratio F          share of writes, 0..=1 (default 0.3)
   --keys N                 key space (default 50)
@@ -41,25 +42,25 @@ USAGE: clusterscope-sim [FLAGS]
   --write-quorum W         quorum mode: acknowledgements per write (default 2)
   --read-quorum R          quorum mode: answers per read (default 2)
   --clock KIND             wall | lamport stamps for last-write-wins (default wall)
-  --anti-entropy-ms MS     quorum mode: anti-entropy period; 0 = off (default 5000)
+  --anti-entropy-ms MS     quorum mode: anti-entropy period; 0 = off (default 500)
   --chaos-mtbf-s S         chaos mode: every server and replica crashes on average once per S
                            seconds while up; 0 = off (default 0)
-  --chaos-mttr-s S         chaos mode: mean time to repair a crashed node (default 10)
+  --chaos-mttr-s S         chaos mode: mean time to repair a crashed node (default 1)
   --sync-acks WHICH        leader-sync commits a write once these followers hold it: majority, or
                            all = every follower heard from within the failover timeout (one down
                            longer stops counting), never fewer than a majority (default majority)
   --read-from WHERE        leader | any replica (default leader)
   --consistency C          cp (refuse without a majority) | ap (accept on both sides); default cp
   --clock-skew-ms MS       replica clocks spread over ±MS (default 0)
-  --heartbeat-ms MS        leader heartbeats and failover-monitor pings (default 500)
-  --failover-ms MS         leader silence before failover (default 2000)
+  --heartbeat-ms MS        leader heartbeats and failover-monitor pings (default 50)
+  --failover-ms MS         leader silence before failover (default 200)
   --sequential-keys        every write goes to a new key (an insert-only workload)
   --rmw-ratio F            share of requests that increment a counter by read-modify-write (default 0)
   --cas                    increments use compare-and-set (a version check) and retry on conflict
   --cache-keys N           keys each server caches locally; 0 = no cache (default 0)
   --client-pool N|inf      requests the clients may have outstanding; one more fails at once
                            (cause client_pool); inf = no limit, for theory runs (default 10000)
-  --cache-ttl-ms MS        a cached entry's lifetime; 0 = until evicted (default 10000)
+  --cache-ttl-ms MS        a cached entry's lifetime; 0 = until evicted (default 1000)
   --auth                   the balancer checks credentials and rights (401 / 403 at the edge)
   --bad-credentials F      share of requests without valid credentials (default 0)
   --read-only-share F      share of client sessions allowed only to read (default 0)
@@ -173,6 +174,7 @@ pub fn parse_args(args: &[String]) -> Result<Command, String> {
             }
             "--arrival-rate" => cfg.arrival_rate = number(flag, value()?)?,
             "--service-ms" => cfg.service_ms = number(flag, value()?)?,
+            "--db-service-ms" => cfg.db_service_ms = number(flag, value()?)?,
             "--service-dist" => {
                 cfg.service_dist = value()?
                     .parse::<ServiceDist>()

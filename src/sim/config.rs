@@ -33,7 +33,7 @@ pub struct Config {
     pub strategy: Strategy,
 
     // Traffic
-    /// Poisson arrival rate of client requests, per simulated second (0.01..=1e6; default 6).
+    /// Poisson arrival rate of client requests, per simulated second (0.01..=1e6; default 60).
     pub arrival_rate: f64,
     /// Share of requests that write (0..=1; default 0.3).
     pub write_ratio: f64,
@@ -53,7 +53,7 @@ pub struct Config {
     pub cas: bool,
 
     // Servers
-    /// Mean service time of one request on one worker at power 1, in ms (0.001..=60000; default 200).
+    /// Mean service time of one request on one worker at power 1, in ms (0.001..=60000; default 20).
     pub service_ms: f64,
     pub service_dist: ServiceDist,
     /// Concurrent requests one server works on (1..=256; default 1).
@@ -65,9 +65,12 @@ pub struct Config {
     pub slow_factor: f64,
     /// Whether requests go on to the database after the server's work (default true).
     pub use_db: bool,
+    /// Time a replica spends on each query before it answers, in ms (0..=60000; default 5). Replicas
+    /// work on any number of queries at once: this is the query's own duration, not a queue.
+    pub db_service_ms: f64,
 
     // Network
-    /// One-way latency of every hop, in ms (0..=10000; default 120).
+    /// One-way latency of every hop, in ms (0..=10000; default 5).
     pub latency_ms: f64,
     /// Extra one-way delay, uniform in 0..jitter, in ms (0..=10000; default 0).
     pub jitter_ms: f64,
@@ -75,17 +78,18 @@ pub struct Config {
     pub bandwidth_mbps: f64,
 
     // Balancer
-    /// The balancer gives up on an attempt after this long, in ms (1..=600000; default 3000).
+    /// The balancer gives up on an attempt after this long, in ms (1..=600000; default 300).
     pub timeout_ms: f64,
     /// Further attempts on another server after a timeout or a rejection (0..=5; default 1).
     pub retries: u32,
     /// Retries allowed as a share of requests (token bucket; 0..=1; default 0.2).
     pub retry_budget: f64,
-    /// Base of the exponential backoff with full jitter before a retry, in ms (0..=10000; default 25).
+    /// Base of the exponential backoff with full jitter before a retry, in ms (0..=10000; default
+    /// 2.5).
     pub backoff_ms: f64,
-    /// Health-check period in ms; 0 turns checks off (0, or 10..=60000; default 1000).
+    /// Health-check period in ms; 0 turns checks off (0, or 10..=60000; default 100).
     pub hc_interval_ms: f64,
-    /// A probe unanswered this long counts as failed, in ms (1..=60000; default 500).
+    /// A probe unanswered this long counts as failed, in ms (1..=60000; default 50).
     pub hc_timeout_ms: f64,
     /// Consecutive failed checks before the balancer marks a server down (1..=10; default 2).
     pub hc_fall: u32,
@@ -101,15 +105,16 @@ pub struct Config {
     pub read_from: ReadFrom,
     /// Under a partition: refuse without a majority (cp) or accept on both sides (ap); default cp.
     pub consistency: Consistency,
-    /// Leader heartbeats and failover-monitor pings, every this many ms (10..=60000; default 500).
+    /// Leader heartbeats and failover-monitor pings, every this many ms (10..=60000; default 50, as
+    /// in the Raft paper).
     pub heartbeat_ms: f64,
     /// Leader silence before the monitor fails over, in ms (more than `heartbeat_ms`, at most
-    /// 600000; default 2000).
+    /// 600000; default 200; the Raft paper's election timeouts are 150–300 ms).
     pub failover_ms: f64,
     /// Replica clocks spread evenly over ±this many ms (0..=60000; default 0).
     pub clock_skew_ms: f64,
     /// Asynchronous replication ships writes in batches this many ms after the first (0..=10000;
-    /// default 100): the window a crash can lose.
+    /// default 10): the window a crash can lose.
     pub async_ship_ms: f64,
     /// Quorum mode: acknowledgements a write needs (W, 1..=replicas; default 2).
     pub write_quorum: usize,
@@ -118,7 +123,7 @@ pub struct Config {
     /// Stamps for last-write-wins: wall clocks or Lamport counters (default wall).
     pub clock: ClockKind,
     /// Quorum mode: replicas compare notes with a random peer every this many ms; 0 is never
-    /// (0, or 100..=600000; default 5000).
+    /// (0, or 100..=600000; default 500).
     pub anti_entropy_ms: f64,
 
     // Clients
@@ -132,7 +137,7 @@ pub struct Config {
     /// Keys each server keeps in its local read cache; 0 is no cache (0..=1000; default 0).
     pub cache_keys: usize,
     /// A cached entry is served for this long, in ms; 0 keeps it until evicted (0..=600000;
-    /// default 10000).
+    /// default 1000).
     pub cache_ttl_ms: f64,
 
     // Security at the edge
@@ -149,12 +154,41 @@ pub struct Config {
     /// simulated seconds; 0 is off (0, or 1..=86400; default 0).
     pub chaos_mtbf_s: f64,
     /// Chaos mode: a crashed node comes back after this many seconds on average (0.1..=3600;
-    /// default 10).
+    /// default 1).
     pub chaos_mttr_s: f64,
 }
 
+/// The defaults are real single-region units: a request spends about 55 ms end to end (six hops of
+/// 5 ms, 20 ms of service, 5 ms in the database), timeouts and failure detection are hundreds of ms,
+/// as in the Raft paper. The page shows them in slow motion (0.1× at first).
 impl Default for Config {
     fn default() -> Self {
+        Self {
+            arrival_rate: 60.0,
+            service_ms: 20.0,
+            db_service_ms: 5.0,
+            latency_ms: 5.0,
+            timeout_ms: 300.0,
+            backoff_ms: 2.5,
+            hc_interval_ms: 100.0,
+            hc_timeout_ms: 50.0,
+            heartbeat_ms: 50.0,
+            failover_ms: 200.0,
+            async_ship_ms: 10.0,
+            anti_entropy_ms: 500.0,
+            cache_ttl_ms: 1_000.0,
+            chaos_mttr_s: 1.0,
+            ..Config::v1()
+        }
+    }
+}
+
+impl Config {
+    /// The defaults before real units: every time 10× the defaults' (hops 24×; no database time),
+    /// every rate a tenth, as the page once showed at 1×. Share links of format v1 were written
+    /// against these, and the frame benchmark and the pinned trace keep them so their figures stay
+    /// comparable. Frozen: never change a value here.
+    pub fn v1() -> Self {
         Self {
             seed: 1,
             servers: 3,
@@ -171,6 +205,7 @@ impl Default for Config {
             queue_cap: 20,
             slow_factor: 0.25,
             use_db: true,
+            db_service_ms: 0.0,
             latency_ms: 120.0,
             jitter_ms: 0.0,
             bandwidth_mbps: 0.0,
@@ -272,6 +307,7 @@ impl Config {
             check_int("queue_cap", self.queue_cap as u64, 0, 1_000_000)?;
         }
         check_f64("slow_factor", self.slow_factor, 0.01, 1.0)?;
+        check_f64("db_service_ms", self.db_service_ms, 0.0, 60_000.0)?;
         check_f64("latency_ms", self.latency_ms, 0.0, 10_000.0)?;
         check_f64("jitter_ms", self.jitter_ms, 0.0, 10_000.0)?;
         check_f64("bandwidth_mbps", self.bandwidth_mbps, 0.0, 100_000.0)?;

@@ -10,6 +10,7 @@ named_enum!(
         ArrivalRate = "arrival-rate",
         WriteRatio = "write-ratio",
         ServiceMs = "service-ms",
+        DbServiceMs = "db-service-ms",
         Workers = "workers",
         QueueCap = "queue-cap",
         SlowFactor = "slow-factor",
@@ -80,7 +81,7 @@ macro_rules! knob_fields {
     ($k:expr, $cfg:expr, $($op:tt)+) => {
         knob_fields!(@go $k, $cfg, ($($op)+);
             ArrivalRate arrival_rate f64, WriteRatio write_ratio f64, ServiceMs service_ms f64,
-            Workers workers usize, QueueCap queue_cap usize, SlowFactor slow_factor f64,
+            DbServiceMs db_service_ms f64, Workers workers usize, QueueCap queue_cap usize, SlowFactor slow_factor f64,
             LatencyMs latency_ms f64, JitterMs jitter_ms f64, BandwidthMbps bandwidth_mbps f64,
             TimeoutMs timeout_ms f64, Retries retries u32, RetryBudget retry_budget f64,
             BackoffMs backoff_ms f64, HcIntervalMs hc_interval_ms f64, HcRise hc_rise u32,
@@ -104,6 +105,7 @@ impl Knob {
             Knob::ArrivalRate => spec("Arrival rate", "req/s", 0.01, 1e6),
             Knob::WriteRatio => spec("Writes", "share", 0.0, 1.0),
             Knob::ServiceMs => spec("Service time", "ms", 0.001, 60_000.0),
+            Knob::DbServiceMs => spec("Database time per query", "ms", 0.0, 60_000.0),
             Knob::Workers => whole(spec("Workers per server", "", 1.0, 256.0)),
             Knob::QueueCap => whole(spec("Queue capacity", "requests", 0.0, 1e6)),
             Knob::SlowFactor => spec("Slow server speed", "share", 0.01, 1.0),

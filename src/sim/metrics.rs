@@ -1,9 +1,9 @@
 //! What the run has measured, in bounded memory: counters by outcome, a latency histogram and a ring
-//! of per-second buckets for live figures.
+//! of per-tick buckets (a tenth of a simulated second) for live figures.
 
 use std::collections::VecDeque;
 
-use super::event::{SECOND, Time};
+use super::event::{SECOND, TICK, Time};
 use crate::sim::decimal::within;
 
 /// Why a request failed, as the client learns it.
@@ -177,21 +177,21 @@ impl Histogram {
 
 /// Outcomes completed within one simulated second.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Second {
+pub struct Bucket {
     pub ok: u64,
     pub failed: u64,
-    /// Attempts made again in this second.
+    /// Attempts made again in this tick.
     pub retries: u64,
 }
 
-/// The live window, in seconds: the headline figures cover the simulated time from the start of
-/// second ⌊now⌋ − 9 to now (between 9 and 10 s), so they move smoothly and forget within 10 s.
-pub const WINDOW_SECONDS: u64 = 10;
+/// The live window, in ticks: the headline figures cover the simulated time from the start of
+/// tick ⌊now⌋ − 9 to now (between 0.9 and 1 s), so they move smoothly and forget within a second.
+pub const WINDOW_TICKS: u64 = 10;
 
 /// Which stretch of the run the headline figures cover.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Window {
-    /// The last [`WINDOW_SECONDS`] (the default).
+    /// The last [`WINDOW_TICKS`] (the default).
     #[default]
     Recent,
     /// The whole run (latency percentiles leave out requests issued in the warm-up).
@@ -202,7 +202,7 @@ impl Window {
     /// How the page and the lessons name it.
     pub fn label(self) -> &'static str {
         match self {
-            Window::Recent => "last 10 s",
+            Window::Recent => "last 1 s",
             Window::Run => "whole run",
         }
     }
@@ -223,30 +223,29 @@ pub struct Headline {
     pub retries: u64,
 }
 
-/// A closed second of the live window: the second, its (bucket, count) pairs, its largest value.
-type ClosedSecond = (u64, Vec<(u32, u32)>, u64);
+/// A closed tick of the live window: the tick, its (bucket, count) pairs, its largest value.
+type ClosedTick = (u64, Vec<(u32, u32)>, u64);
 
-/// Latencies of the seconds in the live window: the second in progress in full, closed ones sparse.
+/// Latencies of the ticks in the live window: the tick in progress in full, closed ones sparse.
 #[derive(Clone, Debug, Default)]
 struct RecentLatency {
     /// Oldest first.
-    closed: VecDeque<ClosedSecond>,
-    second: u64,
+    closed: VecDeque<ClosedTick>,
+    tick: u64,
     current: Histogram,
 }
 
 impl RecentLatency {
     fn record(&mut self, now: Time, v: u64) {
-        let s = now / SECOND;
-        if s != self.second {
+        let s = now / TICK;
+        if s != self.tick {
             if self.current.count() > 0 {
                 let max = self.current.max;
-                self.closed
-                    .push_back((self.second, self.current.sparse(), max));
+                self.closed.push_back((self.tick, self.current.sparse(), max));
                 self.current.clear();
             }
-            self.second = s;
-            let from = (s + 1).saturating_sub(WINDOW_SECONDS);
+            self.tick = s;
+            let from = (s + 1).saturating_sub(WINDOW_TICKS);
             while self.closed.front().is_some_and(|c| c.0 < from) {
                 self.closed.pop_front();
             }
@@ -254,22 +253,22 @@ impl RecentLatency {
         self.current.record(v);
     }
 
-    /// The latencies from the start of second ⌊now⌋ − 9 to now.
+    /// The latencies from the start of tick ⌊now⌋ − 9 to now.
     fn window(&self, now: Time) -> Histogram {
-        let from = (now / SECOND + 1).saturating_sub(WINDOW_SECONDS);
+        let from = (now / TICK + 1).saturating_sub(WINDOW_TICKS);
         let mut h = Histogram::default();
         for (_, counts, max) in self.closed.iter().filter(|c| c.0 >= from) {
             h.add_sparse(counts, *max);
         }
-        if self.second >= from && self.current.count() > 0 {
+        if self.tick >= from && self.current.count() > 0 {
             h.add_sparse(&self.current.sparse(), self.current.max);
         }
         h
     }
 }
 
-/// Seconds of history kept for live figures and charts.
-pub const HISTORY_SECONDS: usize = 120;
+/// Ticks of history kept for live figures (12 s).
+pub const HISTORY_TICKS: usize = 120;
 
 #[derive(Clone, Debug, Default)]
 pub struct Metrics {
@@ -304,9 +303,9 @@ pub struct Metrics {
     pub latency: Histogram,
     /// Requests issued before this time are left out of `latency`.
     pub warmup: Time,
-    /// `seconds[i]` covers simulated second `first_second + i`.
-    seconds: VecDeque<Second>,
-    first_second: u64,
+    /// `ticks[i]` covers tick `first_tick + i`.
+    ticks: VecDeque<Bucket>,
+    first_tick: u64,
     recent_latency: RecentLatency,
 }
 
@@ -319,20 +318,20 @@ impl Metrics {
         self.failed[cause as usize]
     }
 
-    fn bucket(&mut self, now: Time) -> &mut Second {
-        let s = now / SECOND;
-        if self.seconds.is_empty() {
-            self.first_second = s;
+    fn bucket(&mut self, now: Time) -> &mut Bucket {
+        let s = now / TICK;
+        if self.ticks.is_empty() {
+            self.first_tick = s;
         }
-        while self.first_second + (self.seconds.len() as u64) <= s {
-            self.seconds.push_back(Second::default());
-            if self.seconds.len() > HISTORY_SECONDS {
-                self.seconds.pop_front();
-                self.first_second += 1;
+        while self.first_tick + (self.ticks.len() as u64) <= s {
+            self.ticks.push_back(Bucket::default());
+            if self.ticks.len() > HISTORY_TICKS {
+                self.ticks.pop_front();
+                self.first_tick += 1;
             }
         }
-        let i = (s - self.first_second) as usize;
-        &mut self.seconds[i]
+        let i = (s - self.first_tick) as usize;
+        &mut self.ticks[i]
     }
 
     pub fn succeed(&mut self, now: Time, issued: Time) {
@@ -355,12 +354,12 @@ impl Metrics {
         let recent_latency;
         let (done, length, latency) = match window {
             Window::Recent => {
-                let (recent, length) = self.recent(now, WINDOW_SECONDS);
+                let (recent, length) = self.recent(now, WINDOW_TICKS);
                 recent_latency = self.recent_latency.window(now);
                 (recent, length, &recent_latency)
             }
             Window::Run => (
-                Second {
+                Bucket {
                     ok: self.succeeded,
                     failed: self.failed_total(),
                     retries: self.retries,
@@ -391,29 +390,29 @@ impl Metrics {
         self.bucket(now).failed += 1;
     }
 
-    /// Outcomes over the window from the start of second ⌊now⌋−`span`+1 to `now`, and its length in
-    /// seconds: a live figure that moves smoothly and forgets the past within `span` seconds.
-    pub fn recent(&self, now: Time, span: u64) -> (Second, f64) {
-        let s = now / SECOND;
+    /// Outcomes over the window from the start of tick ⌊now⌋−`span`+1 to `now`, and its length in
+    /// seconds: a live figure that moves smoothly and forgets the past within `span` ticks.
+    pub fn recent(&self, now: Time, span: u64) -> (Bucket, f64) {
+        let s = now / TICK;
         let from = (s + 1).saturating_sub(span);
-        let mut total = Second::default();
-        for (i, b) in self.seconds.iter().enumerate() {
-            if self.first_second + i as u64 >= from {
+        let mut total = Bucket::default();
+        for (i, b) in self.ticks.iter().enumerate() {
+            if self.first_tick + i as u64 >= from {
                 total.ok += b.ok;
                 total.failed += b.failed;
                 total.retries += b.retries;
             }
         }
-        let length = (now - from * SECOND) as f64 / SECOND as f64;
+        let length = (now - from * TICK) as f64 / SECOND as f64;
         (total, length)
     }
 
-    /// The per-second history, oldest first, with the second each covers.
-    pub fn history(&self) -> impl Iterator<Item = (u64, Second)> + '_ {
-        self.seconds
+    /// The per-tick history, oldest first, with the tick each covers.
+    pub fn history(&self) -> impl Iterator<Item = (u64, Bucket)> + '_ {
+        self.ticks
             .iter()
             .enumerate()
-            .map(|(i, b)| (self.first_second + i as u64, *b))
+            .map(|(i, b)| (self.first_tick + i as u64, *b))
     }
 }
 
@@ -436,22 +435,22 @@ mod tests {
     }
 
     #[test]
-    fn the_live_window_covers_the_last_ten_seconds_exactly() {
-        // Latencies that change every second; the window's percentiles must match an exact sort of
-        // the values completed from the start of second ⌊now⌋ − 9 to now, and nothing older.
+    fn the_live_window_covers_the_last_ten_ticks_exactly() {
+        // Latencies that change every tick; the window's percentiles must match an exact sort of
+        // the values completed from the start of tick ⌊now⌋ − 9 to now, and nothing older.
         let mut m = Metrics::default();
         let mut done: Vec<(Time, u64)> = Vec::new();
         let mut x: u64 = 1;
         for i in 0..40_000u64 {
-            let now = 400_000 + i * 1_000; // one completion per ms, from 0.4 s
+            let now = 40_000 + i * 100; // one completion per 0.1 ms, from 0.04 s
             x = x
                 .wrapping_mul(6364136223846793005)
                 .wrapping_add(1442695040888963407);
-            let latency = 1_000 + (x >> 40) % (50_000 * (1 + now / SECOND % 7));
+            let latency = 1_000 + (x >> 40) % (50_000 * (1 + now / TICK % 7));
             m.succeed(now, now - latency);
             done.push((now, latency));
             if i % 3_333 == 0 || i == 39_999 {
-                let from = (now / SECOND + 1).saturating_sub(WINDOW_SECONDS) * SECOND;
+                let from = (now / TICK + 1).saturating_sub(WINDOW_TICKS) * TICK;
                 let mut inside: Vec<u64> = done
                     .iter()
                     .filter(|&&(t, _)| t >= from)
@@ -472,7 +471,7 @@ mod tests {
                 assert!((h.throughput - inside.len() as f64 / length).abs() < 1e-9);
             }
         }
-        let run = m.headline(40 * SECOND, Window::Run);
+        let run = m.headline(4 * SECOND, Window::Run);
         assert_eq!(run.p99_ms, m.latency.quantile(0.99).map(|us| us / 1e3));
     }
 
@@ -480,9 +479,9 @@ mod tests {
     fn history_is_bounded() {
         let mut m = Metrics::default();
         for s in 0..1_000u64 {
-            m.succeed(s * SECOND + 5, s * SECOND);
+            m.succeed(s * TICK + 5, s * TICK);
         }
-        assert_eq!(m.history().count(), HISTORY_SECONDS);
+        assert_eq!(m.history().count(), HISTORY_TICKS);
         assert_eq!(m.history().last().unwrap().0, 999);
     }
 }

@@ -12,6 +12,10 @@ use super::event::{Time, from_ms, round_us};
 pub use super::message::{Job, Message, Observed, Outcome, PacketKind, Payload, SyncData};
 use super::sample::{self, SimRng};
 
+/// One-way latency of a link to a nearby region (the link editor's "WAN link"), against a few ms
+/// inside one.
+pub const WAN_LATENCY_MS: f64 = 20.0;
+
 /// A node of the system. Servers and replicas are numbered from 0 here and from 1 on screen.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum NodeId {

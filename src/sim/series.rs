@@ -1,15 +1,16 @@
-//! The last minute of the run, a sample per simulated second, for the live charts: outcomes by
-//! cause, latency percentiles and a coarse latency histogram, per-server load, replication lag.
-//! Each sample is the difference of the run's cumulative counters across its second, so the charts
-//! show exactly what the counters counted. Memory is bounded: a ring of [`SERIES_SECONDS`].
+//! The last six simulated seconds of the run, a sample per tick (a tenth of a second; about a second
+//! of the person's time in the page's slow motion), for the live charts: outcomes by cause, latency
+//! percentiles and a coarse latency histogram, per-server load, replication lag. Each sample is the
+//! difference of the run's cumulative counters across its tick, so the charts show exactly what the
+//! counters counted. Memory is bounded: a ring of [`SERIES_TICKS`].
 
 use std::collections::VecDeque;
 
-use super::event::{SECOND, Time};
+use super::event::{TICK, Time};
 use super::metrics::{Cause, Histogram, Metrics};
 
-/// Seconds of history the charts show.
-pub const SERIES_SECONDS: usize = 60;
+/// Ticks of history the charts show (6 s).
+pub const SERIES_TICKS: usize = 60;
 /// Latency histogram bins: six per decade on the 1–1.5–2–3–5–7 ladder, from 0.1 ms to 100 s, so
 /// every decade starts on a round label.
 pub const LATENCY_BINS: usize = 36;
@@ -44,24 +45,24 @@ pub fn bin_of(us: u64) -> usize {
         .saturating_sub(1)
 }
 
-/// One simulated second, `[second, second + 1)`.
+/// One tick, from `tick × TICK` to `(tick + 1) × TICK`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Sample {
-    pub second: u64,
+    pub tick: u64,
     pub ok: u32,
     pub failed: [u32; Cause::ALL.len()],
     pub reads_ok: u32,
     pub reads_failed: u32,
     pub writes_ok: u32,
     pub writes_failed: u32,
-    /// Percentiles of the requests that succeeded in this second, in ms.
+    /// Percentiles of the requests that succeeded in this tick, in ms.
     pub p50_ms: Option<f64>,
     pub p95_ms: Option<f64>,
     pub p99_ms: Option<f64>,
     pub latency_bins: [u32; LATENCY_BINS],
     /// Per server: the share of its workers' time spent serving (0..=1).
     pub utilization: Vec<f32>,
-    /// The most any replica lagged behind the leader at the end of the second, in ms.
+    /// The most any replica lagged behind the leader at the end of the tick, in ms.
     pub max_lag_ms: f64,
     pub in_flight: u64,
 }
@@ -72,7 +73,7 @@ impl Sample {
     }
 }
 
-/// Cumulative figures at a second's boundary; a sample is the difference of two.
+/// Cumulative figures at a tick's boundary; a sample is the difference of two.
 #[derive(Clone, Debug, Default)]
 struct Totals {
     ok: u64,
@@ -101,21 +102,21 @@ impl Totals {
 #[derive(Clone, Debug)]
 pub struct Series {
     samples: VecDeque<Sample>,
-    /// Latencies of the second in progress.
+    /// Latencies of the tick in progress.
     window: Histogram,
     bins: [u32; LATENCY_BINS],
-    /// The second in progress, and the totals at its start.
-    second: u64,
+    /// The tick in progress, and the totals at its start.
+    tick: u64,
     last: Totals,
 }
 
 impl Default for Series {
     fn default() -> Self {
         Self {
-            samples: VecDeque::with_capacity(SERIES_SECONDS + 1),
+            samples: VecDeque::with_capacity(SERIES_TICKS + 1),
             window: Histogram::default(),
             bins: [0; LATENCY_BINS],
-            second: 0,
+            tick: 0,
             last: Totals::default(),
         }
     }
@@ -128,12 +129,12 @@ impl Series {
         self.bins[bin_of(latency)] += 1;
     }
 
-    /// When the current second ends.
+    /// When the current tick ends.
     pub fn due(&self) -> Time {
-        (self.second + 1) * SECOND
+        (self.tick + 1) * TICK
     }
 
-    /// Closes the current second with the run's totals now, each server's cumulative busy
+    /// Closes the current tick with the run's totals now, each server's cumulative busy
     /// worker-µs, the worker count and the lag and in-flight gauges.
     pub fn close(
         &mut self,
@@ -149,7 +150,7 @@ impl Series {
         for (i, f) in failed.iter_mut().enumerate() {
             *f = d(now.failed[i], self.last.failed[i]);
         }
-        let span = (SECOND * workers.max(1) as u64) as f64;
+        let span = (TICK * workers.max(1) as u64) as f64;
         let utilization = now
             .busy_us
             .iter()
@@ -168,7 +169,7 @@ impl Series {
             .collect();
         let q = |q: f64| self.window.quantile(q).map(|us| us / 1e3);
         let sample = Sample {
-            second: self.second,
+            tick: self.tick,
             ok: d(now.ok, self.last.ok),
             failed,
             reads_ok: d(now.reads_ok, self.last.reads_ok),
@@ -183,7 +184,7 @@ impl Series {
             max_lag_ms: lag_ms,
             in_flight,
         };
-        if self.samples.len() == SERIES_SECONDS {
+        if self.samples.len() == SERIES_TICKS {
             self.samples.pop_front();
         }
         self.samples.push_back(sample);
@@ -191,15 +192,15 @@ impl Series {
             self.window = Histogram::default();
         }
         self.last = now;
-        self.second += 1;
+        self.tick += 1;
     }
 
-    /// The closed seconds, oldest first.
+    /// The closed ticks, oldest first.
     pub fn samples(&self) -> impl DoubleEndedIterator<Item = &Sample> + ExactSizeIterator {
         self.samples.iter()
     }
 
-    /// Latency counts per bin over the seconds kept.
+    /// Latency counts per bin over the ticks kept.
     pub fn latency_histogram(&self) -> [u64; LATENCY_BINS] {
         let mut out = [0u64; LATENCY_BINS];
         for s in &self.samples {
@@ -210,17 +211,19 @@ impl Series {
         out
     }
 
-    /// The seconds kept, one CSV row each (what the charts draw), with a header row.
+    /// The ticks kept, one CSV row each (what the charts draw), with a header row; `t_s` is when
+    /// the tick began, in simulated seconds.
     pub fn to_csv(&self) -> String {
         use std::fmt::Write;
-        let mut o = String::from("second,succeeded");
+        let mut o = String::from("t_s,succeeded");
         for c in Cause::ALL {
             let _ = write!(o, ",failed_{}", c.name());
         }
         o.push_str(",reads_ok,reads_failed,writes_ok,writes_failed,p50_ms,p95_ms,p99_ms,in_flight,max_lag_ms,mean_utilization\n");
         let opt = |v: Option<f64>| v.map_or(String::new(), |v| super::decimal::trimmed(v, 3));
         for s in &self.samples {
-            let _ = write!(o, "{},{}", s.second, s.ok);
+            let t = super::decimal::trimmed((s.tick * TICK) as f64 / 1e6, 1);
+            let _ = write!(o, "{t},{}", s.ok);
             for f in s.failed {
                 let _ = write!(o, ",{f}");
             }
@@ -270,15 +273,15 @@ mod tests {
         let mut m = Metrics::default();
         for sec in 0..100u64 {
             for _ in 0..sec % 7 {
-                m.succeed(sec * SECOND + 10, sec * SECOND);
+                m.succeed(sec * TICK + 10, sec * TICK);
                 s.record(10);
             }
-            m.fail(sec * SECOND + 20, Cause::Timeout);
-            s.close(&m, vec![sec * SECOND / 2], 1, 3.0, 4);
+            m.fail(sec * TICK + 20, Cause::Timeout);
+            s.close(&m, vec![sec * TICK / 2], 1, 3.0, 4);
         }
-        assert_eq!(s.samples().len(), SERIES_SECONDS);
+        assert_eq!(s.samples().len(), SERIES_TICKS);
         let last = s.samples().last().unwrap();
-        assert_eq!((last.second, last.ok), (99, (99 % 7) as u32));
+        assert_eq!((last.tick, last.ok), (99, (99 % 7) as u32));
         assert_eq!(last.failed[Cause::Timeout as usize], 1);
         assert!((last.utilization[0] - 0.5).abs() < 1e-6);
         assert_eq!(last.p50_ms.map(|v| v.round()), Some(0.0));

@@ -1,9 +1,10 @@
 //! Shareable runs: a config, its seed and the person's timed actions as one line of URL-fragment-safe
-//! text (`v1;seed=42;servers=5;a=812.1500000.f.server-2`). Opening it replays exactly the same run:
+//! text (`v2;seed=42;servers=5;a=812.1500000.f.server-2`). Opening it replays exactly the same run:
 //! each action records how many events the World had handled and the clock when it was applied,
 //! and [`Scenario::replay_until`] applies it at that very point.
 //!
-//! Only settings that differ from the defaults are written. Numbers are exact: whole numbers in
+//! Only settings that differ from the defaults are written. Format v1 was written against the
+//! defaults before real units ([`Config::v1`]); it is still read, against those. Numbers are exact: whole numbers in
 //! decimal, anything else as the hex of its bits (`x4059000000000000`), so decoding needs no float
 //! parser and round-trips bit for bit. A garbled, truncated, oversized or other-version text is
 //! refused with a message that names the problem.
@@ -16,8 +17,10 @@ use super::network::NodeId;
 use super::replication::{ClockKind, Consistency, ReadFrom, Replication, SyncAcks};
 use super::world::World;
 
-/// The format this code writes, and the only one it reads.
-pub const VERSION: &str = "v1";
+/// The format this code writes.
+pub const VERSION: &str = "v2";
+/// The format before real units, still read: its settings differ from [`Config::v1`].
+const V1: &str = "v1";
 /// Longest text accepted (a link any browser keeps), and most actions kept.
 pub const MAX_LEN: usize = 60_000;
 pub const MAX_ACTIONS: usize = 2_000;
@@ -133,7 +136,7 @@ fields!(
     "strategy" strategy: Name, "arrival-rate" arrival_rate: F64, "write-ratio" write_ratio: F64,
     "keys" keys: U32, "zipf" zipf: F64, "sessions" sessions: U32,
     "sequential-keys" sequential_keys: Bool, "rmw-ratio" rmw_ratio: F64, "cas" cas: Bool,
-    "service-ms" service_ms: F64, "service-dist" service_dist: Name, "workers" workers: Usize,
+    "service-ms" service_ms: F64, "db-service-ms" db_service_ms: F64, "service-dist" service_dist: Name, "workers" workers: Usize,
     "queue-cap" queue_cap: Usize, "slow-factor" slow_factor: F64, "use-db" use_db: Bool,
     "latency-ms" latency_ms: F64, "jitter-ms" jitter_ms: F64,
     "bandwidth-mbps" bandwidth_mbps: F64, "timeout-ms" timeout_ms: F64, "retries" retries: U32,
@@ -313,19 +316,19 @@ impl Scenario {
         }
         let mut parts = body.split(';');
         let version = parts.next().unwrap_or_default();
-        if version == VERSION && sum != Some(checksum(body)) {
+        if (version == VERSION || version == V1) && sum != Some(checksum(body)) {
             return Err("it is damaged or cut short (its checksum does not match)".into());
         }
-        match Some(version) {
-            Some(VERSION) => {}
+        let mut config = match Some(version) {
+            Some(VERSION) => Config::default(),
+            Some(V1) => Config::v1(),
             Some(v) if v.starts_with('v') && v[1..].parse::<u32>().is_ok() => {
                 return Err(format!(
-                    "it is in format {v}, and this page reads {VERSION}"
+                    "it is in format {v}, and this page reads {V1} and {VERSION}"
                 ));
             }
             _ => return Err("it does not start with a format version".into()),
-        }
-        let mut config = Config::default();
+        };
         let mut actions = Vec::new();
         for part in parts {
             let Some((key, value)) = part.split_once('=') else {

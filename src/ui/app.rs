@@ -137,6 +137,9 @@ pub fn App() -> Html {
         } else {
             Config::default()
         });
+        if bench_mode {
+            p.speed = bench::SPEED;
+        }
         // Progress from earlier visits; anything unreadable counts as none.
         if let Some(s) = storage() {
             let read = |k| s.get_item(k).ok().flatten().unwrap_or_default();
@@ -258,14 +261,14 @@ pub fn App() -> Html {
         world: sim.world.clone(),
         frame: sim.frame,
     };
-    // Charts change once a simulated second; panels and the log when the World notes a change
+    // Charts change once a tick (a tenth of a simulated second); panels and the log when the World notes a change
     // (every action, crash, election and health verdict writes a log line).
     let (charts_version, panels_version) = {
         let w = sim.world.borrow();
         let world_id = Rc::as_ptr(&sim.world) as u64;
-        let second = w.series().samples().last().map_or(0, |s| s.second + 1);
+        let tick = w.series().samples().last().map_or(0, |s| s.tick + 1);
         (
-            version(&[world_id, second, w.servers().len() as u64]),
+            version(&[world_id, tick, w.servers().len() as u64]),
             version(&[world_id, w.notes_written()]),
         )
     };

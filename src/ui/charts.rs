@@ -1,5 +1,5 @@
-//! Live charts of the last 60 simulated seconds, drawn from the World's per-second series: every
-//! point is a count or a percentile the simulation measured in that second.
+//! Live charts of the last 6 simulated seconds, drawn from the World's series of ticks (a tenth of a
+//! second each): every point is a count or a percentile the simulation measured in that tick.
 
 use std::fmt::Write;
 
@@ -9,7 +9,8 @@ use super::app::View;
 use super::markup::esc;
 use crate::sim::Cause;
 use crate::sim::decimal::{Fixed, fixed, within};
-use crate::sim::series::{LATENCY_BINS, SERIES_SECONDS, Sample, bin_floor_us};
+use crate::sim::event::{TICK, TICKS_PER_SECOND};
+use crate::sim::series::{LATENCY_BINS, SERIES_TICKS, Sample, bin_floor_us};
 
 const W: f64 = 320.0;
 const H: f64 = 150.0;
@@ -39,7 +40,7 @@ pub fn nice_ceiling(v: f64) -> f64 {
 }
 
 fn x_of(age: f64) -> f64 {
-    RIGHT - (RIGHT - LEFT) * age / (SERIES_SECONDS - 1) as f64
+    RIGHT - (RIGHT - LEFT) * age / (SERIES_TICKS - 1) as f64
 }
 
 /// A coordinate as the SVG gets it.
@@ -94,7 +95,7 @@ fn time_axes(o: &mut String, max: f64, unit: &str) {
     let (mid, y) = ((LEFT + RIGHT) / 2.0, H - 12.0);
     let _ = write!(
         o,
-        "<text class=\"tick\" x=\"{l}\" y=\"{y}\">−60 s</text><text class=\"tick\" x=\"{mid}\" y=\"{y}\" text-anchor=\"middle\">−30 s</text><text class=\"tick\" x=\"{r}\" y=\"{y}\" text-anchor=\"end\">now</text><text class=\"axis-label\" x=\"{mid}\" y=\"{}\" text-anchor=\"middle\">simulated time</text>",
+        "<text class=\"tick\" x=\"{l}\" y=\"{y}\">−6 s</text><text class=\"tick\" x=\"{mid}\" y=\"{y}\" text-anchor=\"middle\">−3 s</text><text class=\"tick\" x=\"{r}\" y=\"{y}\" text-anchor=\"end\">now</text><text class=\"axis-label\" x=\"{mid}\" y=\"{}\" text-anchor=\"middle\">simulated time</text>",
         px(H - 1.0),
         l = px(LEFT),
         r = px(RIGHT),
@@ -104,16 +105,15 @@ fn time_axes(o: &mut String, max: f64, unit: &str) {
     unit_label(o, unit);
 }
 
-/// Marks for the actions taken while the chart's seconds ran: a thin line at the moment of each and a
-/// short label, so before and after can be read off the chart. `last` is the second of the newest
-/// sample (drawn at the right edge); an action at `t` s sits between the points of the seconds
-/// before and after it.
+/// Marks for the actions taken while the chart's ticks ran: a thin line at the moment of each and a
+/// short label, so before and after can be read off the chart. `last` is the newest sample's tick
+/// (drawn at the right edge); an action sits between the points of the ticks before and after it.
 pub(super) fn action_marks(recorded: &[crate::sim::share::Recorded], last: u64) -> String {
     let mut o = String::new();
     let mut row = 0;
     for r in recorded {
-        let age = (last + 1) as f64 - r.at as f64 / 1e6;
-        if !(0.0..=(SERIES_SECONDS - 1) as f64).contains(&age) {
+        let age = (last + 1) as f64 - r.at as f64 / TICK as f64;
+        if !(0.0..=(SERIES_TICKS - 1) as f64).contains(&age) {
             continue;
         }
         let x = x_of(age);
@@ -244,10 +244,12 @@ fn throughput(samples: &[&Sample], marks: &str) -> String {
         ),
     ];
     let n = samples.len();
+    // Counts per tick, drawn per second.
+    let rate = TICKS_PER_SECOND as f64;
     let mut layers: Vec<(String, &'static str, Vec<f64>)> = vec![(
         "succeeded".into(),
         "ok",
-        samples.iter().map(|s| s.ok as f64).collect(),
+        samples.iter().map(|s| s.ok as f64 * rate).collect(),
     )];
     for (label, class, causes) in groups {
         layers.push((
@@ -255,7 +257,7 @@ fn throughput(samples: &[&Sample], marks: &str) -> String {
             class,
             samples
                 .iter()
-                .map(|s| causes.iter().map(|&c| s.failed[c as usize] as f64).sum())
+                .map(|s| rate * causes.iter().map(|&c| s.failed[c as usize] as f64).sum::<f64>())
                 .collect(),
         ));
     }
@@ -293,9 +295,9 @@ fn throughput(samples: &[&Sample], marks: &str) -> String {
     )
 }
 
-/// Latency histogram over the last minute: half-octave bins on a log axis.
+/// Latency histogram over the ticks the charts show: half-octave bins on a log axis.
 fn histogram(counts: &[u64; LATENCY_BINS]) -> String {
-    const TITLE: &str = "Latency histogram, last 60 s";
+    const TITLE: &str = "Latency histogram, last 6 s";
     let first = counts.iter().position(|&c| c > 0);
     let last = counts.iter().rposition(|&c| c > 0);
     let (Some(first), Some(last)) = (first, last) else {
@@ -368,18 +370,18 @@ pub fn charts(props: &View) -> Html {
     if samples.is_empty() {
         return html! {
             <section class="charts" aria-label="Charts">
-                <p class="hint">{ "Charts fill in after the first simulated second." }</p>
+                <p class="hint">{ "Charts fill in after the first tenth of a simulated second." }</p>
             </section>
         };
     }
-    let last = samples.last().map_or(0, |s| s.second);
+    let last = samples.last().map_or(0, |s| s.tick);
     let marks = action_marks(w.recorded(), last);
     let mut all = throughput(&samples, &marks);
     let col = |f: &dyn Fn(&Sample) -> Option<f64>| samples.iter().map(|s| f(s)).collect::<Vec<_>>();
     let pct = |ok: u32, bad: u32| (ok + bad > 0).then(|| 100.0 * ok as f64 / (ok + bad) as f64);
     all += &line_chart(
         "latency",
-        "Latency percentiles, each simulated second (ms)",
+        "Latency percentiles, each tenth of a second (ms)",
         "ms",
         vec![
             Series {

@@ -15,6 +15,7 @@ use super::memo::{Memo, version};
 use super::state::Msg;
 use crate::sim::compare::{Comparison, MAX_RUNS, Variant};
 use crate::sim::decimal::fixed;
+use crate::sim::event::TICKS_PER_SECOND;
 use crate::sim::{Replication, Strategy};
 
 const CLASSES: [&str; MAX_RUNS] = ["run-1", "run-2", "run-3", "run-4"];
@@ -144,31 +145,31 @@ fn cell(v: Option<f64>, digits: u8) -> String {
 }
 
 /// The runs: small diagrams (every frame), and shared charts with the table of p99, errors and
-/// cost (once a simulated second, like the main charts: rebuilding SVG markup every frame is waste).
+/// cost (once a tick, like the main charts: rebuilding SVG markup every frame is waste).
 pub(super) fn compare_view(on: &Callback<Msg>, c: &Rc<RefCell<Comparison>>) -> Html {
-    let (header, minis, second, note) = {
+    let (header, minis, tick, note) = {
         let c = c.borrow();
         let seed = c.runs.first().map_or(0, |(_, w)| w.config().seed);
         let mut minis = String::new();
         for ((v, w), class) in c.runs.iter().zip(CLASSES) {
             mini(&mut minis, w, class, &v.label());
         }
-        let second = c
+        let tick = c
             .runs
             .first()
             .and_then(|(_, w)| w.series().samples().last())
-            .map_or(0, |s| s.second + 1);
+            .map_or(0, |s| s.tick + 1);
         (
             format!(
                 "Side by side · seed {seed} · {} s",
                 fixed(c.now() as f64 / 1e6, 1)
             ),
             minis,
-            second,
+            tick,
             replay_note(&c),
         )
     };
-    let figures_version = version(&[Rc::as_ptr(c) as u64, second]);
+    let figures_version = version(&[Rc::as_ptr(c) as u64, tick]);
     html! {
         <section class="compare" aria-label="Side by side">
             <header class="row">
@@ -188,7 +189,7 @@ pub(super) fn compare_view(on: &Callback<Msg>, c: &Rc<RefCell<Comparison>>) -> H
 /// The shared charts and the table.
 fn charts_and_table(c: &Comparison) -> Html {
     let runs = || c.runs.iter().zip(CLASSES);
-    let per_second = |f: fn(&crate::sim::series::Sample) -> Option<f64>| -> Vec<Series> {
+    let per_tick = |f: fn(&crate::sim::series::Sample) -> Option<f64>| -> Vec<Series> {
         runs()
             .map(|((v, w), class)| Series {
                 label: v.label(),
@@ -201,20 +202,20 @@ fn charts_and_table(c: &Comparison) -> Html {
         .runs
         .first()
         .and_then(|(_, w)| w.series().samples().last())
-        .map_or(0, |s| s.second);
+        .map_or(0, |s| s.tick);
     let marks = action_marks(&c.replayed, last);
     let charts = line_chart(
         "compare-p99",
-        "p99 latency (ms), per simulated second",
+        "p99 latency (ms), each tenth of a second",
         "ms",
-        per_second(|s| s.p99_ms),
+        per_tick(|s| s.p99_ms),
         1.0,
         &marks,
     ) + &line_chart(
         "compare-errors",
         "Failed requests per second",
         "req/s",
-        per_second(|s| Some(s.failed_total() as f64)),
+        per_tick(|s| Some((s.failed_total() as u64 * TICKS_PER_SECOND) as f64)),
         1.0,
         &marks,
     );

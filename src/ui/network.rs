@@ -115,7 +115,7 @@ pub fn link_editor(props: &LinkProps) -> Html {
             c.note
         })
     };
-    let slow = send(spec.latency_ms.max(1.0) * 5.0, spec.bandwidth_mbps);
+    let wan = send(crate::sim::network::WAN_LATENCY_MS, spec.bandwidth_mbps);
     html! {
         <div class="link-editor" data-link={format!("{a}~{b}")}>
             <h3>{ format!("Link {} ↔ {}", a.label(), b.label()) }</h3>
@@ -127,7 +127,7 @@ pub fn link_editor(props: &LinkProps) -> Html {
             { number_field("link-bandwidth", "Bandwidth, this link (0 = unlimited)".into(), "Mbit/s",
                            spec.bandwidth_mbps, 0.0, 100_000.0, 1.0, commit(Knob::BandwidthMbps)) }
             <div class="row">
-                { button(on, "5× slower".into(), "quiet", slow) }
+                { button(on, format!("WAN link ({} ms)", crate::sim::network::WAN_LATENCY_MS), "quiet", wan) }
                 if cut {
                     { button(on, "Heal link".into(), "recover", move || Msg::Do(Action::Heal(a, b))) }
                 } else {

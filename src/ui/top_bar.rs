@@ -53,7 +53,9 @@ pub(super) fn top_bar(props: &TopBarProps) -> Html {
                     }) }
                 </select>
                 { seed_field(w.config().seed, on) }
-                <span class="clock" data-metric="sim-time">{ format!("t = {} s", fixed(props.now as f64 / 1e6, 1)) }</span>
+                <span class="clock" data-metric="sim-time">{ format!("t = {} s", fixed(props.now as f64 / 1e6, 2)) }
+                    <span class="pace">{ if props.speed < 1.0 { format!(" · slow motion {}×", trim(props.speed)) } else { " · real time".to_string() } }</span>
+                </span>
                 if let Some(text) = status {
                     <span class="status-chip" role="status">{ text }</span>
                 }

@@ -22,7 +22,7 @@ pub fn run() -> (u64, u64, u64) {
         bandwidth_mbps: 20.0,
         retries: 2,
         strategy: Strategy::LeastResponseTime,
-        ..Config::default()
+        ..Config::v1()
     };
     let mut w = World::new(cfg).expect("valid");
     let plan = [

@@ -205,7 +205,7 @@ test('files: summary JSON and chart CSV download; a scenario file imports, a bad
   assert.equal(summary.requests.issued, summary.requests.succeeded + summary.requests.failed + summary.requests.in_flight);
   assert.equal(summary.wall_s, null);
   const csv = (await grab('Chart data (CSV)')).trim().split('\n');
-  assert.match(csv[0], /^second,succeeded,failed_no_server/);
+  assert.match(csv[0], /^t_s,succeeded,failed_no_server/);
   assert.ok(csv.length >= 2);
   await page.getByRole('button', { name: 'Fail Server 3', exact: true }).click();
   const scenario = await grab('Scenario file');

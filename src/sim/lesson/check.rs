@@ -1,19 +1,21 @@
 //! The lessons' live checks: each watches the World frame by frame, notices each part's step, and
 //! explains what the run showed with its own figures, the same figures the tiles show at that moment
-//! (their window: the last 10 simulated seconds), and every consistency counter that moved.
+//! (their window: the last simulated second), and every consistency counter that moved. Waits are in
+//! simulated time; the steps say them in the person's time too, at the lessons' [`super::SPEED`].
 
 use super::LESSONS;
 use crate::sim::balancer::Strategy;
 use crate::sim::decimal::fixed;
-use crate::sim::event::{SECOND, Time};
+use crate::sim::event::{MS, SECOND, TICK, Time};
 use crate::sim::metrics::{Cause, Headline, Window};
 use crate::sim::network::NodeId;
 use crate::sim::replication::{Consistency, ReadFrom, Replication};
 use crate::sim::server::Status;
 use crate::sim::world::World;
 
-/// How long the balancing lesson watches after the switch: its step says so in these words.
-pub const BALANCING_WAIT_S: u64 = 30;
+/// How long the balancing lesson watches after the switch, simulated: its step says so in these
+/// words (30 s of the person's time at 0.1×).
+pub const BALANCING_WAIT: Time = 3 * SECOND;
 
 /// How far the person is in one lesson: the parts explained so far, and marks the check remembers
 /// between frames.
@@ -35,8 +37,9 @@ pub struct Progress {
 /// Figures a check takes when it first sees the step done (what each means is the check's own).
 type Figures = [u64; 3];
 
+/// A duration to a tenth of a ms: a hop is a few ms, so whole ms would hide parts of a request.
 fn ms(us: Time) -> String {
-    format!("{} ms", us / 1_000)
+    format!("{} ms", crate::sim::decimal::trimmed(us as f64 / 1e3, 1))
 }
 
 fn ms_of(v: Option<f64>) -> String {
@@ -186,8 +189,8 @@ impl Progress {
         self.base = Some(now);
     }
 
-    /// Marks the first frame `cond` holds; true once `secs` have passed since.
-    fn held(&mut self, w: &World, cond: bool, secs: u64, figures: Figures) -> bool {
+    /// Marks the first frame `cond` holds; true once `wait` (simulated) has passed since.
+    fn held(&mut self, w: &World, cond: bool, wait: Time, figures: Figures) -> bool {
         if !cond {
             self.mark = None;
             self.at_step = None;
@@ -198,7 +201,7 @@ impl Progress {
             self.at_step = Some(w.metrics().headline(w.now(), Window::Recent));
         }
         let (at, _) = self.mark.unwrap_or((w.now(), figures));
-        w.now() >= at + secs * SECOND
+        w.now() >= at + wait
     }
 
     /// The figures taken when the step was first seen.
@@ -250,23 +253,24 @@ impl Progress {
                     cfg.strategy,
                     Strategy::LeastConnections | Strategy::PowerOfTwo | Strategy::LeastResponseTime
                 );
-                if !self.held(w, smart, BALANCING_WAIT_S, [0; 3]) {
+                if !self.held(w, smart, BALANCING_WAIT, [0; 3]) {
                     return None;
                 }
                 let before = self.at_step?;
                 let tiles = tiles();
                 let better = tiles.p99_ms.unwrap_or(f64::MAX) < before.p99_ms.unwrap_or(0.0);
                 format!(
-                    "When you switched, the tiles (last 10 s) read p99 {} and {} failed requests; {BALANCING_WAIT_S} s later, with {}, they read p99 {} and {} failed (the charts mark the switch). {}",
+                    "When you switched, the tiles (last 1 s) read p99 {} and {} failed requests; {} s later, with {}, they read p99 {} and {} failed (the charts mark the switch). {}",
                     ms_of(before.p99_ms),
                     before.failed,
+                    BALANCING_WAIT / SECOND,
                     cfg.strategy.label().to_ascii_lowercase(),
                     ms_of(tiles.p99_ms),
                     tiles.failed,
                     if better {
                         "Round robin gives a server stuck on a slow request its turn anyway, and requests queue behind it; looking at open connections sends them to a server that is free."
                     } else {
-                        "Here the tail did not shrink: a 10 s window holds few slow requests, so p99 swings. Side by side (under the charts) runs both strategies on the very same requests."
+                        "Here the tail did not shrink: a one-second window holds few slow requests, so p99 swings. Side by side (under the charts) runs both strategies on the very same requests."
                     }
                 )
             }
@@ -281,7 +285,7 @@ impl Progress {
                 }
                 // Then one timeout more, so the attempts sent in the window have timed out.
                 let noticed = *self.later.get_or_insert(w.now());
-                if w.now() < noticed + crate::sim::event::from_ms(cfg.timeout_ms) + SECOND {
+                if w.now() < noticed + crate::sim::event::from_ms(cfg.timeout_ms) + TICK {
                     return None;
                 }
                 let (_, [timeouts, retries, _]) = self.mark?;
@@ -303,22 +307,40 @@ impl Progress {
                         .iter()
                         .filter(|s| s.status.is_up() && !s.draining)
                 };
-                let power: u32 = live().map(|s| s.power).sum();
-                let capacity = power as f64 * 1_000.0 / cfg.service_ms * cfg.workers as f64;
+                let per_power = 1_000.0 / cfg.service_ms * cfg.workers as f64;
+                // Strategies blind to power give every server the same share, so the smallest
+                // machine sets the pace for all; the others can use each machine's full power.
+                let blind = matches!(
+                    cfg.strategy,
+                    Strategy::RoundRobin | Strategy::Random | Strategy::ConsistentHash
+                );
+                let power = if blind {
+                    live().map(|s| s.power).min().unwrap_or(0) * live().count() as u32
+                } else {
+                    live().map(|s| s.power).sum()
+                };
+                let capacity = power as f64 * per_power;
                 // Scaled, by machines or by power (not by sending less traffic), with room to spare.
                 let (more, bigger) = (live().count() > 2, live().any(|s| s.power > 1));
                 let scaled = (more || bigger) && capacity > cfg.arrival_rate * 1.15;
-                if !self.held(w, scaled, 10, [0; 3]) {
+                if !self.held(w, scaled, SECOND, [0; 3]) {
                     return None;
                 }
-                // Done once the Errors tile (last 10 s) reads 0: capacity in total is not enough if
-                // the balancer still overloads one machine (round robin ignores power).
+                // Done once the Errors tile (last 1 s) reads 0.
                 if tiles().failed > 0 {
                     return None;
                 }
                 format!(
-                    "Capacity is now {} req/s against {} arriving, for ${}/h with {} servers, and Errors (last 10 s) reads 0. {}",
+                    "Capacity is now {} req/s{} against {} arriving, for ${}/h with {} servers, and Errors (last 1 s) reads 0. {}",
                     fixed(capacity, 0),
+                    if blind {
+                        format!(
+                            " ({} gives every server the same share, so the smallest sets the pace)",
+                            cfg.strategy.label().to_ascii_lowercase()
+                        )
+                    } else {
+                        String::new()
+                    },
                     crate::sim::knob::trim(cfg.arrival_rate),
                     fixed(w.fleet_cost_per_hour(), 2),
                     live().count(),
@@ -335,7 +357,7 @@ impl Progress {
                 let spec = w.network().spec(NodeId::Lb, NodeId::Server(0));
                 let base = w.network().default_spec();
                 let slowed = spec.latency_ms >= 2.0 * base.latency_ms.max(1.0);
-                if !self.held(w, slowed, 15, [0; 3]) {
+                if !self.held(w, slowed, 1_500 * MS, [0; 3]) {
                     return None;
                 }
                 let b = &w.balancer().backends;
@@ -431,14 +453,14 @@ impl Progress {
                     Consistency::Ap
                 };
                 let refused = db.figures.refused;
-                if !self.held(w, split && cfg.consistency == want, 10, [refused, 0, 0]) {
+                if !self.held(w, split && cfg.consistency == want, SECOND, [refused, 0, 0]) {
                     return None;
                 }
                 let avail = ratio(m.writes_ok, m.writes_failed);
                 let refused = refused.saturating_sub(self.before()[0]);
                 if part == 0 {
                     format!(
-                        "Under CP: {refused} requests refused in the 10 s since the split — Replica 1, cut off from a majority, stops taking writes until it hears one again — and write availability is {avail} % over the run.{} Now the second part.",
+                        "Under CP: {refused} requests refused in the 1 s since the split — Replica 1, cut off from a majority, stops taking writes until it hears one again — and write availability is {avail} % over the run.{} Now the second part.",
                         if linearizable_now(w) == Some(true) {
                             " The Linearizable line still says yes: the side without a majority refused rather than answer with old data."
                         } else {
@@ -447,7 +469,7 @@ impl Progress {
                     )
                 } else {
                     format!(
-                        "Under AP: {refused} requests refused in the 10 s since the split and write availability {avail} % over the run, but {} keys now differ between the replicas (replication lag alone accounts for a key or two), each side taking its own writes.{} Heal the links and last-write-wins settles them, counting each key written on both sides under Conflicts.",
+                        "Under AP: {refused} requests refused in the 1 s since the split and write availability {avail} % over the run, but {} keys now differ between the replicas (replication lag alone accounts for a key or two), each side taking its own writes.{} Heal the links and last-write-wins settles them, counting each key written on both sides under Conflicts.",
                         db.divergent_keys(),
                         match linearizable_now(w) {
                             None => "",
@@ -462,14 +484,14 @@ impl Progress {
             ("concurrency", _) => {
                 let lost = w.lost_updates();
                 let conflicts = m.failed_by(Cause::Conflict);
-                if !self.held(w, cfg.cas, 10, [lost, w.in_flight(), conflicts]) {
+                if !self.held(w, cfg.cas, SECOND, [lost, w.in_flight(), conflicts]) {
                     return None;
                 }
                 let [before, in_flight, conflicts_then] = self.before();
                 let since = lost.abs_diff(before);
                 let gave_up = conflicts - conflicts_then;
                 format!(
-                    "{before} increments were lost before compare-and-set; the count moved by {since} in the 10 s since{}. Refused writes ({} so far) were redone from a fresh read instead of overwriting; {gave_up} increments still found the counter changed after {} tries and failed (they are in Errors): on so hot a counter, correctness costs availability.",
+                    "{before} increments were lost before compare-and-set; the count moved by {since} in the 1 s since{}. Refused writes ({} so far) were redone from a fresh read instead of overwriting; {gave_up} increments still found the counter changed after {} tries and failed (they are in Errors): on so hot a counter, correctness costs availability.",
                     if since > 0 {
                         format!(
                             " (of the {in_flight} requests in flight when you switched, increments that had already read the counter still wrote blindly, and Lost updates is measured on replicas that may lag)"
@@ -482,11 +504,11 @@ impl Progress {
                 )
             }
             ("cache", _) => {
-                if !self.held(w, cfg.cache_keys > 0, 20, [m.db_queries, m.stale_reads, 0]) {
+                if !self.held(w, cfg.cache_keys > 0, 2 * SECOND, [m.db_queries, m.stale_reads, 0]) {
                     return None;
                 }
                 format!(
-                    "{} % of reads were served from a server's own cache, skipping two network hops; the database got {} queries in 20 s. {} reads in those 20 s were stale: another server had written a newer value.",
+                    "{} % of reads were served from a server's own cache, skipping two network hops; the database got {} queries in 2 s. {} reads in those 2 s were stale: another server had written a newer value.",
                     ratio(m.cache_hits, m.cache_misses),
                     m.db_queries.saturating_sub(self.before()[0]),
                     m.stale_reads.saturating_sub(self.before()[1])
@@ -497,7 +519,7 @@ impl Progress {
                 if !self.held(
                     w,
                     cfg.auth && refused > 0,
-                    5,
+                    500 * MS,
                     [m.forged_served, m.forbidden_writes, 0],
                 ) {
                     return None;

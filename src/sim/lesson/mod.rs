@@ -5,7 +5,11 @@
 
 mod check;
 
-pub use check::{BALANCING_WAIT_S, Progress};
+pub use check::{BALANCING_WAIT, Progress};
+
+/// The speed lessons are written for: the page's own slow motion, simulated seconds per second of
+/// the person's time. Steps state waits in both ("Wait 30 s, 3 s simulated").
+pub const SPEED: f64 = 0.1;
 
 use super::config::Config;
 
@@ -54,15 +58,15 @@ pub const LESSONS: &[Lesson] = &[
         title: "Random vs round robin",
         idea: "Round robin deals requests out in turn, random picks blindly; neither looks at how busy a server is. When request costs vary (a heavy tail here), a server stuck on a slow request still gets its turn, and its queue grows. Least connections and power of two choices look before they send.",
         steps: &[
-            "Watch p99 under round robin for a while (the tiles show the last 10 s).",
+            "Watch p99 under round robin for a while (the tiles show the last simulated second).",
             "Switch the strategy to least connections (key 4) or power of two (key 5).",
-            "Wait 30 seconds: the charts mark the moment you switched.",
+            "Wait 30 seconds (3 s simulated at 0.1×): the charts mark the moment you switched.",
         ],
         watch: "Queue bars under each server and the latency chart.",
         parts: 1,
         preset: |c| {
             c.servers = 4;
-            c.arrival_rate = 15.0;
+            c.arrival_rate = 150.0;
             c.service_dist = super::config::ServiceDist::LogNormal;
         },
     },
@@ -76,7 +80,7 @@ pub const LESSONS: &[Lesson] = &[
         ],
         watch: "The ⚠ mark, dashed retry dots, and the error count.",
         parts: 1,
-        preset: |c| c.arrival_rate = 10.0,
+        preset: |c| c.arrival_rate = 100.0,
     },
     Lesson {
         id: "scaling",
@@ -84,13 +88,13 @@ pub const LESSONS: &[Lesson] = &[
         idea: "Two servers cannot keep up with this traffic: queues fill and requests are refused. Add servers (horizontal: more machines, and redundancy) or give one more power (vertical: one bigger machine, priced steeper, with a ceiling at 8×).",
         steps: &[
             "Add servers, or raise a server's power.",
-            "Get capacity above the arrival rate, and keep it there until Errors (last 10 s) reads 0.",
+            "Get capacity above the arrival rate, and keep it there until Errors (last 1 s) reads 0.",
         ],
         watch: "Errors, queue bars and the fleet cost.",
         parts: 1,
         preset: |c| {
             c.servers = 2;
-            c.arrival_rate = 12.0;
+            c.arrival_rate = 120.0;
         },
     },
     Lesson {
@@ -99,12 +103,12 @@ pub const LESSONS: &[Lesson] = &[
         idea: "A link is a delay (latency) and a pipe (bandwidth). A slow link adds its delay to every request through it; a narrow one makes messages wait their turn to be sent.",
         steps: &[
             "Click the link from the balancer to Server 1.",
-            "Press 5× slower.",
-            "Wait 15 seconds.",
+            "Press WAN link (20 ms): a link to another region.",
+            "Wait 15 seconds (1.5 s simulated at 0.1×).",
         ],
         watch: "The link's label and the balancer's response times (click the balancer).",
         parts: 1,
-        preset: |c| c.arrival_rate = 10.0,
+        preset: |c| c.arrival_rate = 100.0,
     },
     Lesson {
         id: "replication",
@@ -117,7 +121,7 @@ pub const LESSONS: &[Lesson] = &[
         ],
         watch: "Replica 3's version against the leader's.",
         parts: 1,
-        preset: |c| c.arrival_rate = 10.0,
+        preset: |c| c.arrival_rate = 100.0,
     },
     Lesson {
         id: "failover",
@@ -132,8 +136,8 @@ pub const LESSONS: &[Lesson] = &[
         preset: |c| {
             // Enough writes in a shipping interval to lose some, with room for leader-sync's
             // slower writes: the system is not overloaded in either mode.
-            c.arrival_rate = 8.0;
-            c.async_ship_ms = 1_000.0;
+            c.arrival_rate = 80.0;
+            c.async_ship_ms = 100.0;
         },
     },
     Lesson {
@@ -141,13 +145,13 @@ pub const LESSONS: &[Lesson] = &[
         title: "CAP: partition the database",
         idea: "When the network splits the replicas, a system must choose: refuse requests on the side without a majority (CP: consistent, less available), or accept them on both sides (AP: available, and the sides diverge).",
         steps: &[
-            "Part 1 (CP): click the link between Replica 1 and Replica 2 and press Cut link; then the same for Replica 1 – Replica 3. Wait 10 seconds.",
-            "Part 2 (AP): press Heal all links (Network), set Under a partition to AP (Database), cut the same two links again and wait 10 seconds; then heal and watch Conflicts.",
+            "Part 1 (CP): click the link between Replica 1 and Replica 2 and press Cut link; then the same for Replica 1 – Replica 3. Wait 10 seconds (1 s simulated at 0.1×).",
+            "Part 2 (AP): press Heal all links (Network), set Under a partition to AP (Database), cut the same two links again and wait 10 seconds (1 s simulated); then heal and watch Conflicts.",
         ],
         watch: "Write availability, refused requests, Divergent and Conflicts; Dirty, Back in time and the Linearizable line under Consistency.",
         parts: 2,
         preset: |c| {
-            c.arrival_rate = 10.0;
+            c.arrival_rate = 100.0;
             // Synchronous, so that CP is consistent in full: the Linearizable line says yes
             // through the split (asynchronous replication would lose acknowledged writes).
             c.replication = super::replication::Replication::LeaderSync;
@@ -159,15 +163,15 @@ pub const LESSONS: &[Lesson] = &[
         idea: "Two servers read a counter, both add one, both write: one increment is lost. Nothing is wrong in either server; the interleaving is. Compare-and-set refuses a write whose read is out of date, and the server tries again. Clock skew does the same to last-write-wins: a write stamped by a clock running behind loses to an older one.",
         steps: &[
             "Watch lost updates grow.",
-            "Turn on compare-and-set (Database), and wait 10 seconds.",
+            "Turn on compare-and-set (Database), and wait 10 seconds (1 s simulated at 0.1×).",
         ],
         watch: "Lost updates and conflicts.",
         parts: 1,
         preset: |c| {
             c.keys = 3;
             c.rmw_ratio = 0.6;
-            c.arrival_rate = 20.0;
-            c.service_ms = 50.0;
+            c.arrival_rate = 200.0;
+            c.service_ms = 5.0;
         },
     },
     Lesson {
@@ -176,15 +180,15 @@ pub const LESSONS: &[Lesson] = &[
         idea: "Data kept next to the code that uses it is fast: a server that caches recent answers in its own memory skips the trip to the database. But each server's copy is its own: after a write through another server, it serves the old value until the entry expires.",
         steps: &[
             "In Traffic, set Cache size per server to 50 keys.",
-            "Wait 20 seconds.",
+            "Wait 20 seconds (2 s simulated at 0.1×).",
         ],
         watch: "Cache hit ratio, p50, database queries, stale reads.",
         parts: 1,
         preset: |c| {
             c.keys = 20;
             c.write_ratio = 0.1;
-            c.arrival_rate = 15.0;
-            c.service_ms = 20.0;
+            c.arrival_rate = 150.0;
+            c.service_ms = 2.0;
         },
     },
     Lesson {
@@ -193,14 +197,14 @@ pub const LESSONS: &[Lesson] = &[
         idea: "The balancer is the front door. Here some requests carry no valid credentials and some clients may only read. Unchecked, both reach the servers and get served. Checking at the edge answers 401 or 403 at once, and no server ever sees them.",
         steps: &[
             "Watch forged requests being served.",
-            "Turn on Check credentials (Balancer), and wait 5 seconds.",
+            "Turn on Check credentials (Balancer), and wait 5 seconds (0.5 s simulated at 0.1×).",
         ],
         watch: "Refused requests (401, 403) and what servers served.",
         parts: 1,
         preset: |c| {
             c.bad_credentials = 0.1;
             c.read_only_share = 0.3;
-            c.arrival_rate = 10.0;
+            c.arrival_rate = 100.0;
         },
     },
 ];

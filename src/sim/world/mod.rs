@@ -440,11 +440,16 @@ impl World {
         }
     }
 
-    /// Puts a message on the wire; returns false if the link is cut (the message is lost).
+    /// Puts a message on the wire; returns false if the link is cut (the message is lost). A
+    /// replica's answer to a query leaves once the query's own time in the database has passed.
     fn send(&mut self, from: NodeId, to: NodeId, payload: Payload) -> bool {
-        let Some((sent, arrives)) =
-            self.network
-                .transmit(self.now, from, to, payload.size(), &mut self.rng)
+        let at = match (from, &payload) {
+            (NodeId::Db(_), Payload::QueryReply(..)) => self.now + from_ms(self.cfg.db_service_ms),
+            _ => self.now,
+        };
+        let Some((sent, arrives)) = self
+            .network
+            .transmit(at, from, to, payload.size(), &mut self.rng)
         else {
             return false;
         };
@@ -457,7 +462,7 @@ impl World {
             Message {
                 from,
                 to,
-                queued: self.now,
+                queued: at,
                 sent,
                 arrives,
                 payload,

@@ -19,15 +19,18 @@ use crate::sim::share::{MAX_ACTIONS, MAX_LEN, Scenario};
 use crate::sim::{Action, Config, NodeId, World};
 
 /// How far one press of Step advances the simulation.
-pub const STEP: Time = 100 * MS;
+pub const STEP: Time = 10 * MS;
 /// A tick never advances more than this much wall time (a throttled tab resumes smoothly instead
 /// of jumping).
 const MAX_FRAME_MS: f64 = 250.0;
 /// Events one frame may handle: past it the simulation falls behind real time (and says so)
 /// rather than freezing the page.
 pub const EVENTS_PER_FRAME: u64 = 40_000;
-/// Simulated seconds per wall second the speed control offers.
-pub const SPEEDS: [f64; 7] = [0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0];
+/// Simulated seconds per wall second the speed control offers: slow motion, since the model runs
+/// in real units (a hop of 5 ms would cross the screen in a third of a frame at 1×).
+pub const SPEEDS: [f64; 7] = [0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0];
+/// The speed a run starts at, and the lessons are written for.
+pub const DEFAULT_SPEED: f64 = crate::sim::lesson::SPEED;
 
 /// What the inspector shows.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -142,7 +145,7 @@ impl Playground {
         Self {
             world: Rc::new(RefCell::new(world)),
             playing: true,
-            speed: 1.0,
+            speed: DEFAULT_SPEED,
             frame: 0,
             selected: None,
             hidden: false,
@@ -294,7 +297,7 @@ impl Reducible for Playground {
                 let v = if v.is_finite() {
                     within(v, SPEEDS[0], SPEEDS[6])
                 } else {
-                    1.0
+                    DEFAULT_SPEED
                 };
                 self.next(|p| p.speed = v)
             }
