@@ -8,8 +8,8 @@
 use clusterscope::sim::event::{SECOND, Time};
 use clusterscope::sim::knob::Knob;
 use clusterscope::sim::lesson::{BALANCING_WAIT, LESSONS, Progress, SPEED, find};
-use clusterscope::sim::network::WAN_LATENCY_MS;
 use clusterscope::sim::metrics::Window;
+use clusterscope::sim::network::WAN_LATENCY_MS;
 use clusterscope::sim::{Action, Consistency, NodeId, Replication, Strategy, World};
 
 const SEEDS: u64 = 20;
@@ -171,7 +171,10 @@ fn walk(id: &str, seed: u64, pace: u64) {
                 (noticed - at) / 1000
             );
             let text = k.part(1, 0, 30, &what);
-            let said = format!("{:.1} s after it died", (noticed - at) as f64 / 1e6);
+            let said = format!(
+                "{} ms after it died",
+                clusterscope::sim::decimal::fixed((noticed - at) as f64 / 1e3, 0)
+            );
             assert!(text.contains(&said), "{what}: {said} / {text}");
         }
         "scaling" => {
@@ -193,7 +196,10 @@ fn walk(id: &str, seed: u64, pace: u64) {
             k.part(1, 15, 16, &what);
             let b = &k.w.balancer().backends;
             assert!(
-                !k.w.balancer().accepts(0) || b[0].ewma_ms() > b[1].ewma_ms() + 20.0,
+                // Twice the extra delay per round trip, less the noise of queueing elsewhere: at
+                // least one extra hop's worth.
+                !k.w.balancer().accepts(0)
+                    || b[0].ewma_ms() > b[1].ewma_ms() + WAN_LATENCY_MS - k.w.config().latency_ms,
                 "{what}: {} vs {} ms",
                 b[0].ewma_ms(),
                 b[1].ewma_ms()
@@ -317,10 +323,11 @@ fn walk(id: &str, seed: u64, pace: u64) {
     }
 }
 
-/// Lessons whose effect does not show on every seed at today's rates, with the share it must
-/// keep: their text says truthfully, each time, whether it showed (checked above). Real-unit rates
-/// (many more requests per window) are the fix; until then the share may not fall.
-const NOISY: [(&str, usize); 1] = [("balancing", 34)];
+/// Lessons whose effect does not show on every seed, with the share it must keep: their text says
+/// truthfully, each time, whether it showed (checked above). Balancing compares two one-second
+/// windows of a heavy-tailed workload; at 1,440 req/s (real units) each holds over a thousand
+/// requests, and it shows on 58 of 60 walks (34 at the 15 req/s of the units before).
+const NOISY: [(&str, usize); 1] = [("balancing", 58)];
 
 #[test]
 #[cfg_attr(
@@ -329,7 +336,12 @@ const NOISY: [(&str, usize); 1] = [("balancing", 34)];
 )]
 fn every_lesson_holds_at_every_pace_and_seed() {
     let mut failed = Vec::new();
-    for lesson in LESSONS {
+    // LESSON=id walks one lesson only (while tuning it).
+    let only = std::env::var("LESSON").ok();
+    for lesson in LESSONS
+        .iter()
+        .filter(|l| only.as_deref().is_none_or(|o| o == l.id))
+    {
         let mut held = 0;
         let floor = NOISY.iter().find(|n| n.0 == lesson.id).map(|n| n.1);
         for seed in 1..=SEEDS {

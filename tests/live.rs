@@ -365,7 +365,10 @@ fn chart_data_exports_as_csv_one_row_a_tick() {
     assert_eq!(rows[0][0], "t_s");
     // Rows a tenth of a second apart, in simulated seconds.
     let t: Vec<f64> = rows[1..].iter().map(|r| r[0].parse().unwrap()).collect();
-    assert!(t.windows(2).all(|p| (p[1] - p[0] - 0.1).abs() < 1e-9), "{t:?}");
+    assert!(
+        t.windows(2).all(|p| (p[1] - p[0] - 0.1).abs() < 1e-9),
+        "{t:?}"
+    );
     let ok: u64 = rows[1..].iter().map(|r| r[1].parse::<u64>().unwrap()).sum();
     let sampled: u64 = w.series().samples().map(|s| s.ok as u64).sum();
     assert_eq!(ok, sampled);

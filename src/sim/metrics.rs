@@ -241,7 +241,8 @@ impl RecentLatency {
         if s != self.tick {
             if self.current.count() > 0 {
                 let max = self.current.max;
-                self.closed.push_back((self.tick, self.current.sparse(), max));
+                self.closed
+                    .push_back((self.tick, self.current.sparse(), max));
                 self.current.clear();
             }
             self.tick = s;

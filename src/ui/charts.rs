@@ -257,7 +257,12 @@ fn throughput(samples: &[&Sample], marks: &str) -> String {
             class,
             samples
                 .iter()
-                .map(|s| rate * causes.iter().map(|&c| s.failed[c as usize] as f64).sum::<f64>())
+                .map(|s| {
+                    rate * causes
+                        .iter()
+                        .map(|&c| s.failed[c as usize] as f64)
+                        .sum::<f64>()
+                })
                 .collect(),
         ));
     }

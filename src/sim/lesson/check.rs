@@ -292,8 +292,8 @@ impl Progress {
                 // Measured from the crash itself, not from the frame the check first saw it.
                 let at = w.servers().get(1)?.crashed_at?;
                 format!(
-                    "The balancer stopped sending to Server 2 {} s after it died: health checks every {} ms, {} missed in a row. Attempts sent there meanwhile waited out the {} ms timeout: {} timed out, and {} retries went to other servers.",
-                    fixed((noticed - at) as f64 / 1e6, 1),
+                    "The balancer stopped sending to Server 2 {} ms after it died: health checks every {} ms, {} missed in a row. Attempts sent there meanwhile waited out the {} ms timeout: {} timed out, and {} retries went to other servers.",
+                    fixed((noticed - at) as f64 / 1e3, 0),
                     crate::sim::knob::trim(cfg.hc_interval_ms),
                     cfg.hc_fall,
                     crate::sim::knob::trim(cfg.timeout_ms),
@@ -388,8 +388,8 @@ impl Progress {
                     return None;
                 }
                 format!(
-                    "Replica 3 was back and caught up {} s after it recovered: it had missed {missed} writes and got them from the leader. Reads kept working meanwhile because the other replicas had copies.",
-                    fixed((w.now() - at) as f64 / 1e6, 1)
+                    "Replica 3 was back and caught up {} ms after it recovered: it had missed {missed} writes and got them from the leader. Reads kept working meanwhile because the other replicas had copies.",
+                    fixed((w.now() - at) as f64 / 1e3, 0)
                 )
             }
             ("failover", 0) => {
@@ -504,7 +504,12 @@ impl Progress {
                 )
             }
             ("cache", _) => {
-                if !self.held(w, cfg.cache_keys > 0, 2 * SECOND, [m.db_queries, m.stale_reads, 0]) {
+                if !self.held(
+                    w,
+                    cfg.cache_keys > 0,
+                    2 * SECOND,
+                    [m.db_queries, m.stale_reads, 0],
+                ) {
                     return None;
                 }
                 format!(

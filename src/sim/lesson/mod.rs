@@ -56,7 +56,7 @@ pub const LESSONS: &[Lesson] = &[
     Lesson {
         id: "balancing",
         title: "Random vs round robin",
-        idea: "Round robin deals requests out in turn, random picks blindly; neither looks at how busy a server is. When request costs vary (a heavy tail here), a server stuck on a slow request still gets its turn, and its queue grows. Least connections and power of two choices look before they send.",
+        idea: "Round robin deals requests out in turn, random picks blindly; neither looks at how busy a server is. When request costs vary (a heavy tail here), a server stuck on a slow request still gets its turn, and its queue grows. Least connections and power of two choices look before they send. (Here requests skip the database, so only the servers' queues differ.)",
         steps: &[
             "Watch p99 under round robin for a while (the tiles show the last simulated second).",
             "Switch the strategy to least connections (key 4) or power of two (key 5).",
@@ -65,8 +65,12 @@ pub const LESSONS: &[Lesson] = &[
         watch: "Queue bars under each server and the latency chart.",
         parts: 1,
         preset: |c| {
-            c.servers = 4;
-            c.arrival_rate = 150.0;
+            // Eight servers near 90 % busy, requests that skip the database: only the servers'
+            // queues differ between strategies, and a second holds over a thousand requests.
+            c.servers = 8;
+            c.arrival_rate = 1_440.0;
+            c.service_ms = 5.0;
+            c.use_db = false;
             c.service_dist = super::config::ServiceDist::LogNormal;
         },
     },
@@ -108,7 +112,11 @@ pub const LESSONS: &[Lesson] = &[
         ],
         watch: "The link's label and the balancer's response times (click the balancer).",
         parts: 1,
-        preset: |c| c.arrival_rate = 100.0,
+        preset: |c| {
+            // Light, even traffic: a link's 30 ms more per round trip stands out from queueing.
+            c.arrival_rate = 30.0;
+            c.service_dist = super::config::ServiceDist::Constant;
+        },
     },
     Lesson {
         id: "replication",

@@ -447,9 +447,9 @@ impl World {
             (NodeId::Db(_), Payload::QueryReply(..)) => self.now + from_ms(self.cfg.db_service_ms),
             _ => self.now,
         };
-        let Some((sent, arrives)) = self
-            .network
-            .transmit(at, from, to, payload.size(), &mut self.rng)
+        let Some((sent, arrives)) =
+            self.network
+                .transmit(at, from, to, payload.size(), &mut self.rng)
         else {
             return false;
         };

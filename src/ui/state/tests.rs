@@ -210,7 +210,9 @@ fn a_made_link_opens_into_the_same_run_and_a_bad_one_says_why() {
     let bad = reduce(fresh, Msg::Open("v7;x=1".into(), true));
     let notice = bad.notice.as_deref().unwrap();
     assert!(
-        notice.contains("the default system is shown: it is in format v7, and this page reads v1 and v2"),
+        notice.contains(
+            "the default system is shown: it is in format v7, and this page reads v1 and v2"
+        ),
         "{notice}"
     );
 }
