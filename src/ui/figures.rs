@@ -68,7 +68,7 @@ pub fn figures(props: &View, window: Window, on: &Callback<Msg>) -> Html {
             hint: if whole {
                 "successful responses per simulated second, averaged over the whole run"
             } else {
-                "successful responses per simulated second, last 10 s"
+                "successful responses per simulated second, over the last simulated second"
             },
         },
         Figure {
@@ -135,7 +135,7 @@ pub fn figures(props: &View, window: Window, on: &Callback<Msg>) -> Html {
             <p class="window-caption">
                 <span>{ "Figures over the " }<b data-window-label="">{ over }</b>{ " of simulated time" }</span>
                 <button type="button" class="textlink" aria-pressed={whole.to_string()} onclick={toggle}>
-                    { if whole { "Show the last 10 s" } else { "Show the whole run" } }
+                    { if whole { "Show the last second" } else { "Show the whole run" } }
                 </button>
             </p>
             { figure_row(classes!("figures"), "Live figures", figures) }

@@ -1,5 +1,5 @@
 //! Re-rendering only what changed. The page redraws 60 times a second, but the charts move once a
-//! simulated second and the control panels only when something is done; a `Memo` renders its
+//! tenth of a simulated second and the control panels only when something is done; a `Memo` renders its
 //! content again only when its `version` changes, so Yew skips the rest of the tree.
 
 use yew::prelude::*;

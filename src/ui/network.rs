@@ -7,7 +7,7 @@ use super::app::View;
 use super::controls::button;
 use super::field::{DraftInput, number_field};
 use super::state::{Msg, Selection};
-use crate::sim::knob::Knob;
+use crate::sim::knob::{Knob, trim};
 use crate::sim::{Action, NodeId, World};
 
 /// Parses a group like `db-1, server-2` against the nodes that exist now.
@@ -127,7 +127,7 @@ pub fn link_editor(props: &LinkProps) -> Html {
             { number_field("link-bandwidth", "Bandwidth, this link (0 = unlimited)".into(), "Mbit/s",
                            spec.bandwidth_mbps, 0.0, 100_000.0, 1.0, commit(Knob::BandwidthMbps)) }
             <div class="row">
-                { button(on, format!("WAN link ({} ms)", crate::sim::network::WAN_LATENCY_MS), "quiet", wan) }
+                { button(on, format!("WAN link ({} ms)", trim(crate::sim::network::WAN_LATENCY_MS)), "quiet", wan) }
                 if cut {
                     { button(on, "Heal link".into(), "recover", move || Msg::Do(Action::Heal(a, b))) }
                 } else {

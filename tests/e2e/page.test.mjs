@@ -128,7 +128,7 @@ test('the page checks its own run for linearizability, names a violation, and re
   await page.waitForFunction(() => Number(document.querySelector('.linearizable')?.dataset.checked) > 0, null, { timeout: 20000 });
   assert.equal(await verdict.getAttribute('data-linearizable'), 'yes', await verdict.textContent());
   // A follower cut off from the leader serves reads: it falls behind, and the check says so.
-  await page.goto(`${url}#v1;read-from=any;a=0.0.cut.db-1.db-2;k=0fba3273`);
+  await page.goto(`${url}#v2;read-from=any;a=0.0.cut.db-1.db-2;k=06098d85`);
   await page.locator('.linearizable[data-linearizable="no"]').waitFor({ timeout: 30000 });
   assert.match(await verdict.textContent(), /^Linearizable: no — key \d+: a read at [\d.]+ s returned .*The operations are in the event log\.$/);
   await page.locator('.log li').filter({ hasText: /Not linearizable: key \d+/ }).first().waitFor();
@@ -311,7 +311,7 @@ test('driven to the hostile corner for a minute, memory stays bounded and Pause 
   const failed = Number(await errors.getAttribute('data-value'));
   // Shown abbreviated (it runs to hundreds of thousands), exact in data-value.
   assert.match(await errors.textContent(), /^\d+(\.\d)? [kM]$/);
-  console.log(`hostile corner, a minute: wasm memory ≤ ${most.wasm} B, JS heap ≤ ${most.js} B, errors (last 10 s) ${failed}`);
+  console.log(`hostile corner, a minute: wasm memory ≤ ${most.wasm} B, JS heap ≤ ${most.js} B, errors (last 1 s) ${failed}`);
   // The client pool (10,000 requests, ~2 MB) bounds what the run holds: the page stays well inside
   // 64 MB of wasm memory and 64 MB of JS heap however long it runs.
   assert.ok(most.wasm <= 64 * 2 ** 20, `wasm memory ${most.wasm}`);
