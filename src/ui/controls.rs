@@ -213,6 +213,7 @@ pub fn controls(props: &PanelProps) -> Html {
         { knob_field(on, cfg, Knob::ArrivalRate) }
         { knob_field(on, cfg, Knob::WriteRatio) }
         { knob_field(on, cfg, Knob::ServiceMs) }
+        { knob_field(on, cfg, Knob::DbServiceMs) }
         { knob_field(on, cfg, Knob::Workers) }
         { knob_field(on, cfg, Knob::QueueCap) }
         { knob_field(on, cfg, Knob::ClientPool) }
