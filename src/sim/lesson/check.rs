@@ -333,7 +333,7 @@ impl Progress {
                 format!(
                     "Capacity is now {} req/s{} against {} arriving, for ${}/h with {} servers, and Errors (last 1 s) reads 0. {}",
                     fixed(capacity, 0),
-                    if blind {
+                    if blind && live().any(|s| s.power > 1) && live().any(|s| s.power == 1) {
                         format!(
                             " ({} gives every server the same share, so the smallest sets the pace)",
                             cfg.strategy.label().to_ascii_lowercase()
@@ -513,7 +513,7 @@ impl Progress {
                     return None;
                 }
                 format!(
-                    "{} % of reads were served from a server's own cache, skipping two network hops; the database got {} queries in 2 s. {} reads in those 2 s were stale: another server had written a newer value.",
+                    "{} % of reads were served from a server's own cache, skipping two network hops and the database's own time; the database got {} queries in 2 s. {} reads in those 2 s were stale: another server had written a newer value.",
                     ratio(m.cache_hits, m.cache_misses),
                     m.db_queries.saturating_sub(self.before()[0]),
                     m.stale_reads.saturating_sub(self.before()[1])
