@@ -303,7 +303,7 @@ async fn keyboard_shortcuts_drive_the_page() {
     press("+");
     frame().await;
     let speed: web_sys::HtmlSelectElement = query(root, "select#speed").dyn_into().unwrap();
-    assert_eq!(speed.value(), "2");
+    assert_eq!(speed.value(), "0.25");
     press("?");
     frame().await;
     assert!(root.query_selector("[role='dialog']").unwrap().is_some());
