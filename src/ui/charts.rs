@@ -375,7 +375,7 @@ pub fn charts(props: &View) -> Html {
     if samples.is_empty() {
         return html! {
             <section class="charts" aria-label="Charts">
-                <p class="hint">{ "Charts fill in after the first tenth of a simulated second." }</p>
+                <p class="hint">{ "Charts fill in after a tenth of a second." }</p>
             </section>
         };
     }

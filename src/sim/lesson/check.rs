@@ -335,7 +335,7 @@ impl Progress {
                     fixed(capacity, 0),
                     if blind && live().any(|s| s.power > 1) && live().any(|s| s.power == 1) {
                         format!(
-                            " ({} gives every server the same share, so the smallest sets the pace)",
+                            " ({} shares requests evenly: the smallest machine sets the pace)",
                             cfg.strategy.label().to_ascii_lowercase()
                         )
                     } else {
@@ -513,7 +513,7 @@ impl Progress {
                     return None;
                 }
                 format!(
-                    "{} % of reads were served from a server's own cache, skipping two network hops and the database's own time; the database got {} queries in 2 s. {} reads in those 2 s were stale: another server had written a newer value.",
+                    "{} % of reads were served from a server's own cache, skipping two hops and the database's time; the database got {} queries in 2 s. {} reads in those 2 s were stale: another server had written a newer value.",
                     ratio(m.cache_hits, m.cache_misses),
                     m.db_queries.saturating_sub(self.before()[0]),
                     m.stale_reads.saturating_sub(self.before()[1])

@@ -60,7 +60,7 @@ pub const LESSONS: &[Lesson] = &[
         steps: &[
             "Watch p99 under round robin for a while (the tiles show the last simulated second).",
             "Switch the strategy to least connections (key 4) or power of two (key 5).",
-            "Wait 30 seconds (3 s simulated at 0.1×): the charts mark the moment you switched.",
+            "Wait 30 s (3 s simulated at 0.1×): the charts mark the moment you switched.",
         ],
         watch: "Queue bars under each server and the latency chart.",
         parts: 1,
@@ -108,7 +108,7 @@ pub const LESSONS: &[Lesson] = &[
         steps: &[
             "Click the link from the balancer to Server 1.",
             "Press WAN link (20 ms): a link to another region.",
-            "Wait 15 seconds (1.5 s simulated at 0.1×).",
+            "Wait 15 s (1.5 s simulated at 0.1×).",
         ],
         watch: "The link's label and the balancer's response times (click the balancer).",
         parts: 1,
@@ -153,8 +153,8 @@ pub const LESSONS: &[Lesson] = &[
         title: "CAP: partition the database",
         idea: "When the network splits the replicas, a system must choose: refuse requests on the side without a majority (CP: consistent, less available), or accept them on both sides (AP: available, and the sides diverge).",
         steps: &[
-            "Part 1 (CP): click the link between Replica 1 and Replica 2 and press Cut link; then the same for Replica 1 – Replica 3. Wait 10 seconds (1 s simulated at 0.1×).",
-            "Part 2 (AP): press Heal all links (Network), set Under a partition to AP (Database), cut the same two links again and wait 10 seconds (1 s simulated); then heal and watch Conflicts.",
+            "Part 1 (CP): click the link between Replica 1 and Replica 2 and press Cut link; then the same for Replica 1 – Replica 3. Wait 10 s (1 s simulated at 0.1×).",
+            "Part 2 (AP): press Heal all links (Network), set Under a partition to AP (Database), cut the same two links again and wait 10 s (1 s simulated); then heal and watch Conflicts.",
         ],
         watch: "Write availability, refused requests, Divergent and Conflicts; Dirty, Back in time and the Linearizable line under Consistency.",
         parts: 2,
@@ -171,7 +171,7 @@ pub const LESSONS: &[Lesson] = &[
         idea: "Two servers read a counter, both add one, both write: one increment is lost. Nothing is wrong in either server; the interleaving is. Compare-and-set refuses a write whose read is out of date, and the server tries again. Clock skew does the same to last-write-wins: a write stamped by a clock running behind loses to an older one.",
         steps: &[
             "Watch lost updates grow.",
-            "Turn on compare-and-set (Database), and wait 10 seconds (1 s simulated at 0.1×).",
+            "Turn on compare-and-set (Database), and wait 10 s (1 s simulated at 0.1×).",
         ],
         watch: "Lost updates and conflicts.",
         parts: 1,
@@ -188,7 +188,7 @@ pub const LESSONS: &[Lesson] = &[
         idea: "Data kept next to the code that uses it is fast: a server that caches recent answers in its own memory skips the trip to the database. But each server's copy is its own: after a write through another server, it serves the old value until the entry expires.",
         steps: &[
             "In Traffic, set Cache size per server to 50 keys.",
-            "Wait 20 seconds (2 s simulated at 0.1×).",
+            "Wait 20 s (2 s simulated at 0.1×).",
         ],
         watch: "Cache hit ratio, p50, database queries, stale reads.",
         parts: 1,
@@ -205,7 +205,7 @@ pub const LESSONS: &[Lesson] = &[
         idea: "The balancer is the front door. Here some requests carry no valid credentials and some clients may only read. Unchecked, both reach the servers and get served. Checking at the edge answers 401 or 403 at once, and no server ever sees them.",
         steps: &[
             "Watch forged requests being served.",
-            "Turn on Check credentials (Balancer), and wait 5 seconds (0.5 s simulated at 0.1×).",
+            "Turn on Check credentials (Balancer), and wait 5 s (0.5 s simulated at 0.1×).",
         ],
         watch: "Refused requests (401, 403) and what servers served.",
         parts: 1,
