@@ -183,23 +183,12 @@ fn bad_links_say_what_is_wrong() {
 /// were written as differences from the defaults of the time, and are read against those.
 #[test]
 fn links_of_the_first_format_replay_against_its_defaults() {
-    let old = Scenario::decode(&sign("v1;servers=4")).unwrap();
-    assert_eq!(
-        old.config,
-        Config {
-            servers: 4,
-            ..Config::v1()
-        }
-    );
-    let new = Scenario::decode(&sign("v2;servers=4")).unwrap();
-    assert_eq!(
-        new.config,
-        Config {
-            servers: 4,
-            ..Config::default()
-        }
-    );
-    assert_ne!(old.config, new.config);
+    let read = |body| Scenario::decode(&sign(body)).unwrap().config;
+    let (old, new) = (read("v1;servers=4"), read("v2;servers=4"));
+    let four = |base| Config { servers: 4, ..base };
+    assert_eq!(old, four(Config::v1()));
+    assert_eq!(new, four(Config::default()));
+    assert_ne!(old, new);
 }
 
 /// Signs a body as `Scenario::encode` does: FNV-1a folded to 32 bits.

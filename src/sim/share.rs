@@ -316,19 +316,20 @@ impl Scenario {
         }
         let mut parts = body.split(';');
         let version = parts.next().unwrap_or_default();
-        if (version == VERSION || version == V1) && sum != Some(checksum(body)) {
-            return Err("it is damaged or cut short (its checksum does not match)".into());
-        }
-        let mut config = match Some(version) {
-            Some(VERSION) => Config::default(),
-            Some(V1) => Config::v1(),
-            Some(v) if v.starts_with('v') && v[1..].parse::<u32>().is_ok() => {
+        // Each format's settings are differences from its own defaults.
+        let mut config = match version {
+            VERSION => Config::default(),
+            V1 => Config::v1(),
+            v if v[1..].parse::<u32>().is_ok() => {
                 return Err(format!(
                     "it is in format {v}, and this page reads {V1} and {VERSION}"
                 ));
             }
             _ => return Err("it does not start with a format version".into()),
         };
+        if sum != Some(checksum(body)) {
+            return Err("it is damaged or cut short (its checksum does not match)".into());
+        }
         let mut actions = Vec::new();
         for part in parts {
             let Some((key, value)) = part.split_once('=') else {

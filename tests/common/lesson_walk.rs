@@ -15,7 +15,6 @@ pub fn wall(secs: u64) -> Time {
 }
 
 /// Runs `secs` more of the person's seconds, observing every frame.
-#[allow(dead_code)]
 pub fn run(w: &mut World, p: &mut Progress, secs: u64) {
     let end = w.now() + wall(secs);
     while w.now() < end {

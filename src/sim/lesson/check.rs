@@ -314,8 +314,10 @@ impl Progress {
                     cfg.strategy,
                     Strategy::RoundRobin | Strategy::Random | Strategy::ConsistentHash
                 );
+                let smallest = live().map(|s| s.power).min().unwrap_or(0);
+                let uneven = live().any(|s| s.power != smallest);
                 let power = if blind {
-                    live().map(|s| s.power).min().unwrap_or(0) * live().count() as u32
+                    smallest * live().count() as u32
                 } else {
                     live().map(|s| s.power).sum()
                 };
@@ -333,7 +335,7 @@ impl Progress {
                 format!(
                     "Capacity is now {} req/s{} against {} arriving, for ${}/h with {} servers, and Errors (last 1 s) reads 0. {}",
                     fixed(capacity, 0),
-                    if blind && live().any(|s| s.power > 1) && live().any(|s| s.power == 1) {
+                    if blind && uneven {
                         format!(
                             " ({} shares requests evenly: the smallest machine sets the pace)",
                             cfg.strategy.label().to_ascii_lowercase()
