@@ -372,10 +372,13 @@ fn chart_data_exports_as_csv_one_row_a_tick() {
     let ok: u64 = rows[1..].iter().map(|r| r[1].parse::<u64>().unwrap()).sum();
     let sampled: u64 = w.series().samples().map(|s| s.ok as u64).sum();
     assert_eq!(ok, sampled);
-    // A tick with successes has a p99; one without leaves the cell empty, never NaN.
-    let p99 = rows[0].iter().position(|h| *h == "p99_ms").unwrap();
+    // A tick with answers, failures included, has a p99; one without leaves the cell empty, never
+    // NaN. A request its client's pool refused was never answered: it has no latency.
+    let col = |name: &str| rows[0].iter().position(|h| *h == name).unwrap();
+    let (p99, pool, reads_ok) = (col("p99_ms"), col("failed_client_pool"), col("reads_ok"));
     for r in &rows[1..] {
-        assert_eq!(r[1] != "0", r[p99].parse::<f64>().is_ok(), "{r:?}");
+        let answered = (1..reads_ok).filter(|&c| c != pool).any(|c| r[c] != "0");
+        assert_eq!(answered, r[p99].parse::<f64>().is_ok(), "{r:?}");
     }
 }
 
@@ -407,4 +410,39 @@ fn the_live_check_restarted_by_a_mode_switch_finds_no_false_violation() {
         assert!(after.operations_checked > 50, "seed {seed}: {after:?}");
         assert_eq!(w.linearizability_since(), 20 * SECOND);
     }
+}
+
+/// Latency is the client's wait for its answer, errors included: with every server dead (and no
+/// health checks to say so), each request waits out the timeout twice and fails, and the figures
+/// show that wait. A request refused by its own client's pool never waited, so it is not counted:
+/// were it counted at 0 ms, the p50 here would be 0.
+#[test]
+fn a_failed_request_counts_with_its_wait_and_a_pool_refusal_does_not() {
+    let mut w = world(Config {
+        hc_interval_ms: 0.0,
+        retry_budget: 1.0,
+        client_pool: 4,
+        ..Config::default()
+    });
+    for i in 0..3 {
+        w.apply(Action::Fail(NodeId::Server(i)));
+    }
+    run_for(&mut w, 10);
+    let m = w.metrics();
+    assert_eq!(m.succeeded, 0);
+    let pool = m.failed_by(clusterscope::sim::metrics::Cause::ClientPool);
+    let waited = m.failed_by(clusterscope::sim::metrics::Cause::Timeout);
+    assert!(
+        pool > waited && waited > 20,
+        "pool {pool}, timed out {waited}"
+    );
+    let run = m.headline(w.now(), clusterscope::sim::metrics::Window::Run);
+    let timeout = w.config().timeout_ms;
+    let p50 = run.p50_ms.expect("answered requests have a latency");
+    assert!(
+        p50 >= 2.0 * timeout && run.p99_ms.unwrap() < 2.2 * timeout,
+        "{run:?}"
+    );
+    let now = m.headline(w.now(), clusterscope::sim::metrics::Window::Recent);
+    assert!(now.p50_ms.unwrap() >= 2.0 * timeout, "{now:?}");
 }

@@ -192,7 +192,7 @@ pub fn human(s: &Summary, wall_s: f64) -> String {
                 "latency   mean {mean:.1} ms  p50 {p50:.1}  p95 {p95:.1}  p99 {p99:.1}  max {max:.1}"
             );
         }
-        None => o.push_str("latency   no successful request to measure\n"),
+        None => o.push_str("latency   no answered request to measure\n"),
     }
     for sv in &s.servers {
         let _ = writeln!(

@@ -215,7 +215,7 @@ pub struct Headline {
     pub throughput: f64,
     /// Share of finished requests that succeeded, in percent.
     pub success: Option<f64>,
-    /// Latency percentiles of successful requests, in ms.
+    /// Latency percentiles of answered requests (an error's wait included), in ms.
     pub p50_ms: Option<f64>,
     pub p95_ms: Option<f64>,
     pub p99_ms: Option<f64>,
@@ -300,7 +300,7 @@ pub struct Metrics {
     /// and writes from read-only clients that succeeded.
     pub forged_served: u64,
     pub forbidden_writes: u64,
-    /// Latency of successful requests issued after the warm-up.
+    /// Latency of answered requests issued after the warm-up (errors' included).
     pub latency: Histogram,
     /// Requests issued before this time are left out of `latency`.
     pub warmup: Time,
@@ -335,12 +335,16 @@ impl Metrics {
         &mut self.ticks[i]
     }
 
-    pub fn succeed(&mut self, now: Time, issued: Time) {
-        self.succeeded += 1;
+    /// A request issued at `issued` had its answer at `now`: its wait counts in the latency
+    /// figures whether it succeeded or not.
+    pub fn answered(&mut self, now: Time, issued: Time, ok: bool) {
+        if ok {
+            self.succeeded += 1;
+            self.bucket(now).ok += 1;
+        }
         if issued >= self.warmup {
             self.latency.record(now - issued);
         }
-        self.bucket(now).ok += 1;
         self.recent_latency.record(now, now - issued);
     }
 
@@ -448,7 +452,7 @@ mod tests {
                 .wrapping_mul(6364136223846793005)
                 .wrapping_add(1442695040888963407);
             let latency = 1_000 + (x >> 40) % (50_000 * (1 + now / TICK % 7));
-            m.succeed(now, now - latency);
+            m.answered(now, now - latency, true);
             done.push((now, latency));
             if i % 3_333 == 0 || i == 39_999 {
                 let from = (now / TICK + 1).saturating_sub(WINDOW_TICKS) * TICK;
@@ -480,7 +484,7 @@ mod tests {
     fn history_is_bounded() {
         let mut m = Metrics::default();
         for s in 0..1_000u64 {
-            m.succeed(s * TICK + 5, s * TICK);
+            m.answered(s * TICK + 5, s * TICK, true);
         }
         assert_eq!(m.history().count(), HISTORY_TICKS);
         assert_eq!(m.history().last().unwrap().0, 999);

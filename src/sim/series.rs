@@ -55,7 +55,7 @@ pub struct Sample {
     pub reads_failed: u32,
     pub writes_ok: u32,
     pub writes_failed: u32,
-    /// Percentiles of the requests that succeeded in this tick, in ms.
+    /// Percentiles of the requests answered in this tick (errors' waits included), in ms.
     pub p50_ms: Option<f64>,
     pub p95_ms: Option<f64>,
     pub p99_ms: Option<f64>,
@@ -273,7 +273,7 @@ mod tests {
         let mut m = Metrics::default();
         for sec in 0..100u64 {
             for _ in 0..sec % 7 {
-                m.succeed(sec * TICK + 10, sec * TICK);
+                m.answered(sec * TICK + 10, sec * TICK, true);
                 s.record(10);
             }
             m.fail(sec * TICK + 20, Cause::Timeout);

@@ -307,7 +307,7 @@ fn histogram(counts: &[u64; LATENCY_BINS]) -> String {
     let last = counts.iter().rposition(|&c| c > 0);
     let (Some(first), Some(last)) = (first, last) else {
         let body = format!(
-            "<text class=\"tick\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">no successful request yet</text>",
+            "<text class=\"tick\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">no answer yet</text>",
             px(W / 2.0),
             px(H / 2.0)
         );

@@ -279,9 +279,12 @@ test('side by side replays what you did: with Server 1 slowed, round robin does 
     return parseFloat(t.replace('t = ', '')) >= 6;
   }, null, { timeout: 30000 });
   const cell = async (v, col) => Number(await page.locator(`tr[data-compare="${v}"] td[data-col="${col}"]`).innerText());
-  // Round robin keeps sending Server 1 its turn: its requests time out there. (Both p99s sit near
-  // the timeout plus a retry: attempts the balancer gave up on still occupy the slow server.)
+  // Round robin keeps sending Server 1 its turn: its requests time out there. p99 alone cannot
+  // separate the two: a timeout and one retry cap every wait near 400 ms, and least connections
+  // also sends more than 1 % of requests into a timeout on the slow server (runner, 20 seeds: round
+  // robin's errors higher on 20, its p99 higher on 16).
   assert.ok(await cell('s:round-robin', 'errors') > await cell('s:least-connections', 'errors'));
+  assert.ok(await cell('s:round-robin', 'success') < await cell('s:least-connections', 'success'));
   assert.ok(await cell('s:round-robin', 'p99') > 0 && await cell('s:least-connections', 'p99') > 0);
   assert.deepEqual(problems, []);
   await ctx.close();

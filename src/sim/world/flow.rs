@@ -525,15 +525,17 @@ impl World {
         if self.waterfall.is_some() {
             self.trace_end(&req, outcome);
         }
-        match outcome {
-            Outcome::Ok => {
-                self.metrics.succeed(self.now, req.issued);
-                self.series.record(self.now - req.issued);
-            }
-            Outcome::Err(cause) => {
-                self.metrics.fail(self.now, cause);
-                self.mix(cause as u64);
-            }
+        // Latency is the client's wait for its answer, an error's included: a figure over
+        // successes alone would flatter a choice that makes clients wait and then fail. A request
+        // its own pool refused never left the client, so it has no wait to count.
+        if let Outcome::Err(cause) = outcome {
+            self.metrics.fail(self.now, cause);
+            self.mix(cause as u64);
+        }
+        if outcome != Outcome::Err(Cause::ClientPool) {
+            self.metrics
+                .answered(self.now, req.issued, outcome == Outcome::Ok);
+            self.series.record(self.now - req.issued);
         }
     }
 
