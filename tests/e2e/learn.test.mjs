@@ -262,6 +262,10 @@ test('side by side replays what you did: with Server 1 slowed, round robin does 
   const seed = page.locator('#seed');
   await seed.fill('1');
   await seed.press('Enter');
+  // A 1 s timeout first: with the default 300 ms and one retry every wait is capped near 400 ms,
+  // and both strategies' p99 sit at that cap (DESIGN, "Latency is the client's wait").
+  await page.locator('#timeout-ms').fill('1000');
+  await page.locator('#timeout-ms').press('Enter');
   await page.waitForTimeout(500);
   await page.getByRole('button', { name: 'Slow Server 1', exact: true }).click();
   await page.locator('details.compare-setup summary').click();
@@ -270,8 +274,8 @@ test('side by side replays what you did: with Server 1 slowed, round robin does 
   await page.getByRole('button', { name: 'Run side by side' }).click();
   const note = page.locator('p.replayed');
   await note.waitFor();
-  assert.equal(await note.getAttribute('data-replayed'), '1');
-  assert.match(await note.innerText(), /replays your actions at the same moments: slow S1 at \d+\.\d s/);
+  assert.equal(await note.getAttribute('data-replayed'), '2');
+  assert.match(await note.innerText(), /replays your actions at the same moments: timeout-ms 1000 at \d+\.\d s, slow S1 at \d+\.\d s/);
   await page.locator('[data-chart="compare-p99"] g.action-mark[data-mark="slow S1"]').waitFor({ timeout: 10000 });
   await page.locator('#speed').selectOption('1');
   await page.waitForFunction(() => {
@@ -279,13 +283,12 @@ test('side by side replays what you did: with Server 1 slowed, round robin does 
     return parseFloat(t.replace('t = ', '')) >= 6;
   }, null, { timeout: 30000 });
   const cell = async (v, col) => Number(await page.locator(`tr[data-compare="${v}"] td[data-col="${col}"]`).innerText());
-  // Round robin keeps sending Server 1 its turn: its requests time out there. p99 alone cannot
-  // separate the two: a timeout and one retry cap every wait near 400 ms, and least connections
-  // also sends more than 1 % of requests into a timeout on the slow server (runner, 20 seeds: round
-  // robin's errors higher on 20, its p99 higher on 16).
-  assert.ok(await cell('s:round-robin', 'errors') > await cell('s:least-connections', 'errors'));
-  assert.ok(await cell('s:round-robin', 'success') < await cell('s:least-connections', 'success'));
-  assert.ok(await cell('s:round-robin', 'p99') > 0 && await cell('s:least-connections', 'p99') > 0);
+  // Round robin keeps sending Server 1 its turn: its queue grows past the timeout. Least connections
+  // sends it less. Runner, 20 seeds (`--slow server-1@0.05 --timeout-ms 1000 --requests 360
+  // --compare`): round robin's p99 above 1.5x least connections' on 20 of 20.
+  const [rr, lc] = [await cell('s:round-robin', 'p99'), await cell('s:least-connections', 'p99')];
+  assert.ok(lc > 0 && rr > 1.5 * lc, `p99 round robin ${rr} ms, least connections ${lc} ms`);
+  assert.ok(await cell('s:round-robin', 'errors') >= await cell('s:least-connections', 'errors'));
   assert.deepEqual(problems, []);
   await ctx.close();
 });
