@@ -20,10 +20,10 @@ use super::figures::figures;
 use super::files::share_panel;
 use super::guide::{help, legend};
 use super::inspector::{InspectorProps, inspector};
-use super::learn::{lesson_card, lessons, quiz};
-use super::log::{LogProps, event_log};
-use super::memo::{Memo, version};
+use super::learn::{LessonCard, Lessons, Quiz};
+use super::log::EventLog;
 use super::packets::PacketLayer;
+use super::pure::{Panel, pure};
 use super::state::{Msg, Playground};
 use super::top_bar::{TopBarProps, top_bar};
 use super::waterfall::{WaterfallProps, waterfall};
@@ -42,6 +42,59 @@ pub struct View {
 impl PartialEq for View {
     fn eq(&self, other: &Self) -> bool {
         Rc::ptr_eq(&self.world, &other.world) && self.frame == other.frame
+    }
+}
+
+/// The charts: a tick's worth of samples (and the fleet's size) at a time; `frame` is the tick.
+#[derive(PartialEq)]
+struct Charts(View, usize);
+
+impl Panel for Charts {
+    fn render(&self) -> Html {
+        charts(&self.0)
+    }
+}
+
+/// The settings panels and the event log: `frame` counts the notes the World has written.
+#[derive(PartialEq)]
+struct Settings {
+    view: View,
+    on: Callback<Msg>,
+}
+
+impl Panel for Settings {
+    fn render(&self) -> Html {
+        let (view, on) = (&self.view, &self.on);
+        html! { <>
+            { controls(&PanelProps { view: view.clone(), on: on.clone() }) }
+            { database_controls(&DatabaseProps { view: view.clone(), on: on.clone() }) }
+            { pure(Rc::new(EventLog { on: on.clone(), world: view.world.clone(), written: view.frame })) }
+        </> }
+    }
+}
+
+/// Sharing and files: the link changes when the person acts; downloads read the World when
+/// clicked.
+#[derive(PartialEq)]
+struct Share {
+    world: View,
+    on: Callback<Msg>,
+    link: Option<String>,
+}
+
+impl Panel for Share {
+    fn render(&self) -> Html {
+        share_panel(&self.world, &self.on, self.link.as_deref())
+    }
+}
+
+/// Side by side's choices: never change.
+#[derive(PartialEq)]
+struct CompareSetup(Callback<Msg>);
+
+impl Panel for CompareSetup {
+    fn render(&self) -> Html {
+        html! { <section class="controls">{ compare_setup(&self.0) }</section> }
     }
 }
 
@@ -253,44 +306,41 @@ pub fn App() -> Html {
             }
         });
     }
-    let on = {
+    // One callback for the page's life, so projections holding it compare equal across frames.
+    let on = (*use_memo((), {
         let dispatcher = sim.dispatcher();
-        Callback::from(move |msg| dispatcher.dispatch(msg))
-    };
+        move |_| Callback::from(move |msg| dispatcher.dispatch(msg))
+    }))
+    .clone();
     let view = View {
         world: sim.world.clone(),
         frame: sim.frame,
     };
-    // Charts change once a tick (a tenth of a simulated second); panels and the log when the World notes a change
-    // (every action, crash, election and health verdict writes a log line).
-    let (charts_version, panels_version) = {
+    // Charts change once a tick (a tenth of a simulated second); the settings panels and the log
+    // when the World notes a change (every action, crash, election and health verdict writes a log
+    // line); the lesson, questions and link when the person acts or a check fires.
+    let (charts, settings) = {
         let w = sim.world.borrow();
-        let world_id = Rc::as_ptr(&sim.world) as u64;
+        let at = |frame| View {
+            world: sim.world.clone(),
+            frame,
+        };
         let tick = w.series().samples().last().map_or(0, |s| s.tick + 1);
         (
-            version(&[world_id, tick, w.servers().len() as u64]),
-            version(&[world_id, w.notes_written()]),
+            Charts(at(tick), w.servers().len()),
+            Settings {
+                view: at(w.notes_written()),
+                on: on.clone(),
+            },
         )
     };
-    let learn_version = {
-        let lesson = sim
-            .lesson
-            .as_ref()
-            .map_or(0, |p| (p.lesson as u64 + 1) * 8 + p.parts.len() as u64);
-        let answers = sim.answers.iter().map(|a| a.map_or(0, |c| c as u64 + 1));
-        let world_id = Rc::as_ptr(&sim.world) as u64;
-        // A link ends in its checksum: its last characters tell links apart.
-        let link = sim.link.as_ref().map_or(0, |l| {
-            l.bytes()
-                .rev()
-                .take(8)
-                .fold(l.len() as u64, |h, b| h.wrapping_mul(31) ^ u64::from(b))
-        });
-        let parts: Vec<u64> = [world_id, lesson, u64::from(sim.lessons_done), link]
-            .into_iter()
-            .chain(answers)
-            .collect();
-        version(&parts)
+    let share = Share {
+        world: View {
+            world: sim.world.clone(),
+            frame: 0,
+        },
+        on: on.clone(),
+        link: sim.link.clone(),
     };
     let toggle_motion = {
         let motion = motion.clone();
@@ -334,44 +384,26 @@ pub fn App() -> Html {
                         </div>
                         { figures(&view, sim.window, &on) }
                         { anomalies(&view) }
-                        <Memo version={charts_version} render={{
-                            let view = view.clone();
-                            Callback::from(move |_| charts(&view))
-                        }} />
+                        { pure(Rc::new(charts)) }
                         { waterfall(&WaterfallProps { view: view.clone(), on: on.clone() }) }
-                        // Never changes: rendered once (a new Memo each time the main view returns).
-                        <Memo version={0} render={{
-                            let on = on.clone();
-                            Callback::from(move |_| html! { <section class="controls">{ compare_setup(&on) }</section> })
-                        }} />
+                        // Never changes: rendered once each time the main view returns.
+                        { pure(Rc::new(CompareSetup(on.clone()))) }
                     }
                 </div>
                 <div class="side-column">
                     // Lessons, questions and sharing change only when the person acts or a check fires.
-                    <Memo version={learn_version} render={{
-                        let (sim, on, view) = (sim.clone(), on.clone(), view.clone());
-                        Callback::from(move |_| html! { <>
-                            if let Some(p) = &sim.lesson {
-                                { lesson_card(&on, p) }
-                            }
-                            <section class="learn" aria-label="Learn and share">
-                                { lessons(&on, sim.lessons_done, sim.lesson.as_ref().map(|p| p.lesson)) }
-                                { quiz(&on, &sim.answers) }
-                                { share_panel(&view, &on, sim.link.as_deref()) }
-                            </section>
-                        </> })
-                    }} />
+                    if let Some(p) = &sim.lesson {
+                        { pure(Rc::new(LessonCard::of(p, &on))) }
+                    }
+                    <section class="learn" aria-label="Learn and share">
+                        { pure(Rc::new(Lessons { on: on.clone(), done: sim.lessons_done, current: sim.lesson.as_ref().map(|p| p.lesson) })) }
+                        { pure(Rc::new(Quiz { on: on.clone(), answers: sim.answers.clone() })) }
+                        { pure(Rc::new(share)) }
+                    </section>
                     if let Some(selected) = sim.selected {
                         { inspector(&InspectorProps { view: view.clone(), on: on.clone(), selected }) }
                     }
-                    <Memo version={panels_version} render={{
-                        let (view, on) = (view.clone(), on.clone());
-                        Callback::from(move |_| html! { <>
-                            { controls(&PanelProps { view: view.clone(), on: on.clone() }) }
-                            { database_controls(&DatabaseProps { view: view.clone(), on: on.clone() }) }
-                            { event_log(&LogProps { view: view.clone(), on: on.clone() }) }
-                        </> })
-                    }} />
+                    { pure(Rc::new(settings)) }
                 </div>
             </main>
             if sim.help {

@@ -5,6 +5,7 @@
 
 use crate::sim::Config;
 use crate::sim::decimal::fixed;
+use crate::sim::sort::sort_by;
 
 /// Frames run before measuring (the system fills up with requests), then frames measured.
 pub const WARMUP_FRAMES: usize = 60;
@@ -72,14 +73,13 @@ impl Frames {
         }
         self.done = true;
         let mut work = self.work_ms[WARMUP_FRAMES..].to_vec();
-        work.sort_by(f64::total_cmp);
+        sort_by(&mut work, |a, b| a < b);
         let at = |q: f64| work[((work.len() - 1) as f64 * q).round() as usize];
-        // As f64, so the page has one sort routine rather than two.
         let mut packets: Vec<f64> = self.packets[WARMUP_FRAMES..]
             .iter()
             .map(|&p| p as f64)
             .collect();
-        packets.sort_by(f64::total_cmp);
+        sort_by(&mut packets, |a, b| a < b);
         let long = work.iter().filter(|&&w| w > 50.0).count();
         Some(format!(
             "{{\"frames\":{},\"median_ms\":{},\"p95_ms\":{},\"max_ms\":{},\"frames_over_50ms\":{long},\"packets_min\":{},\"packets_median\":{}}}",

@@ -11,7 +11,7 @@ use yew::prelude::*;
 
 use super::charts::{Series, action_marks, line_chart};
 use super::controls::button;
-use super::memo::{Memo, version};
+use super::pure::{Panel, pure};
 use super::state::Msg;
 use crate::sim::compare::{Comparison, MAX_RUNS, Variant};
 use crate::sim::decimal::fixed;
@@ -51,21 +51,18 @@ fn ticked() -> Vec<Variant> {
 
 /// The form: every choice as a checkbox, and a button to run the ticked ones.
 pub(super) fn compare_setup(on: &Callback<Msg>) -> Html {
-    let mut o = String::from(
-        "<p class=\"hint\">Run the current settings once per choice, on the same seed and so the very same requests.</p>",
-    );
-    for (title, replication) in [("Balancing strategies", false), ("Replication modes", true)] {
-        let _ = write!(o, "<fieldset><legend>{title}</legend>");
-        for v in Variant::all(replication) {
-            let _ = write!(
-                o,
-                "<label class=\"check\"><input type=\"checkbox\" name=\"compare\" value=\"{}\">{}</label>",
-                value(v),
-                v.label()
-            );
+    let group = |title: &'static str, replication: bool| {
+        html! {
+            <fieldset>
+                <legend>{ title }</legend>
+                { for Variant::all(replication).into_iter().map(|v| html! {
+                    <label class="check">
+                        <input type="checkbox" name="compare" value={value(v)} />{ v.label() }
+                    </label>
+                }) }
+            </fieldset>
         }
-        o.push_str("</fieldset>");
-    }
+    };
     let run = {
         let on = on.clone();
         Callback::from(move |_: MouseEvent| on.emit(Msg::Compare(ticked())))
@@ -74,7 +71,9 @@ pub(super) fn compare_setup(on: &Callback<Msg>) -> Html {
         <details class="panel compare-setup">
             <summary>{ "Side by side" }</summary>
             <div class="panel-body">
-                { Html::from_html_unchecked(o.into()) }
+                <p class="hint">{ "Run the current settings once per choice, on the same seed and so the very same requests." }</p>
+                { group("Balancing strategies", false) }
+                { group("Replication modes", true) }
                 <button type="button" class="primary" onclick={run}>{ "Run side by side" }</button>
             </div>
         </details>
@@ -169,7 +168,6 @@ pub(super) fn compare_view(on: &Callback<Msg>, c: &Rc<RefCell<Comparison>>) -> H
             replay_note(&c),
         )
     };
-    let figures_version = version(&[Rc::as_ptr(c) as u64, tick]);
     html! {
         <section class="compare" aria-label="Side by side">
             <header class="row">
@@ -178,15 +176,26 @@ pub(super) fn compare_view(on: &Callback<Msg>, c: &Rc<RefCell<Comparison>>) -> H
             </header>
             <p class="hint replayed" data-replayed={c.borrow().replayed.len().to_string()}>{ note }</p>
             <div class="minis">{ Html::from_html_unchecked(minis.into()) }</div>
-            <Memo version={figures_version} render={{
-                let c = c.clone();
-                Callback::from(move |_| charts_and_table(&c.borrow()))
-            }} />
+            { pure(Rc::new(Figures(c.clone(), tick))) }
         </section>
     }
 }
 
-/// The shared charts and the table.
+/// The shared charts and the table, redrawn once a tick (the second field).
+struct Figures(Rc<RefCell<Comparison>>, u64);
+
+impl PartialEq for Figures {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0) && self.1 == other.1
+    }
+}
+
+impl Panel for Figures {
+    fn render(&self) -> Html {
+        charts_and_table(&self.0.borrow())
+    }
+}
+
 fn charts_and_table(c: &Comparison) -> Html {
     let runs = || c.runs.iter().zip(CLASSES);
     let per_tick = |f: fn(&crate::sim::series::Sample) -> Option<f64>| -> Vec<Series> {

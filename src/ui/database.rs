@@ -101,7 +101,7 @@ fn numeric_choice(
     let mut values = values.to_vec();
     if !values.contains(&current) {
         values.push(current);
-        values.sort_by(f64::total_cmp);
+        crate::sim::sort::sort_by(&mut values, |a, b| a < b);
     }
     let onchange = {
         let on = on.clone();

@@ -5,8 +5,8 @@ use yew::prelude::*;
 
 use super::app::View;
 use super::geometry::{self, Layout, NodeBox};
-use super::memo::{Memo, version};
 use super::nodes::{balancer, client, fmt1, replica, server};
+use super::pure::{Panel, pure};
 use super::route::Route;
 use super::state::{Msg, Selection};
 use crate::sim::decimal::{fixed, within};
@@ -52,21 +52,6 @@ pub fn diagram(props: &DiagramProps) -> Html {
     let on = &props.on;
     // Links change only with the topology, health, cuts and settings (each noted in the log) and
     // with the link selected.
-    let code = |n: NodeId| match n {
-        NodeId::Client => 1,
-        NodeId::Lb => 2,
-        NodeId::Server(i) => 3 + i as u64,
-        NodeId::Db(j) => 100 + j as u64,
-    };
-    let chosen = match props.selected {
-        Some(Selection::Link(a, b)) => code(a) << 16 | code(b),
-        _ => 0,
-    };
-    let link_version = version(&[
-        std::rc::Rc::as_ptr(&props.view.world) as u64,
-        w.notes_written(),
-        chosen,
-    ]);
     let note = if props.motion {
         super::packets::sampling_note(&w)
     } else {
@@ -76,14 +61,11 @@ pub fn diagram(props: &DiagramProps) -> Html {
         <svg class="diagram" viewBox={view_box} role="group"
              aria-label="Client, load balancer, servers and database replicas, with requests in flight">
             <g class="links">
-                <Memo version={link_version} render={{
-                    let (world, on, selected) = (props.view.world.clone(), on.clone(), props.selected);
-                    Callback::from(move |_| {
-                        let w = world.borrow();
-                        let l = geometry::layout(w.servers().len(), w.replicas().len());
-                        links(&w, &l, &on, selected)
-                    })
-                }} />
+                { pure(std::rc::Rc::new(Links {
+                    view: View { world: props.view.world.clone(), frame: w.notes_written() },
+                    on: on.clone(),
+                    selected: props.selected,
+                })) }
             </g>
             // Filled by `packets::PacketLayer` after each render, outside Yew's diff.
             <g class="packets" ref={props.packets.clone()}></g>
@@ -180,6 +162,23 @@ fn link_pairs(w: &World) -> Vec<(NodeId, NodeId, bool)> {
         }
     }
     out
+}
+
+/// The links: they change when the World notes a change (`frame` counts its notes: a cut, a heal,
+/// an election that moves the leader) or the selection moves.
+#[derive(PartialEq)]
+struct Links {
+    view: View,
+    on: Callback<Msg>,
+    selected: Option<Selection>,
+}
+
+impl Panel for Links {
+    fn render(&self) -> Html {
+        let w = self.view.world.borrow();
+        let l = geometry::layout(w.servers().len(), w.replicas().len());
+        links(&w, &l, &self.on, self.selected)
+    }
 }
 
 fn links(w: &World, l: &Layout, on: &Callback<Msg>, selected: Option<Selection>) -> Html {

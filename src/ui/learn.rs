@@ -1,147 +1,181 @@
 //! Lessons and the knowledge check: the list of lessons, the lesson in progress with its live
 //! check, and the questions. The checks and grading live in the model (`sim::lesson`,
-//! `sim::quiz`); this only shows them, as markup built from our own words (see `markup`).
-
-use std::fmt::Write;
+//! `sim::quiz`); these panels only show them, each from a small projection of the state (see
+//! `pure`), so Yew redraws one only when what it shows changed, and keyboard focus stays put.
 
 use yew::prelude::*;
 
-use super::markup::{active, esc};
+use super::controls::button;
+use super::pure::Panel;
 use super::state::Msg;
 use crate::sim::lesson::{LESSONS, Progress, find};
 use crate::sim::quiz::{QUESTIONS, score};
 
 /// The lesson in progress: what to try, what to watch, and what the check saw.
-pub(super) fn lesson_card(on: &Callback<Msg>, p: &Progress) -> Html {
+#[derive(PartialEq)]
+pub struct LessonCard {
+    pub on: Callback<Msg>,
+    pub lesson: usize,
+    /// One explanation per part done.
+    pub parts: Vec<String>,
+}
+
+impl LessonCard {
+    pub fn of(p: &Progress, on: &Callback<Msg>) -> Self {
+        Self {
+            on: on.clone(),
+            lesson: p.lesson,
+            parts: p.parts.clone(),
+        }
+    }
+}
+
+impl Panel for LessonCard {
+    fn render(&self) -> Html {
+        lesson_card(self)
+    }
+}
+
+fn lesson_card(p: &LessonCard) -> Html {
+    let on = &p.on;
     let Some(l) = LESSONS.get(p.lesson) else {
         return Html::default();
     };
     let i = p.lesson;
-    let mut o = String::new();
-    let _ = write!(
-        o,
-        "<h2>Lesson {} · {}</h2><p>{}</p><ol>",
-        i + 1,
-        l.title,
-        l.idea
-    );
-    for s in l.steps {
-        let _ = write!(o, "<li>{s}</li>");
-    }
-    let _ = write!(o, "</ol><p class=\"hint\">Watch: {}</p>", l.watch);
+    let done = p.parts.len() >= l.parts;
     // Each part's explanation as it is done; the part still open waits.
-    for (k, text) in p.parts.iter().enumerate() {
+    let parts = p.parts.iter().enumerate().map(|(k, text)| {
         let label = if l.parts > 1 {
             format!("Part {} ✓", k + 1)
         } else {
             "Done ✓".into()
         };
-        let _ = write!(
-            o,
-            "<p class=\"check\" role=\"status\" data-part=\"{}\"><b>{label}</b> {}</p>",
-            k + 1,
-            esc(text)
-        );
-    }
-    if !p.done() {
-        let waiting = if p.parts.is_empty() {
-            "Waiting for you to try it…".to_string()
-        } else {
-            format!("Part {}: waiting for you to try it…", p.parts.len() + 1)
-        };
-        let _ = write!(
-            o,
-            "<p class=\"check waiting\" role=\"status\">{waiting}</p>"
-        );
-    }
-    let _ = write!(
-        o,
-        "<div class=\"row\"><button type=\"button\" data-go=\"l{i}\">Start over</button>"
-    );
-    if i + 1 < LESSONS.len() {
-        let _ = write!(
-            o,
-            "<button type=\"button\" data-go=\"l{}\">Next lesson</button>",
-            i + 1
-        );
-    }
-    o.push_str("<button type=\"button\" class=\"quiet\" data-go=\"lx\">Close</button></div>");
-    let state = if p.done() { "done" } else { "waiting" };
+        html! {
+            <p key={k} class="check" role="status" data-part={(k + 1).to_string()}>
+                <b>{ label }</b>{ " " }{ text.clone() }
+            </p>
+        }
+    });
+    let waiting = (!done).then(|| match p.parts.len() {
+        0 => "Waiting for you to try it…".to_string(),
+        n => format!("Part {}: waiting for you to try it…", n + 1),
+    });
     html! {
-        <section class="lesson" aria-label="Lesson" data-lesson={l.id} data-lesson-state={state}
+        <section class="lesson" aria-label="Lesson" data-lesson={l.id}
+                 data-lesson-state={if done { "done" } else { "waiting" }}
                  data-parts-done={p.parts.len().to_string()}>
-            { active(on, "panel-body", o) }
+            <div class="panel-body">
+                <h2>{ format!("Lesson {} · {}", i + 1, l.title) }</h2>
+                <p>{ l.idea }</p>
+                <ol>{ for l.steps.iter().map(|s| html! { <li>{ *s }</li> }) }</ol>
+                <p class="hint">{ "Watch: " }{ l.watch }</p>
+                { for parts }
+                if let Some(w) = waiting {
+                    <p class="check waiting" role="status">{ w }</p>
+                }
+                <div class="row">
+                    { button(on, "Start over".into(), "", move || Msg::Lesson(Some(i))) }
+                    if i + 1 < LESSONS.len() {
+                        { button(on, "Next lesson".into(), "", move || Msg::Lesson(Some(i + 1))) }
+                    }
+                    { button(on, "Close".into(), "quiet", || Msg::Lesson(None)) }
+                </div>
+            </div>
         </section>
     }
 }
 
 /// Every lesson, marked when done.
-pub(super) fn lessons(on: &Callback<Msg>, done: u32, current: Option<usize>) -> Html {
+#[derive(PartialEq)]
+pub struct Lessons {
+    pub on: Callback<Msg>,
+    /// A bit per lesson done.
+    pub done: u32,
+    pub current: Option<usize>,
+}
+
+impl Panel for Lessons {
+    fn render(&self) -> Html {
+        lessons(self)
+    }
+}
+
+fn lessons(props: &Lessons) -> Html {
+    let (on, done, current) = (&props.on, props.done, props.current);
     let n = (0..LESSONS.len()).filter(|i| done >> i & 1 == 1).count();
-    let mut o = String::from("<ol>");
-    for (i, l) in LESSONS.iter().enumerate() {
+    let items = LESSONS.iter().enumerate().map(|(i, l)| {
         let class = match (done >> i & 1 == 1, current == Some(i)) {
-            (_, true) => " class=\"current\"",
-            (true, _) => " class=\"done\"",
+            (_, true) => "current",
+            (true, _) => "done",
             _ => "",
         };
-        let _ = write!(
-            o,
-            "<li data-lesson=\"{}\"{class}><button type=\"button\" class=\"textlink\" data-go=\"l{i}\">{}</button></li>",
-            l.id, l.title
-        );
-    }
-    o.push_str("</ol>");
+        html! {
+            <li data-lesson={l.id} class={class}>
+                { button(on, l.title.into(), "textlink", move || Msg::Lesson(Some(i))) }
+            </li>
+        }
+    });
     html! {
         <details class="panel lessons" open={current.is_none()}>
             <summary>{ format!("Lessons · {n} of {} done", LESSONS.len()) }</summary>
-            { active(on, "panel-body", o) }
+            <div class="panel-body"><ol>{ for items }</ol></div>
         </details>
     }
 }
 
 /// The knowledge check: each question graded as soon as it is answered.
-pub(super) fn quiz(on: &Callback<Msg>, answers: &[Option<usize>]) -> Html {
-    let mut o = String::new();
-    for (q, question) in QUESTIONS.iter().enumerate() {
+#[derive(PartialEq)]
+pub struct Quiz {
+    pub on: Callback<Msg>,
+    pub answers: Vec<Option<usize>>,
+}
+
+impl Panel for Quiz {
+    fn render(&self) -> Html {
+        quiz(self)
+    }
+}
+
+fn quiz(props: &Quiz) -> Html {
+    let (on, answers) = (&props.on, &props.answers);
+    let questions = QUESTIONS.iter().enumerate().map(|(q, question)| {
         let given = answers.get(q).copied().flatten();
-        let _ = write!(
-            o,
-            "<fieldset data-quiz-question=\"{}\"><legend>{}</legend>",
-            question.id, question.text
-        );
-        for (c, text) in question.choices.iter().enumerate() {
+        let choices = question.choices.iter().enumerate().map(|(c, text)| {
             let class = match given {
                 Some(_) if c == question.answer => "choice right",
                 Some(g) if g == c => "choice wrong",
                 _ => "choice",
             };
-            let _ = write!(
-                o,
-                "<button type=\"button\" class=\"{class}\" aria-pressed=\"{}\" data-go=\"a{q}.{c}\">{text}</button>",
-                given == Some(c)
-            );
+            let on = on.clone();
+            let onclick = Callback::from(move |_: MouseEvent| on.emit(Msg::Answer(Some((q, c)))));
+            html! {
+                <button type="button" {class} aria-pressed={(given == Some(c)).to_string()} {onclick}>
+                    { *text }
+                </button>
+            }
+        });
+        let lesson = find(question.lesson).unwrap_or(0);
+        html! {
+            <fieldset data-quiz-question={question.id}>
+                <legend>{ question.text }</legend>
+                { for choices }
+                if let Some(g) = given {
+                    <p class="why">
+                        <b>{ if g == question.answer { "Right. " } else { "Not quite. " } }</b>
+                        { question.why }{ " " }
+                        { button(on, "See the lesson".into(), "textlink", move || Msg::Lesson(Some(lesson))) }
+                    </p>
+                }
+            </fieldset>
         }
-        if let Some(g) = given {
-            let _ = write!(
-                o,
-                "<p class=\"why\"><b>{}</b>{} <button type=\"button\" class=\"textlink\" data-go=\"l{}\">See the lesson</button></p>",
-                if g == question.answer {
-                    "Right. "
-                } else {
-                    "Not quite. "
-                },
-                question.why,
-                find(question.lesson).unwrap_or(0)
-            );
-        }
-        o.push_str("</fieldset>");
-    }
-    o.push_str("<button type=\"button\" class=\"quiet\" data-go=\"ac\">Clear answers</button>");
+    });
     html! {
         <details class="panel quiz">
             <summary>{ format!("Knowledge check · {} of {} right", score(answers), QUESTIONS.len()) }</summary>
-            { active(on, "panel-body", o) }
+            <div class="panel-body">
+                { for questions }
+                { button(on, "Clear answers".into(), "quiet", || Msg::Answer(None)) }
+            </div>
         </details>
     }
 }

@@ -1,13 +1,6 @@
-//! Text-heavy parts of the page (lessons, questions, tables) as markup strings rather than
-//! `html!` trees: each `html!` element costs the page hundreds of bytes of code, a string costs
-//! its text. Only our own words and the model's numbers go in, escaped where not constant (never
-//! anything a person typed or a file held). Their buttons carry `data-go` (see
-//! [`Msg::from_go`]); one listener on the container dispatches them.
-
-use wasm_bindgen::JsCast;
-use yew::prelude::*;
-
-use super::state::Msg;
+//! Static, non-interactive SVG (charts, the waterfall's bars) is built as markup strings rather than
+//! `html!` trees: each `html!` element costs the page hundreds of bytes of code, a string costs its
+//! text. Only our own words and the model's numbers go in, escaped where not constant.
 
 /// `text` safe inside markup.
 pub fn esc(text: &str) -> String {
@@ -22,20 +15,4 @@ pub fn esc(text: &str) -> String {
         }
     }
     o
-}
-
-/// `markup` in a container (of `class`) whose `data-go` buttons dispatch their messages.
-pub fn active(on: &Callback<Msg>, class: &'static str, markup: String) -> Html {
-    let on = on.clone();
-    let onclick = Callback::from(move |e: MouseEvent| {
-        let go = e
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .and_then(|t| t.closest("[data-go]").ok().flatten())
-            .and_then(|t| t.get_attribute("data-go"));
-        if let Some(msg) = go.as_deref().and_then(Msg::from_go) {
-            on.emit(msg);
-        }
-    });
-    html! { <div {class} {onclick}>{ Html::from_html_unchecked(markup.into()) }</div> }
 }

@@ -91,6 +91,31 @@ test('three lessons walked to done, each explained with the run\'s figures and r
   await ctx.close();
 });
 
+test('keyboard focus survives re-renders of the knowledge check and the event log', async () => {
+  const { page, problems, ctx } = await open();
+  // Answering re-renders the question (grades, explanation): the pressed choice keeps the focus.
+  await page.locator('details.quiz summary').click();
+  const choice = page.locator('[data-quiz-question="cap"]').getByRole('button', { name: 'Availability (AP)' });
+  await choice.focus();
+  await page.keyboard.press('Enter');
+  await page.locator('[data-quiz-question="cap"] .why').waitFor();
+  assert.equal(await choice.evaluate((b) => b === document.activeElement), true, 'focus left the answer');
+  assert.equal(await choice.getAttribute('aria-pressed'), 'true');
+  // New log lines arrive above a focused entry: it keeps its element and the focus.
+  await page.getByRole('button', { name: 'Fail Server 2', exact: true }).click();
+  const entry = page.locator('[data-log-node="server-2"]').first();
+  await entry.focus();
+  const text = await entry.innerText();
+  const before = await page.locator('.log li').count();
+  // A click from script, which leaves the focus where it is.
+  await page.getByRole('button', { name: 'Fail Server 3', exact: true }).evaluate((b) => b.click());
+  await page.waitForFunction((n) => document.querySelectorAll('.log li').length > n, before);
+  const focused = await page.evaluate(() => document.activeElement?.innerText);
+  assert.equal(focused, text, 'focus left the log entry');
+  assert.deepEqual(problems, []);
+  await ctx.close();
+});
+
 test('the knowledge check grades at once, explains, links its lesson, and keeps answers', async () => {
   const { page, problems, ctx } = await open();
   await page.locator('details.quiz summary').click();

@@ -19,7 +19,7 @@ impl HashRing {
         let mut points: Vec<(u64, u16)> = (0..n as u64)
             .flat_map(|s| (0..VIRTUAL_NODES).map(move |v| (mix64(s << 32 | v), s as u16)))
             .collect();
-        points.sort_unstable();
+        crate::sim::sort::sort(&mut points);
         Self { points }
     }
 

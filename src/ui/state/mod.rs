@@ -80,26 +80,6 @@ pub enum Msg {
     CloseCompare,
 }
 
-impl Msg {
-    /// The message a `data-go` button of generated markup stands for: `l3` lesson 4, `lx` close
-    /// it, `a2.1` answer question 3 with choice 2, `ac` clear the answers, `nserver-2` show a
-    /// node. Anything else: none.
-    pub fn from_go(go: &str) -> Option<Msg> {
-        let (kind, rest) = (go.get(..1)?, go.get(1..)?);
-        Some(match (kind, rest) {
-            ("l", "x") => Msg::Lesson(None),
-            ("l", n) => Msg::Lesson(Some(n.parse().ok()?)),
-            ("a", "c") => Msg::Answer(None),
-            ("n", node) => Msg::Select(Some(Selection::Node(node.parse().ok()?))),
-            ("a", qc) => {
-                let (q, c) = qc.split_once('.')?;
-                Msg::Answer(Some((q.parse().ok()?, c.parse().ok()?)))
-            }
-            _ => return None,
-        })
-    }
-}
-
 #[derive(Clone)]
 pub struct Playground {
     pub world: Rc<RefCell<World>>,

@@ -239,35 +239,6 @@ fn side_by_side_needs_two_choices_and_then_runs_instead_of_the_main_run() {
 }
 
 #[test]
-fn markup_buttons_stand_for_messages_and_nothing_else() {
-    assert!(matches!(Msg::from_go("l3"), Some(Msg::Lesson(Some(3)))));
-    assert!(matches!(Msg::from_go("lx"), Some(Msg::Lesson(None))));
-    assert!(matches!(
-        Msg::from_go("a2.1"),
-        Some(Msg::Answer(Some((2, 1))))
-    ));
-    assert!(matches!(Msg::from_go("ac"), Some(Msg::Answer(None))));
-    assert!(matches!(
-        Msg::from_go("nserver-2"),
-        Some(Msg::Select(Some(Selection::Node(NodeId::Server(1)))))
-    ));
-    for bad in [
-        "",
-        "l",
-        "la",
-        "a2",
-        "a2.x",
-        "z1",
-        "l-1",
-        "\u{e9}",
-        "nserver-0",
-        "n",
-    ] {
-        assert!(Msg::from_go(bad).is_none(), "{bad}");
-    }
-}
-
-#[test]
 fn a_run_too_long_for_a_link_says_so() {
     let mut p = Rc::new(Playground::new(Config::default()));
     for _ in 0..2_000 {
