@@ -140,7 +140,8 @@ impl Gen {
                     self.pick(&[0, 1, 2, 3, usize::MAX]),
                 )
             })),
-            955..=957 => Msg::MakeLink,
+            955..=956 => Msg::MakeLink,
+            957 => Msg::Copied(self.below(2) == 0),
             958..=960 => Msg::Open(
                 self.pick(&[
                     "",

@@ -80,11 +80,12 @@ struct Share {
     world: View,
     on: Callback<Msg>,
     link: Option<String>,
+    copied: Option<bool>,
 }
 
 impl Panel for Share {
     fn render(&self) -> Html {
-        share_panel(&self.world, &self.on, self.link.as_deref())
+        share_panel(&self.world, &self.on, self.link.as_deref(), self.copied)
     }
 }
 
@@ -341,6 +342,7 @@ pub fn App() -> Html {
         },
         on: on.clone(),
         link: sim.link.clone(),
+        copied: sim.copied,
     };
     let toggle_motion = {
         let motion = motion.clone();

@@ -186,7 +186,37 @@ pub fn anomalies(props: &View) -> Html {
         .map(|j| db.lag(j, w.now()))
         .max()
         .unwrap_or(0);
-    let items = [
+    let gauges = [
+        (
+            "max-lag",
+            "Max lag",
+            fixed(max_lag as f64 / 1e3, 0).to_string(),
+            "ms",
+            "age of the oldest write some follower lacks",
+        ),
+        (
+            "read-availability",
+            "Reads OK",
+            pct(m.reads_ok, m.reads_failed),
+            "%",
+            "share of reads that succeeded",
+        ),
+        (
+            "write-availability",
+            "Writes OK",
+            pct(m.writes_ok, m.writes_failed),
+            "%",
+            "share of writes that succeeded",
+        ),
+        (
+            "failovers",
+            "Leaders elected",
+            f.failovers.to_string(),
+            "",
+            "times a replica won an election and took over as leader; a replica's term counts every election begun, won or not, so terms can run ahead of this",
+        ),
+    ];
+    let counters = [
         (
             "stale-reads",
             "Stale",
@@ -244,34 +274,6 @@ pub fn anomalies(props: &View) -> Html {
             "keys on which live replicas disagree now",
         ),
         (
-            "max-lag",
-            "Max lag",
-            fixed(max_lag as f64 / 1e3, 0).to_string(),
-            "ms",
-            "age of the oldest write some follower lacks",
-        ),
-        (
-            "read-availability",
-            "Reads OK",
-            pct(m.reads_ok, m.reads_failed),
-            "%",
-            "share of reads that succeeded",
-        ),
-        (
-            "write-availability",
-            "Writes OK",
-            pct(m.writes_ok, m.writes_failed),
-            "%",
-            "share of writes that succeeded",
-        ),
-        (
-            "failovers",
-            "Leaders elected",
-            f.failovers.to_string(),
-            "",
-            "times a replica won an election and took over as leader; a replica's term counts every election begun, won or not, so terms can run ahead of this",
-        ),
-        (
             "lost-updates",
             "Lost updates",
             w.lost_updates().to_string(),
@@ -286,17 +288,41 @@ pub fn anomalies(props: &View) -> Html {
             "quorum operations refused for want of W or R answers",
         ),
     ];
-    let figures = items
-        .into_iter()
-        .map(|(metric, label, value, unit, hint)| Figure {
-            metric,
-            label,
-            value: Some(value),
-            unit,
-            hint,
-        });
+    let tiles = |items: Vec<(
+        &'static str,
+        &'static str,
+        String,
+        &'static str,
+        &'static str,
+    )>| {
+        items
+            .into_iter()
+            .map(|(metric, label, value, unit, hint)| Figure {
+                metric,
+                label,
+                value: Some(value),
+                unit,
+                hint,
+            })
+    };
+    // The anomaly counters are jargon until one moves: folded away, under a line that says
+    // whether any has, and open on their own once one does.
+    let seen: Vec<&str> = counters
+        .iter()
+        .filter(|c| c.2 != "0")
+        .map(|c| c.1)
+        .collect();
+    let summary = if seen.is_empty() {
+        "Anomalies (whole run): none yet".to_string()
+    } else {
+        format!("Anomalies (whole run): {}", seen.join(", "))
+    };
     html! { <>
-        { figure_row(classes!("figures", "anomalies"), "Consistency", figures) }
+        { figure_row(classes!("figures", "anomalies"), "Replication health", tiles(gauges.into())) }
+        <details class="anomaly-group" open={!seen.is_empty()} data-seen={seen.len().to_string()}>
+            <summary>{ summary }</summary>
+            { figure_row(classes!("figures", "anomalies"), "Consistency anomalies", tiles(counters.into())) }
+        </details>
         { linearizable(&w) }
     </> }
 }

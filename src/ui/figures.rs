@@ -38,7 +38,8 @@ pub(super) fn figure_row(
     html! {
         <section {class} aria-label={name}>
             { for figures.into_iter().map(|f| html! {
-                <div class="figure" title={f.hint}>
+                // Focusable, so its meaning shows for the keyboard as for the mouse.
+                <div class="figure" tabindex="0">
                     <div class="label">{ f.label }</div>
                     <div class="value">
                         {{
@@ -47,6 +48,7 @@ pub(super) fn figure_row(
                         }}
                         <span class="unit">{ f.unit }</span>
                     </div>
+                    <div class="meaning">{ f.hint }</div>
                 </div>
             }) }
         </section>

@@ -2,6 +2,7 @@
 //! summary as JSON and the chart data as CSV, and importing a scenario file. What goes in them is
 //! the model's (`sim::share`, `sim::summary`, `Series::to_csv`); this moves bytes.
 
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -24,11 +25,22 @@ fn link_to(text: &str) -> String {
     format!("{}#{text}", page_address())
 }
 
-/// Copies `text` to the clipboard where the browser allows it (the link is shown either way).
-fn copy(text: &str) {
-    if let Some(w) = web_sys::window() {
-        let _ = w.navigator().clipboard().write_text(text);
-    }
+/// Copies `text` to the clipboard where the browser allows it (the link is shown either way), and
+/// reports whether it did once the browser says so.
+fn copy(text: &str, on: Callback<Msg>) {
+    let Some(w) = web_sys::window() else {
+        return;
+    };
+    // One handler for both outcomes (writeText resolves with undefined, rejects with an error):
+    // it frees itself on its one call.
+    let done: Closure<dyn FnMut(JsValue)> =
+        Closure::once(move |v: JsValue| on.emit(Msg::Copied(v.is_undefined())));
+    let _ = w
+        .navigator()
+        .clipboard()
+        .write_text(text)
+        .then2(&done, &done);
+    done.forget();
 }
 
 /// Offers `text` as a download named `name`.
@@ -88,7 +100,12 @@ fn import(input: &HtmlInputElement, on: Callback<Msg>) {
 }
 
 /// "Share and export": the link, the files out, a scenario file in.
-pub(super) fn share_panel(view: &View, on: &Callback<Msg>, link: Option<&str>) -> Html {
+pub(super) fn share_panel(
+    view: &View,
+    on: &Callback<Msg>,
+    link: Option<&str>,
+    copied: Option<bool>,
+) -> Html {
     let world = view.world.clone();
     let save = move |what: u8| {
         let world = world.clone();
@@ -117,7 +134,7 @@ pub(super) fn share_panel(view: &View, on: &Callback<Msg>, link: Option<&str>) -
         Callback::from(move |_: MouseEvent| {
             let text = Scenario::of(&world.borrow()).encode();
             if text.len() <= MAX_LEN {
-                copy(&link_to(&text));
+                copy(&link_to(&text), on.clone());
             }
             on.emit(Msg::MakeLink);
         })
@@ -133,7 +150,12 @@ pub(super) fn share_panel(view: &View, on: &Callback<Msg>, link: Option<&str>) -
                 <p class="hint">{ "A link replays this run exactly: its settings, seed and everything you did, when you did it." }</p>
                 <button type="button" class="primary" onclick={copy_link}>{ "Copy link" }</button>
                 if let Some(link) = link {
-                    <label class="field">{ "Link to this run (on the clipboard where the browser allows)" }
+                    <label class="field">
+                        <span role="status" class="copied">{ match copied {
+                            Some(true) => "Copied: this run's link is on your clipboard",
+                            Some(false) => "Not copied (the browser refused): select the link and copy it",
+                            None => "Link to this run",
+                        } }</span>
                         <input type="text" readonly=true class="share-link" value={link_to(link)} />
                     </label>
                 }

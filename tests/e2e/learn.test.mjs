@@ -140,12 +140,16 @@ test('the knowledge check grades at once, explains, links its lesson, and keeps 
 
 test('a copied link replays the same run; the replayed run links to itself', async () => {
   const { page, problems, ctx } = await open();
+  await ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(url).origin });
   await page.getByRole('button', { name: 'Fail Server 2', exact: true }).click();
   await page.getByLabel('Balancing strategy').selectOption('least-connections');
   await page.waitForTimeout(1500);
   await page.locator('details.share summary').click();
   await page.getByRole('button', { name: 'Copy link' }).click();
   const link = await page.locator('input.share-link').inputValue();
+  // Said once the browser has copied it, and what it copied is the link shown.
+  await page.getByText("Copied: this run's link is on your clipboard").waitFor();
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), link);
   assert.ok(link.startsWith(url + '#v2;'), link);
   assert.match(link, /a=\d+\.\d+\.f\.server-2,\d+\.\d+\.st\.least-connections;k=[0-9a-f]{8}$/);
 

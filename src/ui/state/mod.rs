@@ -74,6 +74,8 @@ pub enum Msg {
     Open(String, bool),
     /// Make the link of the run so far (shown, and copied by the view).
     MakeLink,
+    /// The browser said whether the link reached the clipboard.
+    Copied(bool),
     /// Run these choices side by side on the current settings (or stop: empty).
     Compare(Vec<Variant>),
     /// Back from side by side to the playground.
@@ -105,8 +107,9 @@ pub struct Playground {
     pub answers: Vec<Option<usize>>,
     /// A shared run being replayed: the scenario and its next action.
     replay: Option<(Rc<Scenario>, Cell<usize>)>,
-    /// The link last made.
+    /// The link last made, and whether the browser copied it (unknown until it says).
     pub link: Option<String>,
+    pub copied: Option<bool>,
     /// Runs side by side; while there are, they advance instead of the main run.
     pub compare: Option<Rc<RefCell<Comparison>>>,
     last_tick: Cell<Option<f64>>,
@@ -139,6 +142,7 @@ impl Playground {
             answers: vec![None; QUESTIONS.len()],
             replay: None,
             link: None,
+            copied: None,
             compare: None,
             last_tick: Cell::new(None),
         }
@@ -383,6 +387,7 @@ impl Reducible for Playground {
                 }
                 self.next(|p| {
                     p.link = Some(text);
+                    p.copied = None;
                     // Actions past the record's end were not kept: the replay goes its own way there.
                     p.notice = full.then(|| {
                         format!("A link holds the first {MAX_ACTIONS} actions: it replays the run up to the last of them")
@@ -390,6 +395,7 @@ impl Reducible for Playground {
                 })
             }
             Msg::CloseCompare => self.next(|p| p.compare = None),
+            Msg::Copied(ok) => self.next(|p| p.copied = Some(ok)),
             Msg::Compare(variants) => {
                 // The run from its start, with the person's actions replayed at their moments.
                 let (base, actions) = {

@@ -174,6 +174,13 @@ fn a_made_link_opens_into_the_same_run_and_a_bad_one_says_why() {
     let p = reduce(p, Msg::Tick(200.0));
     let p = reduce(p, Msg::Do(Action::Fail(NodeId::Server(2))));
     let p = reduce(reduce(p, Msg::Tick(400.0)), Msg::MakeLink);
+    // Whether it reached the clipboard is unknown until the browser answers, and said once it has;
+    // a new link forgets the old answer.
+    assert_eq!(p.copied, None);
+    let p = reduce(p, Msg::Copied(true));
+    assert_eq!(p.copied, Some(true));
+    let p = reduce(p, Msg::MakeLink);
+    assert_eq!(p.copied, None);
     let link = p.link.clone().unwrap();
     let (events, now) = {
         let w = p.world.borrow();
