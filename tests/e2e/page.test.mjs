@@ -257,6 +257,16 @@ test('on a 390 px phone everything stacks without sideways scrolling', async () 
   assert.ok(width <= 390, `page is ${width} px wide`);
   await page.getByRole('button', { name: 'Fail Server 2', exact: true }).click();
   await page.getByRole('button', { name: 'Recover Server 2', exact: true }).waitFor();
+  // Lessons come right under the diagram, before the figures and charts.
+  const top = (sel) => page.locator(sel).first().evaluate((e) => e.getBoundingClientRect().top + scrollY);
+  assert.ok(await top('details.lessons') < await top('[data-metric="throughput"]'), 'lessons below the figures');
+  // The lesson in progress stays on screen, docked, while its step is done further down the page.
+  await page.locator('li[data-lesson="failure"] button').click();
+  await page.getByRole('button', { name: 'Fail Server 3', exact: true }).click();
+  const card = await page.locator('section.lesson').boundingBox();
+  assert.ok(card && card.y >= 0 && card.y + card.height <= 844 + 1 && card.height > 100, JSON.stringify(card));
+  const width2 = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width2 <= 390, `page is ${width2} px wide with a lesson open`);
 });
 
 test('the tab hidden, the run waits and says so', async () => {
