@@ -127,11 +127,19 @@ test('the page checks its own run for linearizability, names a violation, and re
   const verdict = page.locator('.linearizable');
   await page.waitForFunction(() => Number(document.querySelector('.linearizable')?.dataset.checked) > 0, null, { timeout: 20000 });
   assert.equal(await verdict.getAttribute('data-linearizable'), 'yes', await verdict.textContent());
+  // Nothing has gone wrong: the anomaly counters are folded away under a line that says so.
+  const group = page.locator('details.anomaly-group');
+  assert.equal(await group.getAttribute('data-seen'), '0');
+  assert.equal(await group.evaluate((d) => d.open), false);
+  assert.match(await group.locator('summary').innerText(), /none yet/);
   // A follower cut off from the leader serves reads: it falls behind, and the check says so.
   await page.goto(`${url}#v2;read-from=any;a=0.0.cut.db-1.db-2;k=06098d85`);
   await page.locator('.linearizable[data-linearizable="no"]').waitFor({ timeout: 30000 });
   assert.match(await verdict.textContent(), /^Linearizable: no — key \d+: a read at [\d.]+ s returned .*The operations are in the event log\.$/);
   await page.locator('.log li').filter({ hasText: /Not linearizable: key \d+/ }).first().waitFor();
+  // The stale reads behind it opened the anomaly group, which names them.
+  await page.locator('details.anomaly-group[open] [data-metric="stale-reads"]').waitFor();
+  assert.match(await group.locator('summary').innerText(), /Stale/);
   // The operations involved follow it in the log.
   assert.ok(await page.locator('.log li').filter({ hasText: / · (read|write) of key \d+ at/ }).count() >= 2);
   // Switching to the strong mode restarts the check, and the line says since when.
@@ -159,7 +167,7 @@ test('database controls switch the replication model live', async () => {
   await page.getByText('50% of requests now increment a counter').waitFor();
   await page.getByLabel('Compare-and-set on increments').check();
   assert.ok(await page.getByLabel('Compare-and-set on increments').isChecked());
-  await page.locator('[data-metric="lost-updates"]').waitFor();
+  await page.locator('[data-metric="lost-updates"]').waitFor({ state: 'attached' });
 });
 
 test('leaderless quorums: every replica a peer, W and R adjustable', async () => {
