@@ -11,19 +11,17 @@ use web_sys::{HtmlInputElement, KeyboardEvent};
 use yew::prelude::*;
 
 use super::bench;
-use super::charts::charts;
-use super::compare::{compare_setup, compare_view};
-use super::controls::{PanelProps, button, controls};
-use super::database::{DatabaseProps, anomalies, database_controls};
+use super::compare::compare_view;
+use super::controls::button;
+use super::database::anomalies;
 use super::diagram::{DiagramProps, diagram};
 use super::figures::figures;
-use super::files::share_panel;
 use super::guide::{help, legend};
 use super::inspector::{InspectorProps, inspector};
 use super::learn::{LessonCard, Lessons, Quiz};
-use super::log::EventLog;
 use super::packets::PacketLayer;
-use super::pure::{Panel, pure};
+use super::panels::{Charts, CompareSetup, Settings, Share};
+use super::pure::pure;
 use super::state::{Msg, Playground};
 use super::top_bar::{TopBarProps, top_bar};
 use super::waterfall::{WaterfallProps, waterfall};
@@ -42,60 +40,6 @@ pub struct View {
 impl PartialEq for View {
     fn eq(&self, other: &Self) -> bool {
         Rc::ptr_eq(&self.world, &other.world) && self.frame == other.frame
-    }
-}
-
-/// The charts: a tick's worth of samples (and the fleet's size) at a time; `frame` is the tick.
-#[derive(PartialEq)]
-struct Charts(View, usize);
-
-impl Panel for Charts {
-    fn render(&self) -> Html {
-        charts(&self.0)
-    }
-}
-
-/// The settings panels and the event log: `frame` counts the notes the World has written.
-#[derive(PartialEq)]
-struct Settings {
-    view: View,
-    on: Callback<Msg>,
-}
-
-impl Panel for Settings {
-    fn render(&self) -> Html {
-        let (view, on) = (&self.view, &self.on);
-        html! { <>
-            { controls(&PanelProps { view: view.clone(), on: on.clone() }) }
-            { database_controls(&DatabaseProps { view: view.clone(), on: on.clone() }) }
-            { pure(Rc::new(EventLog { on: on.clone(), world: view.world.clone(), written: view.frame })) }
-        </> }
-    }
-}
-
-/// Sharing and files: the link changes when the person acts; downloads read the World when
-/// clicked.
-#[derive(PartialEq)]
-struct Share {
-    world: View,
-    on: Callback<Msg>,
-    link: Option<String>,
-    copied: Option<bool>,
-}
-
-impl Panel for Share {
-    fn render(&self) -> Html {
-        share_panel(&self.world, &self.on, self.link.as_deref(), self.copied)
-    }
-}
-
-/// Side by side's choices: never change.
-#[derive(PartialEq)]
-struct CompareSetup(Callback<Msg>);
-
-impl Panel for CompareSetup {
-    fn render(&self) -> Html {
-        html! { <section class="controls">{ compare_setup(&self.0) }</section> }
     }
 }
 

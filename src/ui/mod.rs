@@ -20,6 +20,7 @@ mod markup;
 pub mod network;
 mod nodes;
 mod packets;
+mod panels;
 mod panic;
 mod pure;
 pub mod route;
