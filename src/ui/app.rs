@@ -153,12 +153,14 @@ pub fn App() -> Html {
     let frames = use_mut_ref(bench::Frames::default);
     let packet_layer = use_mut_ref(PacketLayer::default);
     let packets_ref = use_node_ref();
+    let canvas_ref = use_node_ref();
     {
         // After every render: the packets are drawn (outside the virtual DOM); the first render
         // marks "first diagram" for the Performance API; in benchmark mode each closes the frame
         // being timed.
         let frames = frames.clone();
-        let (world, packets_ref, show) = (sim.world.clone(), packets_ref.clone(), *motion);
+        let (world, packets_ref, show, px) =
+            (sim.world.clone(), packets_ref.clone(), *motion, sim.px);
         let (done, answers) = (sim.lessons_done, crate::sim::quiz::encode(&sim.answers));
         let intro_seen = !sim.intro;
         use_effect(move || {
@@ -177,7 +179,7 @@ pub fn App() -> Html {
                 (k.0, k.1) = (done, answers);
             }
             if let Some(root) = packets_ref.cast::<web_sys::Element>() {
-                packet_layer.borrow_mut().draw(&root, &world.borrow(), show);
+                packet_layer.borrow_mut().draw(&root, &world.borrow(), show, px);
             }
             if let Some(p) = web_sys::window().and_then(|w| w.performance())
                 && p.get_entries_by_name("first-diagram").length() == 0
@@ -196,6 +198,7 @@ pub fn App() -> Html {
     }
     {
         let dispatcher = sim.dispatcher();
+        let canvas_ref = canvas_ref.clone();
         use_effect_with((), move |_| {
             let tick = dispatcher.clone();
             let timer = Interval::new(TICK_MS, move || {
@@ -232,9 +235,22 @@ pub fn App() -> Html {
                 }
             };
             open_fragment();
-            let unlisten_hash = listen(window.into(), "hashchange", move |_: web_sys::Event| {
-                open_fragment()
-            });
+            let unlisten_hash = listen(
+                window.clone().into(),
+                "hashchange",
+                move |_: web_sys::Event| open_fragment(),
+            );
+            // The diagram's width picks its layout (portrait on narrow screens): measured now and
+            // on every resize, in whole tens less the canvas's padding, so drawing never shrinks
+            // text. (Side by side hides the canvas: its last width stands.)
+            let sized = dispatcher.clone();
+            let measure = move || {
+                if let Some(el) = canvas_ref.cast::<web_sys::Element>() {
+                    sized.dispatch(Msg::Resize((el.client_width() - 12).max(0) as u32 / 10 * 10));
+                }
+            };
+            measure();
+            let unlisten_resize = listen(window.into(), "resize", move |_: web_sys::Event| measure());
             let doc = document.clone();
             let unlisten_visibility = listen(
                 document.into(),
@@ -247,6 +263,7 @@ pub fn App() -> Html {
                 drop(timer);
                 unlisten_keys();
                 unlisten_hash();
+                unlisten_resize();
                 unlisten_visibility();
             }
         });
@@ -318,8 +335,8 @@ pub fn App() -> Html {
                     if let Some(c) = &sim.compare {
                         { compare_view(&on, c) }
                     } else {
-                        <div class="canvas">
-                            { diagram(&DiagramProps { view: view.clone(), on: on.clone(), selected: sim.selected, motion: *motion, packets: packets_ref.clone() }) }
+                        <div class="canvas" ref={canvas_ref}>
+                            { diagram(&DiagramProps { view: view.clone(), on: on.clone(), selected: sim.selected, motion: *motion, packets: packets_ref.clone(), px: sim.px }) }
                             <div class="under-diagram">
                                 { legend() }
                                 <label class="check motion">

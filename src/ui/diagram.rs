@@ -7,9 +7,8 @@ use super::app::View;
 use super::geometry::{self, Layout, NodeBox};
 use super::nodes::{balancer, client, fmt1, replica, server};
 use super::pure::{Panel, pure};
-use super::route::Route;
 use super::state::{Msg, Selection};
-use crate::sim::decimal::{fixed, within};
+use crate::sim::decimal::fixed;
 use crate::sim::world::BURST_LIFETIME;
 use crate::sim::{NodeId, Replication, World};
 
@@ -26,25 +25,14 @@ pub struct DiagramProps {
     pub motion: bool,
     /// Where the packet layer draws.
     pub packets: NodeRef,
-}
-
-pub(super) fn node_box(l: &Layout, node: NodeId) -> Option<&NodeBox> {
-    match node {
-        NodeId::Client => Some(&l.client),
-        NodeId::Lb => Some(&l.lb),
-        NodeId::Server(i) => l.servers.get(i),
-        NodeId::Db(j) => l.dbs.get(j),
-    }
+    /// The diagram's width in pixels (0 until measured), which picks its layout.
+    pub px: u32,
 }
 
 pub fn diagram(props: &DiagramProps) -> Html {
     let w = props.view.world.borrow();
-    let l = geometry::layout(w.servers().len(), w.replicas().len());
-    let view_box = format!(
-        "0 0 {} {}",
-        fixed(geometry::WIDTH, 0),
-        fixed(geometry::HEIGHT, 0)
-    );
+    let l = geometry::layout(w.servers().len(), w.replicas().len(), props.px);
+    let view_box = format!("0 0 {} {}", fixed(l.width, 0), fixed(l.height, 0));
     let selected_node = match props.selected {
         Some(Selection::Node(n)) => Some(n),
         _ => None,
@@ -65,19 +53,20 @@ pub fn diagram(props: &DiagramProps) -> Html {
                     view: View { world: props.view.world.clone(), frame: w.notes_written() },
                     on: on.clone(),
                     selected: props.selected,
+                    px: props.px,
                 })) }
             </g>
             // Filled by `packets::PacketLayer` after each render, outside Yew's diff.
             <g class="packets" ref={props.packets.clone()}></g>
+            <g class="bursts">{ bursts(&w, &l, props.motion) }</g>
             <g class="nodes">
                 { node(on, selected_node, NodeId::Client, l.client, client(&w, l.client)) }
                 { node(on, selected_node, NodeId::Lb, l.lb, balancer(&w, l.lb)) }
                 { for l.servers.iter().enumerate().map(|(i, b)| node(on, selected_node, NodeId::Server(i), *b, server(&w, i, *b))) }
                 { for l.dbs.iter().enumerate().map(|(j, b)| node(on, selected_node, NodeId::Db(j), *b, replica(&w, j, *b))) }
             </g>
-            <g class="bursts">{ bursts(&w, &l, props.motion) }</g>
             if let Some(note) = note {
-                <text class="sampling" x="8" y={fmt1(geometry::HEIGHT - 8.0)}>{ note }</text>
+                <text class="sampling" x="8" y={fmt1(l.height - 8.0)}>{ note }</text>
             }
         </svg>
     }
@@ -171,12 +160,13 @@ struct Links {
     view: View,
     on: Callback<Msg>,
     selected: Option<Selection>,
+    px: u32,
 }
 
 impl Panel for Links {
     fn render(&self) -> Html {
         let w = self.view.world.borrow();
-        let l = geometry::layout(w.servers().len(), w.replicas().len());
+        let l = geometry::layout(w.servers().len(), w.replicas().len(), self.px);
         links(&w, &l, &self.on, self.selected)
     }
 }
@@ -186,7 +176,7 @@ fn links(w: &World, l: &Layout, on: &Callback<Msg>, selected: Option<Selection>)
     link_pairs(w)
         .into_iter()
         .filter_map(|(a, b, faint)| {
-            let route = Route::linking(node_box(l, a)?, node_box(l, b)?);
+            let route = l.route(a, b)?;
             let d = route.d();
             let cut = net.is_cut(a, b);
             let custom = net.has_spec(a, b);
@@ -227,22 +217,18 @@ fn links(w: &World, l: &Layout, on: &Callback<Msg>, selected: Option<Selection>)
         .collect()
 }
 
+/// Where requests failed: an outline that spreads from the node's box and fades. Drawn beneath
+/// the nodes, so it never covers their text.
 fn bursts(w: &World, l: &Layout, motion: bool) -> Html {
     w.bursts()
         .filter_map(|b| {
-            let nb = node_box(l, b.node)?;
-            let c = nb.c;
+            let nb = l.get(b.node)?;
             let age = (w.now() - b.at) as f64 / BURST_LIFETIME as f64;
-            // Sized to the node, so small boxes are not buried under their bursts.
-            let r0 = within(nb.h.min(nb.w) * 0.3, 6.0, 14.0);
-            let r = if motion {
-                r0 * (1.0 + 2.5 * age)
-            } else {
-                r0 * 1.4
-            };
+            let pad = if motion { 3.0 + 14.0 * age } else { 6.0 };
             Some(html! {
-                <circle class="burst" cx={fmt1(c.x)} cy={fmt1(c.y)} r={fmt1(r)}
-                        opacity={fixed(1.0 - age, 2).to_string()} />
+                <rect class="burst" x={fmt1(nb.left() - pad)} y={fmt1(nb.top() - pad)}
+                      width={fmt1(nb.w + 2.0 * pad)} height={fmt1(nb.h + 2.0 * pad)}
+                      rx={fmt1(10.0 + pad)} opacity={fixed(1.0 - age, 2).to_string()} />
             })
         })
         .collect()

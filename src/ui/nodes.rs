@@ -55,7 +55,7 @@ fn frame(b: NodeBox, title: String, status: Option<&str>, class: &'static str, b
         <>
             <rect class={classes!("box", class)} x={fmt1(-b.w / 2.0)} y={fmt1(-b.h / 2.0)}
                   width={fmt1(b.w)} height={fmt1(b.h)} rx={if tiny { "5" } else { "10" }} />
-            <text class={classes!("title", tiny.then_some("small"))} x={fmt1(tx)} y={fmt1(ty)}>{ title }</text>
+            <text class={classes!("title", (b.detail() < Detail::Full).then_some("small"))} x={fmt1(tx)} y={fmt1(ty)}>{ title }</text>
             { status.map(|s| mark(s, mx, my)).unwrap_or_default() }
             { body }
         </>
@@ -104,9 +104,9 @@ pub(super) fn balancer(w: &World, b: NodeBox) -> Html {
     };
     let healthy = (0..w.servers().len()).filter(|&i| lb.accepts(i)).count();
     let extra = if w.strategy() == Strategy::ConsistentHash {
-        hash_ring(w)
+        hash_ring(w, b)
     } else {
-        health_marks(w)
+        health_marks(w, b)
     };
     let body = html! { <>
         { line(b, 1.0, w.strategy().label().into()) }
@@ -123,7 +123,7 @@ pub(super) fn balancer(w: &World, b: NodeBox) -> Html {
 
 /// One mark per backend as the balancer sees it: filled while in rotation, crossed out when marked
 /// down, hollow while draining; the round-robin pointer is ringed.
-fn health_marks(w: &World) -> Html {
+fn health_marks(w: &World, b: NodeBox) -> Html {
     let lb = w.balancer();
     let n = w.servers().len();
     let per_row = 16;
@@ -134,7 +134,8 @@ fn health_marks(w: &World) -> Html {
     (0..n)
         .map(|i| {
             let x = x0 + (i % per_row) as f64 * step;
-            let y = 4.0 + (i / per_row) as f64 * step;
+            // Under the three lines of text.
+            let y = 84.0 - b.h / 2.0 + (i / per_row) as f64 * step;
             let state = if lb.backends[i].draining {
                 "draining"
             } else if lb.accepts(i) {
@@ -167,10 +168,15 @@ fn server_name(i: usize) -> String {
 
 /// The consistent-hash ring: arcs coloured by the server owning them; arcs of servers out of
 /// rotation are dashed (their sessions move to the next server clockwise).
-fn hash_ring(w: &World) -> Html {
+fn hash_ring(w: &World, b: NodeBox) -> Html {
     let lb = w.balancer();
     let owners = lb.ring_owners(RING_ARCS);
-    let (cx, cy, r) = (0.0, 44.0, 30.0);
+    // Under the text in the landscape's tall box; beside it in the portrait's wide, short one.
+    let (cx, cy, r) = if b.h < 150.0 {
+        (b.w / 2.0 - 40.0, -6.0, 30.0)
+    } else {
+        (0.0, 44.0, 30.0)
+    };
     // Points round the ring by rotating a unit vector one arc at a time: no trigonometry at run
     // time (sin and cos would add kilobytes of code to the page for 64 points).
     const COS: f64 = 0.995_184_726_672_196_9; // cos(2π/64)
@@ -234,10 +240,21 @@ pub(super) fn server(w: &World, i: usize, b: NodeBox) -> Html {
             s.queue.len()
         ),
     };
-    let mut first = format!("served {} · {}% load", s.served, fixed(load * 100.0, 0));
-    if status == "slow" {
-        first = format!("served {} · slow", s.served);
-    }
+    let load = format!("{}% load", fixed(load * 100.0, 0));
+    let (first, second) = if detail == Detail::Narrow {
+        // Two short lines for a portrait row's narrow box.
+        let now = match (status, s.draining) {
+            ("suspect", _) => "crashed",
+            (_, true) => "draining",
+            ("up", _) => &load,
+            (other, _) => other,
+        };
+        (now.to_string(), format!("{} queued", s.queue.len()))
+    } else if status == "slow" {
+        (format!("served {} · slow", s.served), state)
+    } else {
+        (format!("served {} · {load}", s.served), state)
+    };
     let power = if s.power > 1 {
         format!(" {}×", s.power)
     } else {
@@ -245,7 +262,7 @@ pub(super) fn server(w: &World, i: usize, b: NodeBox) -> Html {
     };
     let title = match detail {
         Detail::Tiny => format!("{}{power}", i + 1),
-        Detail::Compact if b.w < 110.0 => format!("S{}{power}", i + 1),
+        Detail::Compact if b.w < 96.0 => format!("S{}{power}", i + 1),
         _ => format!("{}{power}", server_name(i)),
     };
     // Queue bar along the bottom; worker slots to its left when there is room.
@@ -279,9 +296,9 @@ pub(super) fn server(w: &World, i: usize, b: NodeBox) -> Html {
         <rect class="qfill" x={fmt1(bx)} y={fmt1(bar_y)} width={fmt1(bar_w.max(4.0) * fill_share)} height={fmt1(bar_h)} rx="1" />
     </> };
     let body = html! { <>
-        if detail == Detail::Full {
+        if detail >= Detail::Narrow {
             { line(b, 1.0, first) }
-            { line(b, 2.0, state) }
+            { line(b, 2.0, second) }
         }
         { bar }
         <title>{ format!("{} · {} · served {} · {} queued", server_name(i), status, s.served, s.queue.len()) }</title>
@@ -302,26 +319,33 @@ pub(super) fn replica(w: &World, j: usize, b: NodeBox) -> Html {
     let db = w.database();
     let r = &db.replicas[j];
     let cut = w.cut_links_of(NodeId::Db(j)) > 0;
+    // A portrait row's narrow box says the same in fewer words (its first line names the role).
+    let narrow = b.detail() < Detail::Full;
+    let pick = |long: &str, short: &str| if narrow { short } else { long }.to_string();
     let lag = match (r.role, r.status, db.writes_behind(j)) {
-        (Role::Peer, Status::Down, _) => "down · hints wait".to_string(),
-        (Role::Peer, _, _) => "answers quorums".to_string(),
+        (Role::Peer, Status::Down, _) => pick("down · hints wait", "hints wait"),
+        (Role::Peer, _, _) => pick("answers quorums", "in quorums"),
         // A crashed leader leads nothing: it only misses what is written meanwhile.
-        (Role::Leader, Status::Down, _) => "down (was leader)".to_string(),
-        (Role::Leader, _, _) if j == db.leader => "takes the writes".to_string(),
-        (Role::Leader, _, _) => "leads a split side".to_string(),
-        (_, Status::Down, _) => "missing writes".to_string(),
+        (Role::Leader, Status::Down, _) => pick("down (was leader)", "was leader"),
+        (Role::Leader, _, _) if j == db.leader => pick("takes the writes", "takes writes"),
+        (Role::Leader, _, _) => pick("leads a split side", "split side"),
+        (_, Status::Down, _) => pick("missing writes", "misses writes"),
         (_, _, 0) => "in sync".to_string(),
+        (_, _, n) if narrow => format!("{n} behind"),
         (_, _, n) => format!(
             "{n} behind · {} ms",
             fixed(db.lag(j, w.now()) as f64 / 1e3, 0)
         ),
     };
     let lag = match (w.is_isolated(NodeId::Db(j)), w.cut_links_of(NodeId::Db(j))) {
-        (true, _) => "isolated: every link cut".to_string(),
+        (true, _) => "isolated: all cut".to_string(),
         (false, 0) => lag,
         (false, n) => format!("{n} link{} cut", if n == 1 { "" } else { "s" }),
     };
-    let first = if r.role == Role::Peer {
+    let first = if narrow {
+        // A portrait row's narrow box: the role, or that it is down.
+        if r.status == Status::Down { "down" } else { r.role.name() }.to_string()
+    } else if r.role == Role::Peer {
         format!("replica · {} writes", r.version())
     } else if r.status == Status::Down {
         format!("down · v{} · term {}", r.version(), r.term)

@@ -7,9 +7,7 @@
 use wasm_bindgen::JsCast;
 use web_sys::{Element, SvgCircleElement, SvgLength};
 
-use super::diagram::node_box;
-use super::geometry;
-use super::route::Route;
+use super::geometry::Layout;
 use crate::sim::{NodeId, PacketKind, World};
 
 /// Requests ride one lane of a link, responses the other, so the two directions read apart.
@@ -66,7 +64,8 @@ fn flag(el: &Element, name: &str, on: bool) {
 
 impl PacketLayer {
     /// Brings the glyphs in `root` up to date with `w` (none when `motion` is off).
-    pub fn draw(&mut self, root: &Element, w: &World, motion: bool) {
+    /// `px`: the diagram's width in pixels, which picks its layout.
+    pub fn draw(&mut self, root: &Element, w: &World, motion: bool, px: u32) {
         if self.root.as_ref() != Some(root) {
             // A new container (first render, or Yew rebuilt the diagram): start a fresh pool.
             self.glyphs.clear();
@@ -74,7 +73,7 @@ impl PacketLayer {
         }
         let mut used = 0;
         if motion {
-            let l = geometry::layout(w.servers().len(), w.replicas().len());
+            let l: Layout = super::geometry::layout(w.servers().len(), w.replicas().len(), px);
             let now = w.now();
             let (_, stride) = stride(w);
             let doc = root.owner_document();
@@ -85,7 +84,7 @@ impl PacketLayer {
                 if stride > 1 && h.id % stride != 0 {
                     continue;
                 }
-                let (Some(a), Some(b)) = (node_box(&l, m.from), node_box(&l, m.to)) else {
+                let Some(route) = l.route(m.from, m.to) else {
                     continue;
                 };
                 let kind = m.kind();
@@ -94,7 +93,7 @@ impl PacketLayer {
                 } else {
                     LANE
                 };
-                let p = Route::linking(a, b).at(m.progress(now), lane);
+                let p = route.at(m.progress(now), lane);
                 let at = ((p.x * 10.0).round() as i32, (p.y * 10.0).round() as i32);
                 let (error, retry) = (m.payload.is_error(), m.payload.attempt() > 1);
                 if used == self.glyphs.len() {

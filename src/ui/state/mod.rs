@@ -64,6 +64,8 @@ pub enum Msg {
     Dismiss,
     /// Shows (or hides for good) the first visit's introduction.
     Intro(bool),
+    /// The diagram's width in pixels, measured: it picks the diagram's layout.
+    Resize(u32),
     /// Headline figures over the last 10 s or the whole run.
     SetWindow(Window),
     /// Start lesson N from its preset (or close the lesson).
@@ -110,6 +112,8 @@ pub struct Playground {
     /// The link last made, and whether the browser copied it (unknown until it says).
     pub link: Option<String>,
     pub copied: Option<bool>,
+    /// The diagram's width in pixels (0 until measured).
+    pub px: u32,
     /// Runs side by side; while there are, they advance instead of the main run.
     pub compare: Option<Rc<RefCell<Comparison>>>,
     last_tick: Cell<Option<f64>>,
@@ -143,6 +147,7 @@ impl Playground {
             replay: None,
             link: None,
             copied: None,
+            px: 0,
             compare: None,
             last_tick: Cell::new(None),
         }
@@ -325,6 +330,7 @@ impl Reducible for Playground {
             Msg::Dismiss if self.help => self.next(|p| p.help = false),
             Msg::Dismiss => self.next(|p| p.selected = None),
             Msg::Intro(show) => self.next(|p| p.intro = show),
+            Msg::Resize(px) => self.next(|p| p.px = px),
             Msg::Hidden(hidden) => {
                 self.last_tick.set(None);
                 self.next(|p| p.hidden = hidden)
