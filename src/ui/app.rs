@@ -153,7 +153,6 @@ pub fn App() -> Html {
     let frames = use_mut_ref(bench::Frames::default);
     let packet_layer = use_mut_ref(PacketLayer::default);
     let packets_ref = use_node_ref();
-    let canvas_ref = use_node_ref();
     {
         // After every render: the packets are drawn (outside the virtual DOM); the first render
         // marks "first diagram" for the Performance API; in benchmark mode each closes the frame
@@ -179,7 +178,9 @@ pub fn App() -> Html {
                 (k.0, k.1) = (done, answers);
             }
             if let Some(root) = packets_ref.cast::<web_sys::Element>() {
-                packet_layer.borrow_mut().draw(&root, &world.borrow(), show, px);
+                packet_layer
+                    .borrow_mut()
+                    .draw(&root, &world.borrow(), show, px);
             }
             if let Some(p) = web_sys::window().and_then(|w| w.performance())
                 && p.get_entries_by_name("first-diagram").length() == 0
@@ -198,7 +199,7 @@ pub fn App() -> Html {
     }
     {
         let dispatcher = sim.dispatcher();
-        let canvas_ref = canvas_ref.clone();
+        let packets = packets_ref.clone();
         use_effect_with((), move |_| {
             let tick = dispatcher.clone();
             let timer = Interval::new(TICK_MS, move || {
@@ -245,12 +246,19 @@ pub fn App() -> Html {
             // text. (Side by side hides the canvas: its last width stands.)
             let sized = dispatcher.clone();
             let measure = move || {
-                if let Some(el) = canvas_ref.cast::<web_sys::Element>() {
-                    sized.dispatch(Msg::Resize((el.client_width() - 12).max(0) as u32 / 10 * 10));
+                // The packet layer's group sits in the diagram, in the canvas.
+                if let Some(el) = packets
+                    .cast::<web_sys::Element>()
+                    .and_then(|g| g.parent_element()?.parent_element())
+                {
+                    sized.dispatch(Msg::Resize(
+                        (el.client_width() - 12).max(0) as u32 / 10 * 10,
+                    ));
                 }
             };
             measure();
-            let unlisten_resize = listen(window.into(), "resize", move |_: web_sys::Event| measure());
+            let unlisten_resize =
+                listen(window.into(), "resize", move |_: web_sys::Event| measure());
             let doc = document.clone();
             let unlisten_visibility = listen(
                 document.into(),
@@ -335,7 +343,7 @@ pub fn App() -> Html {
                     if let Some(c) = &sim.compare {
                         { compare_view(&on, c) }
                     } else {
-                        <div class="canvas" ref={canvas_ref}>
+                        <div class="canvas">
                             { diagram(&DiagramProps { view: view.clone(), on: on.clone(), selected: sim.selected, motion: *motion, packets: packets_ref.clone(), px: sim.px }) }
                             <div class="under-diagram">
                                 { legend() }

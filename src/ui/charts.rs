@@ -361,7 +361,8 @@ fn histogram(counts: &[u64; LATENCY_BINS]) -> String {
 
 fn fmt_latency(us: f64) -> String {
     if us >= 1e6 {
-        format!("{} s", fixed(us / 1e6, 1)).replace(".0 s", " s")
+        let s = fixed(us / 1e6, 1).to_string();
+        format!("{} s", s.strip_suffix(".0").unwrap_or(&s))
     } else if us >= 1e3 {
         format!("{} ms", fixed(us / 1e3, 0))
     } else {

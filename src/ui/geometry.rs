@@ -285,7 +285,13 @@ fn portrait(servers: usize, replicas: usize, width: f64) -> Layout {
     // At most three replicas to a row: with more, the arcs bowing below a row cross one another
     // (four make a square, whose links all stay clickable). Rows keep a band between them for
     // those arcs.
-    let (dbs, bottom) = rows(replicas, width, bottom + FAN, (100.0, 170.0, 76.0), (3, 64.0));
+    let (dbs, bottom) = rows(
+        replicas,
+        width,
+        bottom + FAN,
+        (100.0, 170.0, 76.0),
+        (3, 64.0),
+    );
     Layout {
         width,
         // Below the last row: the arcs between replicas of one row, and the sampling note.

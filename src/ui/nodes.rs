@@ -344,7 +344,12 @@ pub(super) fn replica(w: &World, j: usize, b: NodeBox) -> Html {
     };
     let first = if narrow {
         // A portrait row's narrow box: the role, or that it is down.
-        if r.status == Status::Down { "down" } else { r.role.name() }.to_string()
+        if r.status == Status::Down {
+            "down"
+        } else {
+            r.role.name()
+        }
+        .to_string()
     } else if r.role == Role::Peer {
         format!("replica · {} writes", r.version())
     } else if r.status == Status::Down {

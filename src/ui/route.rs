@@ -193,9 +193,10 @@ mod tests {
     /// Replica 1–3 opened Replica 1–2, so the CAP lesson's second cut could not be made.)
     #[test]
     fn replica_links_keep_clear_of_each_other() {
-        for (px, n) in [0, 360, 614].into_iter().flat_map(|px| {
-            (2..=crate::sim::config::MAX_REPLICAS).map(move |n| (px, n))
-        }) {
+        for (px, n) in [0, 360, 614]
+            .into_iter()
+            .flat_map(|px| (2..=crate::sim::config::MAX_REPLICAS).map(move |n| (px, n)))
+        {
             let l = layout(3, n, px);
             let routes: Vec<((usize, usize), Route)> = (0..n)
                 .flat_map(|j| (j + 1..n).map(move |k| (j, k)))
