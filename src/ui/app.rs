@@ -363,14 +363,15 @@ pub fn App() -> Html {
                 </div>
                 <div class="side-column">
                     // Lessons, questions and sharing change only when the person acts or a check fires.
-                    if let Some(p) = &sim.lesson {
-                        { pure(Rc::new(LessonCard::of(p, &on))) }
-                    }
                     <section class="learn" aria-label="Learn and share">
                         { pure(Rc::new(Lessons { on: on.clone(), done: sim.lessons_done, current: sim.lesson.as_ref().map(|p| p.lesson) })) }
                         { pure(Rc::new(Quiz { on: on.clone(), answers: sim.answers.clone() })) }
                         { pure(Rc::new(share)) }
                     </section>
+                    // Under the lessons, so that starting one moves nothing above it.
+                    if let Some(p) = &sim.lesson {
+                        { pure(Rc::new(LessonCard::of(p, sim.asking, &on))) }
+                    }
                     if let Some(selected) = sim.selected {
                         { inspector(&InspectorProps { view: view.clone(), on: on.clone(), selected }) }
                     }

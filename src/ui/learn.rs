@@ -18,16 +18,28 @@ pub struct LessonCard {
     pub lesson: usize,
     /// One explanation per part done.
     pub parts: Vec<String>,
+    /// Closing: asking whether to keep the lesson's system or go back to the run before it.
+    pub asking: bool,
 }
 
 impl LessonCard {
-    pub fn of(p: &Progress, on: &Callback<Msg>) -> Self {
+    pub fn of(p: &Progress, asking: bool, on: &Callback<Msg>) -> Self {
         Self {
             on: on.clone(),
             lesson: p.lesson,
             parts: p.parts.clone(),
+            asking,
         }
     }
+}
+
+/// A button Yew tells apart from its siblings by `key`, so focus stays on the one pressed when
+/// the row around it changes.
+fn keyed(mut button: Html, key: &'static str) -> Html {
+    if let Html::VTag(tag) = &mut button {
+        std::rc::Rc::make_mut(tag).key = Some(key.into());
+    }
+    button
 }
 
 impl Panel for LessonCard {
@@ -73,12 +85,22 @@ fn lesson_card(p: &LessonCard) -> Html {
                 if let Some(w) = waiting {
                     <p class="check waiting" role="status">{ w }</p>
                 }
+                if p.asking {
+                    <p class="hint asking" role="status">{ "Close the lesson: keep its system running, or go back to your run from before it, as you left it?" }</p>
+                }
                 <div class="row">
-                    { button(on, "Start over".into(), "", move || Msg::Lesson(Some(i))) }
-                    if i + 1 < LESSONS.len() {
-                        { button(on, "Next lesson".into(), "", move || Msg::Lesson(Some(i + 1))) }
+                    if p.asking {
+                        { keyed(button(on, "Keep this system".into(), "primary", || Msg::Leave(Some(true))), "keep") }
+                        { keyed(button(on, "Back to my run".into(), "", || Msg::Leave(Some(false))), "back") }
+                        // Where "Close" was: a second Enter stays in the lesson.
+                        { keyed(button(on, "Stay".into(), "quiet", || Msg::Leave(None)), "close") }
+                    } else {
+                        { keyed(button(on, "Start over".into(), "", move || Msg::Lesson(Some(i))), "over") }
+                        if i + 1 < LESSONS.len() {
+                            { keyed(button(on, "Next lesson".into(), "", move || Msg::Lesson(Some(i + 1))), "next") }
+                        }
+                        { keyed(button(on, "Close".into(), "quiet", || Msg::Lesson(None)), "close") }
                     }
-                    { button(on, "Close".into(), "quiet", || Msg::Lesson(None)) }
                 </div>
             </div>
         </section>

@@ -66,6 +66,9 @@ pub enum Msg {
     Intro(bool),
     /// The diagram's width in pixels, measured: it picks the diagram's layout.
     Resize(u32),
+    /// Answers the lesson card's question on closing: keep the lesson's system (`Some(true)`),
+    /// go back to the run from before the lesson (`Some(false)`), or stay in the lesson.
+    Leave(Option<bool>),
     /// Headline figures over the last 10 s or the whole run.
     SetWindow(Window),
     /// Start lesson N from its preset (or close the lesson).
@@ -103,6 +106,10 @@ pub struct Playground {
     pub intro: bool,
     /// The lesson in progress, and the lessons done (bit per lesson).
     pub lesson: Option<Progress>,
+    /// The run from before the lesson (lessons start systems of their own), and whether the
+    /// lesson card is asking which to keep.
+    yours: Option<Rc<RefCell<World>>>,
+    pub asking: bool,
     pub lessons_done: u32,
     /// The stretch of the run the headline figures cover.
     pub window: Window,
@@ -148,6 +155,8 @@ impl Playground {
             link: None,
             copied: None,
             px: 0,
+            yours: None,
+            asking: false,
             compare: None,
             last_tick: Cell::new(None),
         }
@@ -342,12 +351,44 @@ impl Reducible for Playground {
                 self.world.borrow_mut().act(action);
                 self.next(|_| {})
             }
-            Msg::Lesson(None) => self.next(|p| p.lesson = None),
+            // Closing a lesson asks first, when there is a run of yours to go back to.
+            Msg::Lesson(None) if self.yours.is_some() && self.lesson.is_some() => {
+                self.next(|p| p.asking = true)
+            }
+            Msg::Lesson(None) => self.reduce(Msg::Leave(Some(true))),
+            Msg::Leave(None) => self.next(|p| p.asking = false),
+            Msg::Leave(Some(keep)) => {
+                let back = self.yours.clone().filter(|_| !keep);
+                let p = match back {
+                    Some(world) => self.next(|p| {
+                        p.world = world;
+                        p.selected = None;
+                        p.compare = None;
+                        p.replay = None;
+                        p.link = None;
+                        p.last_tick.set(None);
+                    }),
+                    None => self,
+                };
+                p.next(|p| {
+                    p.lesson = None;
+                    p.yours = None;
+                    p.asking = false;
+                })
+            }
             Msg::Lesson(Some(i)) => match LESSONS.get(i) {
                 Some(l) => {
+                    // The run before the first of a row of lessons is the one to go back to.
+                    let yours = if self.lesson.is_some() {
+                        self.yours.clone()
+                    } else {
+                        Some(self.world.clone())
+                    };
                     let p = self.restart(l.config());
                     p.next(|p| {
                         p.lesson = Some(Progress::new(i));
+                        p.yours = yours;
+                        p.asking = false;
                         p.intro = false;
                         p.playing = true;
                     })

@@ -142,10 +142,51 @@ fn a_lesson_starts_from_its_preset_and_is_kept_done_once_its_check_fires() {
         "done within a minute of simulated time"
     );
     assert!(p.lesson.as_ref().unwrap().done());
-    // Out of range: nothing happens; None closes it.
+    // Out of range: nothing happens; None asks whether to keep the lesson's system.
     let p = reduce(p, Msg::Lesson(Some(LESSONS.len())));
     assert_eq!(p.lesson.as_ref().map(|l| l.lesson), Some(i));
-    assert!(reduce(p, Msg::Lesson(None)).lesson.is_none());
+    let p = reduce(p, Msg::Lesson(None));
+    assert!(p.asking && p.lesson.is_some());
+    let p = reduce(p, Msg::Leave(Some(true)));
+    assert!(p.lesson.is_none() && !p.asking);
+    assert!(
+        p.world.borrow().config().auth,
+        "the lesson's system kept, as it was left"
+    );
+}
+
+/// Closing a lesson asks: keep its system, or go back to the run from before it (before the
+/// first of several lessons in a row), as it was left; or stay.
+#[test]
+fn closing_a_lesson_can_return_to_the_run_from_before_it() {
+    let mine = Config {
+        seed: 99,
+        ..Config::default()
+    };
+    let p = Rc::new(Playground::new(mine.clone()));
+    let p = reduce(p, Msg::Tick(0.0));
+    let p = reduce(p, Msg::Tick(100.0));
+    let before = p.world.clone();
+    let at = before.borrow().now();
+    let p = reduce(p, Msg::Lesson(Some(0)));
+    let p = reduce(p, Msg::Lesson(Some(1)));
+    assert!(!Rc::ptr_eq(&p.world, &before));
+    let p = reduce(p, Msg::Lesson(None));
+    assert!(p.asking);
+    let p = reduce(p, Msg::Leave(None));
+    assert!(!p.asking && p.lesson.is_some(), "stays");
+    let p = reduce(reduce(p, Msg::Lesson(None)), Msg::Leave(Some(false)));
+    assert!(p.lesson.is_none() && !p.asking);
+    assert!(
+        Rc::ptr_eq(&p.world, &before),
+        "the same run, as it was left"
+    );
+    assert_eq!(
+        (p.world.borrow().config().seed, p.world.borrow().now()),
+        (99, at)
+    );
+    // With no lesson open, closing does nothing to ask about.
+    assert!(!reduce(p, Msg::Lesson(None)).asking);
 }
 
 #[test]
