@@ -31,4 +31,4 @@ step "transfer size of dist/ (gzip), against its budget"
 node tests/budget.mjs
 
 step "end-to-end tests of the built page under a sub-path"
-node --test tests/e2e/page.test.mjs tests/e2e/learn.test.mjs
+node --test tests/e2e/page.test.mjs tests/e2e/learn.test.mjs tests/e2e/layout.test.mjs

@@ -209,7 +209,7 @@ fn links(w: &World, l: &Layout, on: &Callback<Msg>, selected: Option<Selection>)
                     </path>
                     if let Some(text) = label {
                         <text class={classes!("link-label", cut.then_some("cut"))}
-                              x={fmt1(mid.x)} y={fmt1(mid.y - 4.0)}>{ text }</text>
+                              x={fmt1(mid.x.min(l.width - 24.0))} y={fmt1(mid.y - 4.0)}>{ text }</text>
                     }
                 </g>
             })

@@ -138,7 +138,9 @@ fn lessons(props: &Lessons) -> Html {
         }
     });
     html! {
-        <details class="panel lessons" open={current.is_none()}>
+        // Stays open when a lesson starts (folding it under the person's focus would lose the
+        // focus and move the card beneath it): the person folds it if they wish.
+        <details class="panel lessons" open=true>
             <summary>{ format!("Lessons · {n} of {} done", LESSONS.len()) }</summary>
             <div class="panel-body"><ol>{ for items }</ol></div>
         </details>
