@@ -35,7 +35,7 @@ impl Variant {
     pub fn label(self) -> String {
         match self {
             Variant::Strategy(s) => s.label().into(),
-            Variant::Replication(r) => r.name().into(),
+            Variant::Replication(r) => r.label().into(),
         }
     }
 

@@ -43,9 +43,8 @@ pub fn database_controls(props: &DatabaseProps) -> Html {
                     }) }
                 </select>
             </div>
-            { choice(on, "replication", "Replication", &[
-                ("leader-async", "Leader, asynchronous"), ("leader-sync", "Leader, synchronous"),
-                ("quorum", "Leaderless quorums")],
+            { choice(on, "replication", "Replication",
+                &[Replication::LeaderAsync, Replication::LeaderSync, Replication::Quorum].map(|r| (r.name(), r.label())),
                 cfg.replication.name(), |v| v.parse::<Replication>().ok().map(|r| Msg::Do(Action::SetReplication(r)))) }
             if cfg.replication == Replication::LeaderSync {
                 { choice(on, "sync-acks", "Synchronous writes wait for", &[

@@ -33,15 +33,6 @@ impl LessonCard {
     }
 }
 
-/// A button Yew tells apart from its siblings by `key`, so focus stays on the one pressed when
-/// the row around it changes.
-fn keyed(mut button: Html, key: &'static str) -> Html {
-    if let Html::VTag(tag) = &mut button {
-        std::rc::Rc::make_mut(tag).key = Some(key.into());
-    }
-    button
-}
-
 impl Panel for LessonCard {
     fn render(&self) -> Html {
         lesson_card(self)
@@ -90,16 +81,17 @@ fn lesson_card(p: &LessonCard) -> Html {
                 }
                 <div class="row">
                     if p.asking {
-                        { keyed(button(on, "Keep this system".into(), "primary", || Msg::Leave(Some(true))), "keep") }
-                        { keyed(button(on, "Back to my run".into(), "", || Msg::Leave(Some(false))), "back") }
-                        // Where "Close" was: a second Enter stays in the lesson.
-                        { keyed(button(on, "Stay".into(), "quiet", || Msg::Leave(None)), "close") }
+                        { button(on, "Keep this system".into(), "primary", || Msg::Leave(Some(true))) }
+                        { button(on, "Back to my run".into(), "", || Msg::Leave(Some(false))) }
+                        // Third, where "Close" was (the row's `if` holds its place even when empty),
+                        // so Yew patches that button in place: focus stays, a second Enter stays.
+                        { button(on, "Stay".into(), "quiet", || Msg::Leave(None)) }
                     } else {
-                        { keyed(button(on, "Start over".into(), "", move || Msg::Lesson(Some(i))), "over") }
+                        { button(on, "Start over".into(), "", move || Msg::Lesson(Some(i))) }
                         if i + 1 < LESSONS.len() {
-                            { keyed(button(on, "Next lesson".into(), "", move || Msg::Lesson(Some(i + 1))), "next") }
+                            { button(on, "Next lesson".into(), "", move || Msg::Lesson(Some(i + 1))) }
                         }
-                        { keyed(button(on, "Close".into(), "quiet", || Msg::Lesson(None)), "close") }
+                        { button(on, "Close".into(), "quiet", || Msg::Lesson(None)) }
                     }
                 </div>
             </div>

@@ -33,6 +33,15 @@ pub fn parse_group(text: &str, w: &World) -> Result<Vec<NodeId>, String> {
     Ok(group)
 }
 
+/// Replicas `a` to `b` as people count them: "Replica 2" or "Replicas 2–3".
+fn span(a: usize, b: usize) -> String {
+    if a == b {
+        format!("Replica {a}")
+    } else {
+        format!("Replicas {a}–{b}")
+    }
+}
+
 /// "Cut off a group": node names typed (Enter applies them), plus two common splits.
 pub fn partition_field(
     w: &World,
@@ -62,7 +71,7 @@ pub fn partition_field(
             <div class="row">
                 { button(on, "Isolate the leader".into(), "quiet", move || Msg::Do(Action::Partition(vec![NodeId::Db(leader)]))) }
                 if !minority.is_empty() {
-                    { button(on, format!("Split replicas {} | {}", n / 2, n - n / 2), "quiet",
+                    { button(on, format!("Split: {} | {}", span(1, n / 2), span(n / 2 + 1, n)), "quiet",
                              move || Msg::Do(Action::Partition(minority.clone()))) }
                 }
             </div>

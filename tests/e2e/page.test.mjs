@@ -199,10 +199,13 @@ test('the number of replicas can change: the run restarts with N of them', async
 
 test('adding a server: it earns traffic once its health checks pass', async () => {
   const { page, problems } = await open();
+  // Paused, so a slow machine cannot let its checks pass before it is looked at.
+  await page.getByRole('button', { name: 'Pause', exact: true }).click();
   await page.getByRole('button', { name: 'Add server' }).click();
   const s4 = page.locator('[data-node="server-4"]');
   await s4.waitFor();
   assert.equal(await s4.getAttribute('data-health'), 'out-of-rotation', 'not trusted before its checks');
+  await page.getByRole('button', { name: 'Play', exact: true }).click();
   await page.waitForFunction(() =>
     Number(document.querySelector('[data-node="server-4"]').dataset.served) > 0, null, { timeout: 15000 });
   assert.equal(await s4.getAttribute('data-health'), 'in-rotation');

@@ -75,6 +75,17 @@ named_enum!(
     }
 );
 
+impl Replication {
+    /// The name people read (`name` is the one links, files and flags use).
+    pub fn label(self) -> &'static str {
+        match self {
+            Replication::LeaderSync => "Leader, synchronous",
+            Replication::LeaderAsync => "Leader, asynchronous",
+            Replication::Quorum => "Leaderless quorums",
+        }
+    }
+}
+
 named_enum!(
     /// The clock that stamps writes for last-write-wins.
     ClockKind {
