@@ -1,7 +1,6 @@
 //! The page: one reducer holding the World, one timer driving it, the panels that project it, and
 //! the page's habits (keyboard shortcuts, pausing while hidden, reduced motion).
 
-use std::cell::RefCell;
 use std::rc::Rc;
 
 use gloo_timers::callback::Interval;
@@ -12,7 +11,6 @@ use yew::prelude::*;
 
 use super::bench;
 use super::compare::compare_view;
-use super::controls::button;
 use super::database::anomalies;
 use super::diagram::{DiagramProps, diagram};
 use super::figures::figures;
@@ -24,24 +22,13 @@ use super::panels::{Charts, CompareSetup, Settings, Share};
 use super::pure::pure;
 use super::state::{Msg, Playground};
 use super::top_bar::{TopBarProps, top_bar};
+use super::view::View;
 use super::waterfall::{WaterfallProps, waterfall};
-use crate::sim::{Action, Config, Strategy, World};
+use super::widgets::button;
+use crate::sim::{Action, Config, Strategy};
 
 /// Timer period: about 60 frames a second.
 const TICK_MS: u32 = 16;
-
-/// What the panels read: the World and the frame it is at (they re-render when the frame moves).
-#[derive(Properties, Clone)]
-pub struct View {
-    pub world: Rc<RefCell<World>>,
-    pub frame: u64,
-}
-
-impl PartialEq for View {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.world, &other.world) && self.frame == other.frame
-    }
-}
 
 fn wall_ms() -> f64 {
     web_sys::window()

@@ -5,8 +5,8 @@ use std::fmt::Write;
 
 use yew::prelude::*;
 
-use super::app::View;
 use super::markup::esc;
+use super::view::View;
 use crate::sim::Cause;
 use crate::sim::decimal::{Fixed, fixed, within};
 use crate::sim::event::{TICK, TICKS_PER_SECOND};

@@ -10,9 +10,9 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::charts::{Series, action_marks, line_chart};
-use super::controls::button;
 use super::pure::{Panel, pure};
 use super::state::Msg;
+use super::widgets::button;
 use crate::sim::compare::{Comparison, MAX_RUNS, Variant};
 use crate::sim::decimal::fixed;
 use crate::sim::event::TICKS_PER_SECOND;

@@ -3,10 +3,10 @@
 
 use yew::prelude::*;
 
-use super::app::View;
-use super::controls::{button, choice, node_button};
 use super::figures::{Figure, figure_row};
 use super::state::Msg;
+use super::view::View;
+use super::widgets::{button, choice, node_button};
 use crate::sim::decimal::fixed;
 use crate::sim::linearizable::MAX_HELD;
 use crate::sim::world::World;
@@ -67,7 +67,7 @@ pub fn database_controls(props: &DatabaseProps) -> Html {
                 cfg.clock_skew_ms, |v| if v == 0.0 { "none".into() } else { format!("± {} ms", fixed(v, 0)) }, Action::SetClockSkew) }
             { numeric_choice(on, "rmw", "Requests that increment a counter", &[0.0, 0.1, 0.25, 0.5, 0.8, 1.0],
                 cfg.rmw_ratio, |v| format!("{} %", fixed(v * 100.0, 0)), Action::SetRmwRatio) }
-            { super::controls::check_box(on, "Compare-and-set on increments", cfg.cas, Action::SetCas) }
+            { super::widgets::check_box(on, "Compare-and-set on increments", cfg.cas, Action::SetCas) }
             <div class="nodes">
                 { for w.replicas().iter().enumerate().map(|(j, r)| {
                     let node = NodeId::Db(j);

@@ -3,11 +3,11 @@
 
 use yew::prelude::*;
 
-use super::app::View;
 use super::geometry::{self, Layout, NodeBox};
 use super::nodes::{balancer, client, fmt1, replica, server};
 use super::pure::{Panel, pure};
 use super::state::{Msg, Selection};
+use super::view::View;
 use crate::sim::decimal::fixed;
 use crate::sim::world::BURST_LIFETIME;
 use crate::sim::{NodeId, Replication, World};

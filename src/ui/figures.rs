@@ -2,8 +2,8 @@
 
 use yew::prelude::*;
 
-use super::app::View;
 use super::state::Msg;
+use super::view::View;
 use crate::sim::decimal::fixed;
 use crate::sim::metrics::Window;
 

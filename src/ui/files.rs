@@ -7,8 +7,8 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use super::app::View;
 use super::state::Msg;
+use super::view::View;
 use crate::sim::share::{MAX_LEN, Scenario};
 use crate::sim::summary::Summary;
 

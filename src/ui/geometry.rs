@@ -5,6 +5,8 @@
 //! 11 px or above. Narrower ones get a portrait drawn one unit to a pixel, so text keeps its CSS
 //! size: client and balancer side by side on top, then a row (or rows) of servers, then of replicas.
 
+use crate::sim::NodeId;
+
 /// The landscape's coordinate space (the SVG viewBox).
 pub const WIDTH: f64 = 1000.0;
 pub const HEIGHT: f64 = 540.0;
@@ -120,27 +122,13 @@ pub struct Layout {
 }
 
 impl Layout {
-    pub fn get(&self, node: crate::sim::NodeId) -> Option<&NodeBox> {
-        use crate::sim::NodeId;
+    pub fn get(&self, node: NodeId) -> Option<&NodeBox> {
         match node {
             NodeId::Client => Some(&self.client),
             NodeId::Lb => Some(&self.lb),
             NodeId::Server(i) => self.servers.get(i),
             NodeId::Db(j) => self.dbs.get(j),
         }
-    }
-
-    /// The path between two nodes, if both are drawn.
-    pub fn route(
-        &self,
-        a: crate::sim::NodeId,
-        b: crate::sim::NodeId,
-    ) -> Option<super::route::Route> {
-        Some(super::route::Route::linking(
-            self.get(a)?,
-            self.get(b)?,
-            self.tall,
-        ))
     }
 }
 

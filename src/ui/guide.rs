@@ -2,8 +2,8 @@
 
 use yew::prelude::*;
 
-use super::controls::button;
 use super::state::Msg;
+use super::widgets::button;
 
 pub(super) fn help(on: &Callback<Msg>) -> Html {
     let keys = [

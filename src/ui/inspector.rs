@@ -2,10 +2,10 @@
 
 use yew::prelude::*;
 
-use super::app::View;
-use super::controls::{button, node_button, power_select, slow_button};
 use super::network::{LinkProps, link_editor};
 use super::state::{Msg, Selection};
+use super::view::View;
+use super::widgets::{button, node_button, power_select, slow_button};
 use crate::sim::config::server_cost_per_hour;
 use crate::sim::decimal::fixed;
 use crate::sim::{Action, NodeId, Role, World};

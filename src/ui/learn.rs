@@ -5,9 +5,9 @@
 
 use yew::prelude::*;
 
-use super::controls::button;
 use super::pure::Panel;
 use super::state::Msg;
+use super::widgets::button;
 use crate::sim::lesson::{LESSONS, Progress, find};
 use crate::sim::quiz::{QUESTIONS, score};
 

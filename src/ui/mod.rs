@@ -26,7 +26,9 @@ mod pure;
 pub mod route;
 pub mod state;
 mod top_bar;
+mod view;
 mod waterfall;
+mod widgets;
 
 pub use app::App;
 pub use packets::MAX_PACKETS;

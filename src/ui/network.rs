@@ -3,10 +3,10 @@
 
 use yew::prelude::*;
 
-use super::app::View;
-use super::controls::button;
 use super::field::{DraftInput, number_field};
 use super::state::{Msg, Selection};
+use super::view::View;
+use super::widgets::button;
 use crate::sim::knob::{Knob, trim};
 use crate::sim::{Action, NodeId, World};
 

@@ -5,7 +5,6 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use super::app::View;
 use super::charts::charts;
 use super::compare::compare_setup;
 use super::controls::{PanelProps, controls};
@@ -14,6 +13,7 @@ use super::files::share_panel;
 use super::log::EventLog;
 use super::pure::{Panel, pure};
 use super::state::Msg;
+use super::view::View;
 
 /// The charts: a tick's worth of samples (and the fleet's size) at a time; `frame` is the tick.
 #[derive(PartialEq)]

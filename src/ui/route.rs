@@ -1,6 +1,7 @@
 //! The paths packets and links follow between nodes of the layout (`geometry`).
 
-use super::geometry::{NodeBox, Point};
+use super::geometry::{Layout, NodeBox, Point};
+use crate::sim::NodeId;
 use crate::sim::decimal::{fixed, within};
 
 /// The route a packet takes between two node centres: straight, or bowed out to the right (between
@@ -130,6 +131,13 @@ impl Route {
                 )
             }
         }
+    }
+}
+
+impl Layout {
+    /// The path between two nodes, if both are drawn.
+    pub fn route(&self, a: NodeId, b: NodeId) -> Option<Route> {
+        Some(Route::linking(self.get(a)?, self.get(b)?, self.tall))
     }
 }
 

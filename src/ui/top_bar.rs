@@ -3,10 +3,10 @@
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
-use super::app::View;
-use super::controls::button;
 use super::field::DraftInput;
 use super::state::{Msg, SPEEDS};
+use super::view::View;
+use super::widgets::button;
 use crate::sim::decimal::fixed;
 use crate::sim::knob::trim;
 

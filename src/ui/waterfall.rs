@@ -5,10 +5,10 @@ use std::fmt::Write;
 
 use yew::prelude::*;
 
-use super::app::View;
-use super::controls::button;
 use super::markup::esc;
 use super::state::Msg;
+use super::view::View;
+use super::widgets::button;
 use crate::sim::Action;
 use crate::sim::decimal::fixed;
 
