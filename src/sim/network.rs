@@ -56,13 +56,20 @@ impl FromStr for NodeId {
             let n: usize = s.strip_prefix(prefix)?.parse().ok()?;
             n.checked_sub(1)
         };
+        // The ids links and files use (`db-1`), and the page's names (`replica-1`, `balancer`).
         match s {
             "client" => Ok(NodeId::Client),
-            "lb" => Ok(NodeId::Lb),
+            "lb" | "balancer" => Ok(NodeId::Lb),
             _ => numbered("server-")
                 .map(NodeId::Server)
-                .or_else(|| numbered("db-").map(NodeId::Db))
-                .ok_or_else(|| format!("unknown node '{s}' (expected lb, server-N or db-N)")),
+                .or_else(|| {
+                    numbered("db-")
+                        .or_else(|| numbered("replica-"))
+                        .map(NodeId::Db)
+                })
+                .ok_or_else(|| {
+                    format!("unknown node '{s}' (expected lb, server-N, db-N or Replica N)")
+                }),
         }
     }
 }

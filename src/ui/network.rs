@@ -10,11 +10,29 @@ use super::widgets::button;
 use crate::sim::knob::{Knob, trim};
 use crate::sim::{Action, NodeId, World};
 
-/// Parses a group like `db-1, server-2` against the nodes that exist now.
+/// Parses a group as people name it, `Replica 1, Server 2` (or as links and the runner do,
+/// `db-1 server-2`), against the nodes that exist now.
 pub fn parse_group(text: &str, w: &World) -> Result<Vec<NodeId>, String> {
+    // "Replica 1" is one name: a space between a word and its number becomes a dash.
+    let b = text.as_bytes();
+    let joined: String = text
+        .char_indices()
+        .map(|(i, c)| match c {
+            ' ' if i > 0
+                && b[i - 1].is_ascii_alphabetic()
+                && b.get(i + 1).is_some_and(u8::is_ascii_digit) =>
+            {
+                '-'
+            }
+            c => c.to_ascii_lowercase(),
+        })
+        .collect();
     let mut group = Vec::new();
-    for name in text.split([',', ' ']).filter(|s| !s.is_empty()) {
-        let node: NodeId = name.trim().to_ascii_lowercase().parse()?;
+    for name in joined
+        .split([',', ' '])
+        .filter(|s| !s.is_empty() && *s != "load")
+    {
+        let node: NodeId = name.parse()?;
         let exists = match node {
             NodeId::Client | NodeId::Lb => true,
             NodeId::Server(i) => i < w.servers().len(),
@@ -28,7 +46,7 @@ pub fn parse_group(text: &str, w: &World) -> Result<Vec<NodeId>, String> {
         }
     }
     if group.is_empty() {
-        return Err("name at least one node, e.g. db-1".into());
+        return Err("name at least one node, e.g. Replica 1".into());
     }
     Ok(group)
 }
@@ -67,7 +85,7 @@ pub fn partition_field(
     html! {
         <div class="field">
             <label for="partition">{ "Cut off a group (node names, Enter applies)" }</label>
-            <DraftInput id="partition" value="" placeholder="db-1, server-2" {commit} />
+            <DraftInput id="partition" value="" placeholder="Replica 1, Server 2" {commit} />
             <div class="row">
                 { button(on, "Isolate the leader".into(), "quiet", move || Msg::Do(Action::Partition(vec![NodeId::Db(leader)]))) }
                 if !minority.is_empty() {
@@ -148,5 +166,36 @@ pub fn link_editor(props: &LinkProps) -> Html {
                 { button(on, "Close".into(), "quiet", || Msg::Select(None::<Selection>)) }
             </div>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_group;
+    use crate::sim::{Config, NodeId, World};
+
+    #[test]
+    fn a_group_is_named_as_people_name_nodes_or_by_id() {
+        let w = World::new(Config::default()).unwrap();
+        let want = vec![NodeId::Db(0), NodeId::Server(1), NodeId::Lb];
+        for text in [
+            "Replica 1, Server 2, Load balancer",
+            "replica 1 server 2 balancer",
+            "db-1, server-2, lb",
+            "Replica 1,Server 2, lb, replica 1",
+        ] {
+            assert_eq!(parse_group(text, &w), Ok(want.clone()), "{text}");
+        }
+        assert!(
+            parse_group("Replica 9", &w)
+                .unwrap_err()
+                .contains("no Replica 9")
+        );
+        assert!(
+            parse_group("Printer 1", &w)
+                .unwrap_err()
+                .contains("Replica N")
+        );
+        assert!(parse_group(" , ", &w).is_err());
     }
 }
