@@ -3,8 +3,8 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use clusterscope::sim::compare::{Comparison, Variant};
-use clusterscope::sim::event::{MS, SECOND};
 use clusterscope::sim::summary::Summary;
+use clusterscope::sim::time::{MS, SECOND};
 use clusterscope::sim::{Action, Config, NodeId, Replication, Strategy, World};
 
 fn alone(cfg: Config, t: u64) -> World {

@@ -2,8 +2,8 @@
 //! Jepsen does against real databases) and compares with what the model counted.
 #![cfg(not(target_arch = "wasm32"))]
 
-use clusterscope::sim::event::{MS, SECOND};
 use clusterscope::sim::history::{self, Op};
+use clusterscope::sim::time::{MS, SECOND};
 use clusterscope::sim::{
     Action, Config, Consistency, NodeId, ReadFrom, Replication, SyncAcks, World,
 };

@@ -3,8 +3,8 @@
 //! refuse, and that refused requests never reach a server.
 #![cfg(not(target_arch = "wasm32"))]
 
-use clusterscope::sim::event::SECOND;
 use clusterscope::sim::knob::Knob;
+use clusterscope::sim::time::SECOND;
 use clusterscope::sim::{Action, Cause, Config, NodeId, World};
 
 fn run(cfg: Config, secs: u64) -> World {

@@ -2,9 +2,9 @@
 //! (incremental) checker against the whole-history one.
 #![cfg(not(target_arch = "wasm32"))]
 
-use clusterscope::sim::event::Time;
 use clusterscope::sim::history::{Fate, Op};
 use clusterscope::sim::linearizable::*;
+use clusterscope::sim::time::Time;
 use proptest::prelude::*;
 
 /// Whether some order of the operations that count (unknown writes may be left out), consistent with

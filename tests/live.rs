@@ -2,8 +2,8 @@
 //! partitions, chaos mode, the per-second series the charts draw and the request waterfall.
 #![cfg(not(target_arch = "wasm32"))]
 
-use clusterscope::sim::event::{MS, SECOND};
 use clusterscope::sim::knob::Knob;
+use clusterscope::sim::time::{MS, SECOND};
 use clusterscope::sim::trace::SpanKind;
 use clusterscope::sim::{Action, Config, NodeId, Payload, Role, Status, World};
 
@@ -430,8 +430,8 @@ fn a_failed_request_counts_with_its_wait_and_a_pool_refusal_does_not() {
     run_for(&mut w, 10);
     let m = w.metrics();
     assert_eq!(m.succeeded, 0);
-    let pool = m.failed_by(clusterscope::sim::metrics::Cause::ClientPool);
-    let waited = m.failed_by(clusterscope::sim::metrics::Cause::Timeout);
+    let pool = m.failed_by(clusterscope::sim::message::Cause::ClientPool);
+    let waited = m.failed_by(clusterscope::sim::message::Cause::Timeout);
     assert!(
         pool > waited && waited > 20,
         "pool {pool}, timed out {waited}"

@@ -2,7 +2,7 @@
 //! run's invariants, each through the World's public interface.
 #![cfg(not(target_arch = "wasm32"))]
 
-use clusterscope::sim::event::{MS, SECOND, Time};
+use clusterscope::sim::time::{MS, SECOND, Time};
 use clusterscope::sim::{
     Action, Cause, Config, NodeId, PacketKind, Payload, Role, Status, Strategy, World,
 };

@@ -6,8 +6,8 @@
 use std::rc::Rc;
 
 use clusterscope::sim::compare::Variant;
-use clusterscope::sim::event::SECOND;
 use clusterscope::sim::knob::Knob;
+use clusterscope::sim::time::SECOND;
 use clusterscope::sim::world::Footprint;
 use clusterscope::sim::{
     Action, ClockKind, Config, Consistency, NodeId, ReadFrom, Replication, Strategy, SyncAcks,

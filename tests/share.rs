@@ -2,9 +2,10 @@
 //! refused with a message naming the problem; and a decoded link replays the very same run.
 #![cfg(not(target_arch = "wasm32"))]
 
-use clusterscope::sim::event::{MS, SECOND};
+use clusterscope::sim::event::Recorded;
 use clusterscope::sim::knob::Knob;
-use clusterscope::sim::share::{MAX_LEN, Recorded, Scenario};
+use clusterscope::sim::share::{MAX_LEN, Scenario};
+use clusterscope::sim::time::{MS, SECOND};
 use clusterscope::sim::{
     Action, ClockKind, Config, Consistency, NodeId, ReadFrom, Replication, ServiceDist,
     Strategy as Balancing, SyncAcks, World,

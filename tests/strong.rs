@@ -4,9 +4,9 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use clusterscope::runner::{self, Command};
-use clusterscope::sim::event::{MS, SECOND};
 use clusterscope::sim::history::{Fate, Op};
 use clusterscope::sim::linearizable::{self, Report};
+use clusterscope::sim::time::{MS, SECOND};
 use clusterscope::sim::{
     Action, ClockKind, Config, Consistency, NodeId, ReadFrom, Replication, SyncAcks, World,
 };

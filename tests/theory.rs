@@ -3,7 +3,7 @@
 //! simulated mean must land within 5 % of it.
 #![cfg(not(target_arch = "wasm32"))]
 
-use clusterscope::sim::event::SECOND;
+use clusterscope::sim::time::SECOND;
 use clusterscope::sim::{Config, ServiceDist, Strategy, World};
 
 const SERVICE_MS: f64 = 10.0; // μ = 100 per second per worker

@@ -3,8 +3,9 @@
 
 use std::str::FromStr;
 
-use crate::sim::event::{SECOND, Time};
-use crate::sim::share::{Recorded, Scenario};
+use crate::sim::event::Recorded;
+use crate::sim::share::Scenario;
+use crate::sim::time::{SECOND, Time};
 use crate::sim::{Action, Config, NodeId, ServiceDist, Strategy};
 
 pub const USAGE: &str = "\

@@ -5,9 +5,9 @@ pub mod args;
 
 use std::fmt::Write;
 
-use crate::sim::event::from_ms;
 use crate::sim::history::Op;
 use crate::sim::summary::Summary;
+use crate::sim::time::from_ms;
 use crate::sim::{Config, Strategy, World};
 
 pub use args::{Command, Plan, USAGE, parse_args};

@@ -3,8 +3,8 @@
 //! one server refreshes only that server's copy, and the others serve the old value until their
 //! entry expires — the stale reads a cache trades for speed.
 
-use super::event::Time;
-use super::network::Observed;
+use super::message::Observed;
+use super::time::Time;
 
 #[derive(Clone, Copy, Debug)]
 struct Entry {

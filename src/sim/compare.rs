@@ -3,10 +3,11 @@
 
 use super::balancer::Strategy;
 use super::config::Config;
-use super::event::{Action, Time};
+use super::event::Action;
+use super::event::Recorded;
 use super::replication::Replication;
-use super::share::Recorded;
 use super::summary::Summary;
+use super::time::Time;
 use super::world::World;
 
 /// One choice to compare.

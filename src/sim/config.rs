@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use super::knob::trim;
+use super::decimal::trim;
 
 use super::balancer::Strategy;
 use super::replication::{ClockKind, Consistency, ReadFrom, Replication, SyncAcks};

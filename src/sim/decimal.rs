@@ -76,6 +76,11 @@ impl fmt::Display for Fixed {
     }
 }
 
+/// A number without needless decimals: `6`, `2.5`, `0.25`, `1000000`.
+pub fn trim(v: f64) -> String {
+    trimmed(v, 3)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

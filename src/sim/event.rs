@@ -11,32 +11,10 @@ use std::collections::{BinaryHeap, VecDeque};
 
 use super::balancer::Strategy;
 use super::knob::Knob;
-use super::network::NodeId;
+use super::node::NodeId;
 use super::replication::{ClockKind, Consistency, ReadFrom, Replication, SyncAcks};
 use super::slab::Handle;
-
-/// Simulated time in microseconds since the run began.
-pub type Time = u64;
-
-pub const MS: Time = 1_000;
-pub const SECOND: Time = 1_000_000;
-/// The resolution of the live figures: samples, windows and charts count in tenths of a simulated
-/// second. The model runs in real units, which the page shows in slow motion (0.1× at first), so a
-/// tick is about a second of the person's time.
-pub const TICK: Time = 100 * MS;
-/// Ticks in a simulated second.
-pub const TICKS_PER_SECOND: u64 = SECOND / TICK;
-
-/// Converts milliseconds (validated, finite, non-negative) to simulated time, rounding to the µs.
-pub fn from_ms(ms: f64) -> Time {
-    round_us(ms * 1_000.0)
-}
-
-/// Rounds a non-negative duration in µs to the nearest µs (half up). Plain arithmetic rather than
-/// `f64::round`, which is a library call on the hot path.
-pub fn round_us(us: f64) -> Time {
-    (us + 0.5) as Time
-}
+use super::time::Time;
 
 /// Something a person or a script does to the system.
 #[derive(Clone, Debug, PartialEq)]
@@ -121,13 +99,13 @@ impl Action {
             Action::SetSyncAcks(a) => format!("acks {a}"),
             Action::SetReadFrom(r) => format!("reads {r}"),
             Action::SetConsistency(c) => c.to_string().to_ascii_uppercase(),
-            Action::SetClockSkew(ms) => format!("skew {}", super::knob::trim(*ms)),
+            Action::SetClockSkew(ms) => format!("skew {}", super::decimal::trim(*ms)),
             Action::SetQuorum { write, read } => format!("W{write} R{read}"),
             Action::SetClock(c) => format!("{c} clock"),
-            Action::SetRmwRatio(r) => format!("rmw {}", super::knob::trim(r * 100.0)),
+            Action::SetRmwRatio(r) => format!("rmw {}", super::decimal::trim(r * 100.0)),
             Action::SetCas(on) => format!("CAS {}", if *on { "on" } else { "off" }),
             Action::SetAuth(on) => format!("auth {}", if *on { "on" } else { "off" }),
-            Action::Tune(k, v) => format!("{k} {}", super::knob::trim(*v)),
+            Action::Tune(k, v) => format!("{k} {}", super::decimal::trim(*v)),
             Action::SetLink { a, b, .. } => format!("link {}–{}", n(a), n(b)),
             Action::Partition(_) => "partition".into(),
             Action::HealAll => "heal all".into(),
@@ -344,3 +322,13 @@ mod tests {
         assert_eq!(got, want);
     }
 }
+
+/// An action as the person applied it: after `events` events, at simulated time `at`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Recorded {
+    pub events: u64,
+    pub at: Time,
+    pub action: Action,
+}
+
+pub const MAX_ACTIONS: usize = 2_000;

@@ -2,7 +2,7 @@
 //! the model (as Jepsen checks real databases).
 
 use super::decimal::fixed;
-use super::event::Time;
+use super::time::Time;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Op {

@@ -2,7 +2,7 @@
 //! the page, the runner and the World clamp a value the same way and say so in the same words.
 
 use super::config::Config;
-use crate::sim::decimal::within;
+use crate::sim::decimal::{trim, within};
 
 named_enum!(
     /// A numeric setting of [`Config`] that can change at run time.
@@ -195,11 +195,6 @@ impl Knob {
             (_, unit) => format!("{} {unit}", trim(v)),
         }
     }
-}
-
-/// A number without needless decimals: `6`, `2.5`, `0.25`, `1000000`.
-pub fn trim(v: f64) -> String {
-    super::decimal::trimmed(v, 3)
 }
 
 #[cfg(test)]

@@ -3,65 +3,9 @@
 
 use std::collections::VecDeque;
 
-use super::event::{SECOND, TICK, Time};
+use super::message::Cause;
+use super::time::{SECOND, TICK, Time};
 use crate::sim::decimal::within;
-
-/// Why a request failed, as the client learns it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Cause {
-    /// The balancer believed no server healthy (it answers 503 at once).
-    NoServer,
-    /// The server's queue was full and it refused the request (and no retry was left).
-    QueueFull,
-    /// No answer within the balancer's timeout (a crashed server, a lost message, a slow one).
-    Timeout,
-    /// The database could not take the query.
-    DbUnavailable,
-    /// The client could not reach the balancer, or its answer could not reach the client.
-    Network,
-    /// An increment kept finding the key changed under it (compare-and-set) and gave up.
-    Conflict,
-    /// The balancer refused a request without valid credentials (401).
-    Unauthorized,
-    /// The balancer refused a write from a client allowed only to read (403).
-    Forbidden,
-    /// The clients already had as many requests outstanding as their pool holds: this one failed
-    /// before it left (backpressure reaching the caller).
-    ClientPool,
-}
-
-impl Cause {
-    pub const ALL: [Cause; 9] = [
-        Cause::NoServer,
-        Cause::QueueFull,
-        Cause::Timeout,
-        Cause::DbUnavailable,
-        Cause::Network,
-        Cause::Conflict,
-        Cause::Unauthorized,
-        Cause::Forbidden,
-        Cause::ClientPool,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Cause::NoServer => "no_server",
-            Cause::QueueFull => "queue_full",
-            Cause::Timeout => "timeout",
-            Cause::DbUnavailable => "db_unavailable",
-            Cause::Network => "network",
-            Cause::Conflict => "conflict",
-            Cause::Unauthorized => "unauthorized",
-            Cause::Forbidden => "forbidden",
-            Cause::ClientPool => "client_pool",
-        }
-    }
-
-    /// Whether trying another server might help.
-    pub fn retryable(self) -> bool {
-        matches!(self, Cause::QueueFull | Cause::Timeout)
-    }
-}
 
 /// Latency histogram with log-linear buckets: exact below 128 µs, then 128 sub-buckets per power of
 /// two, so any quantile is off by at most 1/256 of its value (well inside 1 %).

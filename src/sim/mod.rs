@@ -57,6 +57,7 @@ pub mod linearizable;
 pub mod message;
 pub mod metrics;
 pub mod network;
+pub mod node;
 pub mod quiz;
 pub mod replication;
 pub mod sample;
@@ -67,19 +68,25 @@ pub mod slab;
 pub mod sort;
 pub mod sorted;
 pub mod summary;
+pub mod time;
 pub mod trace;
 pub mod traffic;
+pub mod version;
 pub mod world;
 
 pub use balancer::Strategy;
 pub use config::{Config, ConfigError, ServiceDist};
-pub use event::{Action, Time};
+pub use event::Action;
 pub use knob::Knob;
-pub use metrics::{Cause, Metrics};
-pub use network::{Job, Message, NodeId, Observed, Outcome, PacketKind, Payload};
+pub use message::Cause;
+pub use metrics::Metrics;
+pub use network::{Job, Message, Observed, Outcome, PacketKind, Payload};
+pub use node::NodeId;
+pub use node::Status;
 pub use replication::{
     ClockKind, Consistency, Database, Pos, ReadFrom, Replica, Replication, Role, SyncAcks,
     Versioned,
 };
-pub use server::{Server, Status};
+pub use server::Server;
+pub use time::Time;
 pub use world::World;

@@ -6,8 +6,9 @@
 
 use std::collections::VecDeque;
 
-use super::event::{TICK, Time};
-use super::metrics::{Cause, Histogram, Metrics};
+use super::message::Cause;
+use super::metrics::{Histogram, Metrics};
+use super::time::{TICK, Time};
 
 /// Ticks of history the charts show (6 s).
 pub const SERIES_TICKS: usize = 60;

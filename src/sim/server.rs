@@ -4,31 +4,9 @@
 use std::collections::VecDeque;
 
 use super::cache::LocalCache;
-use super::event::Time;
-use super::network::Job;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Status {
-    Up,
-    Down,
-    /// Up but degraded: serves at a fraction of its power.
-    Slow,
-}
-
-impl Status {
-    /// The `data-status` value.
-    pub fn name(self) -> &'static str {
-        match self {
-            Status::Up => "up",
-            Status::Down => "down",
-            Status::Slow => "slow",
-        }
-    }
-
-    pub fn is_up(self) -> bool {
-        self != Status::Down
-    }
-}
+use super::message::Job;
+use super::node::Status;
+use super::time::Time;
 
 #[derive(Clone, Debug)]
 pub struct Server {

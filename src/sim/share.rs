@@ -11,10 +11,11 @@
 
 use super::Strategy;
 use super::config::Config;
-use super::event::{Action, Time};
+use super::event::{Action, MAX_ACTIONS, Recorded};
 use super::knob::Knob;
-use super::network::NodeId;
+use super::node::NodeId;
 use super::replication::{ClockKind, Consistency, ReadFrom, Replication, SyncAcks};
+use super::time::Time;
 use super::world::World;
 
 /// The format this code writes.
@@ -23,15 +24,6 @@ pub const VERSION: &str = "v2";
 const V1: &str = "v1";
 /// Longest text accepted (a link any browser keeps), and most actions kept.
 pub const MAX_LEN: usize = 60_000;
-pub const MAX_ACTIONS: usize = 2_000;
-
-/// An action as the person applied it: after `events` events, at simulated time `at`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Recorded {
-    pub events: u64,
-    pub at: Time,
-    pub action: Action,
-}
 
 impl Recorded {
     /// Applies the action to `w`, which has handled the same `events`: the clock stood at `at`

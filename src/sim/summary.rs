@@ -3,8 +3,8 @@
 
 use std::fmt::Write;
 
-use super::metrics::Cause;
-use super::network::NodeId;
+use super::message::Cause;
+use super::node::NodeId;
 use super::world::World;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -278,7 +278,7 @@ fn num(v: f64) -> String {
 mod tests {
     use super::*;
     use crate::sim::Config;
-    use crate::sim::event::SECOND;
+    use crate::sim::time::SECOND;
 
     #[test]
     fn json_has_the_contract_keys_and_consistent_counts() {

@@ -1,9 +1,9 @@
 //! The request waterfall: one request followed hop by hop, each stretch of its life a span (on the
 //! wire, waiting for bandwidth, queued, served, in the database, backing off, timed out).
 
-use super::event::Time;
-use super::metrics::Cause;
-use super::network::NodeId;
+use super::message::Cause;
+use super::node::NodeId;
+use super::time::Time;
 
 named_enum!(
     /// What a request was doing during a span.

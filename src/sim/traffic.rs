@@ -1,8 +1,8 @@
 //! The clients' traffic: Poisson arrivals, a read/write mix, key popularity and sessions.
 
 use super::config::Config;
-use super::event::{Time, round_us};
 use super::sample::{self, SimRng, Zipf};
+use super::time::{Time, round_us};
 
 /// What one new request is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -9,8 +9,8 @@ use super::markup::esc;
 use super::view::View;
 use crate::sim::Cause;
 use crate::sim::decimal::{Fixed, fixed, within};
-use crate::sim::event::{TICK, TICKS_PER_SECOND};
 use crate::sim::series::{LATENCY_BINS, SERIES_TICKS, Sample, bin_floor_us};
+use crate::sim::time::{TICK, TICKS_PER_SECOND};
 
 const W: f64 = 320.0;
 const H: f64 = 150.0;
@@ -58,7 +58,7 @@ fn short(v: f64) -> String {
     } else if v >= 1000.0 {
         format!("{}k", fixed(v / 1000.0, 1))
     } else {
-        crate::sim::knob::trim(v)
+        crate::sim::decimal::trim(v)
     }
 }
 
@@ -108,7 +108,7 @@ fn time_axes(o: &mut String, max: f64, unit: &str) {
 /// Marks for the actions taken while the chart's ticks ran: a thin line at the moment of each and a
 /// short label, so before and after can be read off the chart. `last` is the newest sample's tick
 /// (drawn at the right edge); an action sits between the points of the ticks before and after it.
-pub(super) fn action_marks(recorded: &[crate::sim::share::Recorded], last: u64) -> String {
+pub(super) fn action_marks(recorded: &[crate::sim::event::Recorded], last: u64) -> String {
     let mut o = String::new();
     let mut row = 0;
     for r in recorded {

@@ -15,7 +15,7 @@ use super::state::Msg;
 use super::widgets::button;
 use crate::sim::compare::{Comparison, MAX_RUNS, Variant};
 use crate::sim::decimal::fixed;
-use crate::sim::event::TICKS_PER_SECOND;
+use crate::sim::time::TICKS_PER_SECOND;
 use crate::sim::{Replication, Strategy};
 
 const CLASSES: [&str; MAX_RUNS] = ["run-1", "run-2", "run-3", "run-4"];
@@ -114,7 +114,7 @@ fn mini(o: &mut String, w: &crate::sim::World, class: &str, label: &str) {
 
 /// Which of the person's actions every run replays, and which it leaves out.
 fn replay_note(c: &Comparison) -> String {
-    let list = |rs: &[crate::sim::share::Recorded]| {
+    let list = |rs: &[crate::sim::event::Recorded]| {
         rs.iter()
             .map(|r| format!("{} at {} s", r.action.short(), fixed(r.at as f64 / 1e6, 1)))
             .collect::<Vec<_>>()

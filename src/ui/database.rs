@@ -117,7 +117,7 @@ fn numeric_choice(
             <label for={id}>{ label }</label>
             <select {id} {onchange}>
                 { for values.iter().map(|&v| html! {
-                    <option value={crate::sim::knob::trim(v)} selected={v == current}>{ text(v) }</option>
+                    <option value={crate::sim::decimal::trim(v)} selected={v == current}>{ text(v) }</option>
                 }) }
             </select>
         </div>

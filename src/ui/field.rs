@@ -7,7 +7,8 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::state::Msg;
-use crate::sim::knob::{Knob, trim};
+use crate::sim::decimal::trim;
+use crate::sim::knob::Knob;
 use crate::sim::{Action, Config};
 
 /// One text or number input that keeps its own draft. `commit` gets the text when the person

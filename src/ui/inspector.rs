@@ -71,7 +71,7 @@ fn client(w: &World) -> Html {
             "Sends",
             format!(
                 "{} req/s (Poisson)",
-                crate::sim::knob::trim(w.config().arrival_rate)
+                crate::sim::decimal::trim(w.config().arrival_rate)
             ),
         ),
         ("Issued", m.issued.to_string()),
@@ -97,7 +97,7 @@ fn balancer(w: &World) -> Html {
             if w.config().hc_interval_ms > 0.0 {
                 format!(
                     "every {} ms, down after {}, up after {}",
-                    crate::sim::knob::trim(w.config().hc_interval_ms),
+                    crate::sim::decimal::trim(w.config().hc_interval_ms),
                     w.config().hc_fall,
                     w.config().hc_rise
                 )

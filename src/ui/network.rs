@@ -7,7 +7,8 @@ use super::field::{DraftInput, number_field};
 use super::state::{Msg, Selection};
 use super::view::View;
 use super::widgets::button;
-use crate::sim::knob::{Knob, trim};
+use crate::sim::decimal::trim;
+use crate::sim::knob::Knob;
 use crate::sim::{Action, NodeId, World};
 
 /// Parses a group as people name it, `Replica 1, Server 2` (or as links and the runner do,

@@ -76,7 +76,7 @@ fn line(b: NodeBox, row: f64, text: String) -> Html {
 
 pub(super) fn client(w: &World, b: NodeBox) -> Html {
     let body = html! { <>
-        { line(b, 1.0, format!("{} req/s", crate::sim::knob::trim(w.config().arrival_rate))) }
+        { line(b, 1.0, format!("{} req/s", crate::sim::decimal::trim(w.config().arrival_rate))) }
         { line(b, 2.0, format!("{}% writes", fixed(w.config().write_ratio * 100.0, 0))) }
     </> };
     html! {

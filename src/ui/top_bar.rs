@@ -8,7 +8,7 @@ use super::state::{Msg, SPEEDS};
 use super::view::View;
 use super::widgets::button;
 use crate::sim::decimal::fixed;
-use crate::sim::knob::trim;
+use crate::sim::decimal::trim;
 
 #[derive(Properties, PartialEq)]
 pub(super) struct TopBarProps {

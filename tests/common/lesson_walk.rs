@@ -3,8 +3,8 @@
 //! 0.1× slow motion, ten of them are one simulated second.
 
 use clusterscope::sim::World;
-use clusterscope::sim::event::{MS, SECOND, Time};
 use clusterscope::sim::lesson::{Progress, SPEED};
+use clusterscope::sim::time::{MS, SECOND, Time};
 
 /// Simulated time per observed frame: 100 ms of the person's time.
 pub const FRAME: Time = 10 * MS;

@@ -3,7 +3,7 @@
 //! tests/determinism.rs and in headless Chromium by tests/browser.rs. Both compare against the same
 //! pinned trace hash: if the targets disagree in a single bit, one of them fails.
 
-use clusterscope::sim::event::SECOND;
+use clusterscope::sim::time::SECOND;
 use clusterscope::sim::{Action, Config, NodeId, ServiceDist, Strategy, World};
 
 /// The trace hash of `run()`. It changes whenever the model's behaviour changes; the native test

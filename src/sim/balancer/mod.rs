@@ -12,8 +12,8 @@ pub use retry::{RetryBudget, backoff_ms};
 pub use ring::HashRing;
 pub use strategy::Strategy;
 
-use super::event::Time;
 use super::sample::{self, SimRng};
+use super::time::Time;
 
 /// How fast the response-time average forgets, in µs (Finagle's default decay window).
 const EWMA_DECAY_US: f64 = 10_000_000.0;

@@ -6,11 +6,12 @@
 use super::LESSONS;
 use crate::sim::balancer::Strategy;
 use crate::sim::decimal::fixed;
-use crate::sim::event::{MS, SECOND, TICK, Time};
-use crate::sim::metrics::{Cause, Headline, Window};
-use crate::sim::network::NodeId;
+use crate::sim::message::Cause;
+use crate::sim::metrics::{Headline, Window};
+use crate::sim::node::NodeId;
+use crate::sim::node::Status;
 use crate::sim::replication::{Consistency, ReadFrom, Replication};
-use crate::sim::server::Status;
+use crate::sim::time::{MS, SECOND, TICK, Time};
 use crate::sim::world::World;
 
 /// How long the balancing lesson watches after the switch, simulated: its step says so in these
@@ -234,7 +235,7 @@ impl Progress {
                     format!(
                         "{} on the wire ({hops} hops at {} ms each)",
                         ms(of(K::Network) + of(K::Bandwidth)),
-                        crate::sim::knob::trim(cfg.latency_ms)
+                        crate::sim::decimal::trim(cfg.latency_ms)
                     ),
                     format!("{} queued", ms(of(K::Queue))),
                     format!("{} being served", ms(of(K::Service))),
@@ -285,7 +286,7 @@ impl Progress {
                 }
                 // Then one timeout more, so the attempts sent in the window have timed out.
                 let noticed = *self.later.get_or_insert(w.now());
-                if w.now() < noticed + crate::sim::event::from_ms(cfg.timeout_ms) + TICK {
+                if w.now() < noticed + crate::sim::time::from_ms(cfg.timeout_ms) + TICK {
                     return None;
                 }
                 let (_, [timeouts, retries, _]) = self.mark?;
@@ -294,9 +295,9 @@ impl Progress {
                 format!(
                     "The balancer stopped sending to Server 2 {} ms after it died: health checks every {} ms, {} missed in a row. Attempts sent there meanwhile waited out the {} ms timeout: {} timed out, and {} retries went to other servers.",
                     fixed((noticed - at) as f64 / 1e3, 0),
-                    crate::sim::knob::trim(cfg.hc_interval_ms),
+                    crate::sim::decimal::trim(cfg.hc_interval_ms),
                     cfg.hc_fall,
-                    crate::sim::knob::trim(cfg.timeout_ms),
+                    crate::sim::decimal::trim(cfg.timeout_ms),
                     m.attempt_timeouts.saturating_sub(timeouts),
                     m.retries.saturating_sub(retries)
                 )
@@ -343,7 +344,7 @@ impl Progress {
                     } else {
                         String::new()
                     },
-                    crate::sim::knob::trim(cfg.arrival_rate),
+                    crate::sim::decimal::trim(cfg.arrival_rate),
                     fixed(w.fleet_cost_per_hour(), 2),
                     live().count(),
                     if bigger && !more {
@@ -366,7 +367,7 @@ impl Progress {
                 if !w.balancer().accepts(0) {
                     format!(
                         "Health checks to Server 1 now take longer than their {} ms timeout, so the balancer marked a healthy server down: to a health check, a slow link looks like a dead machine. The other servers carry everything, and their queues show it.",
-                        crate::sim::knob::trim(cfg.hc_timeout_ms)
+                        crate::sim::decimal::trim(cfg.hc_timeout_ms)
                     )
                 } else {
                     format!(

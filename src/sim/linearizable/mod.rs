@@ -17,9 +17,9 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use super::event::Time;
 use super::history::{Fate, Op};
 use super::sort::{sort, sort_by_key};
+use super::time::Time;
 
 /// A set as a sorted vector: small in code (std's HashSet would add its own to the page).
 struct SortedSet<T>(Vec<T>);

@@ -3,10 +3,11 @@
 //! on a newer term, and the AP hand-over of a deposed leader's writes.
 
 use super::{Consistency, Database, Outbox, Pos, Replication, Role, Versioned};
-use crate::sim::event::Time;
-use crate::sim::network::{NodeId, Payload};
+use crate::sim::message::Payload;
+use crate::sim::node::NodeId;
+use crate::sim::node::Status;
 use crate::sim::sample::{self, SimRng};
-use crate::sim::server::Status;
+use crate::sim::time::Time;
 
 impl Database {
     /// Replica `j` hears from `leader`, leader of `term`. Returns false if that leader is out of

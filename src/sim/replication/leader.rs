@@ -14,31 +14,21 @@
 //! each side of a partition gets a leader (split brain); on heal the lower term steps down and hands
 //! its writes to the other, which keeps the later of each conflicting pair (last write wins).
 
+use super::state::Pending;
 use super::{
     Consistency, Database, Outbox, Pos, ReadFrom, Replication, Role, Stamp, SyncAcks, Versioned,
     observed,
 };
-use crate::sim::event::Time;
-use crate::sim::metrics::Cause;
-use crate::sim::network::{Job, NodeId, Observed, Outcome, Payload};
+use crate::sim::message::Cause;
+use crate::sim::message::{Job, Observed, Outcome, Payload};
+use crate::sim::node::NodeId;
+use crate::sim::time::Time;
 
 /// Lag is measured against the last this many writes.
 const WRITE_TIMES: usize = 100_000;
 /// Writes an asynchronous batch holds at most: a full batch ships at once, before its delay is up
 /// (memory stays bounded whatever the write rate and shipping delay).
 const MAX_BATCH: usize = 65_536;
-
-/// A synchronous write waiting for its followers.
-#[derive(Clone, Debug, PartialEq)]
-pub(super) struct Pending {
-    pub(super) leader: usize,
-    /// When it began waiting: the balancer gives up on it long before a few failover timeouts.
-    pub(super) since: Time,
-    index: u64,
-    job: Job,
-    server: NodeId,
-    seen: Observed,
-}
 
 impl Database {
     /// The replica a server sends a query to: the leader it knows of, or any replica for reads when
@@ -553,7 +543,7 @@ impl Database {
                     rep.newer_than(last.index)
                 };
                 let written = rep.written_after((!snapshot).then_some(last.index));
-                let sync = crate::sim::network::SyncData {
+                let sync = crate::sim::message::SyncData {
                     term: rep.term,
                     entries,
                     upto: rep.last,

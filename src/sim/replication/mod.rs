@@ -11,51 +11,24 @@ mod election;
 mod leader;
 mod quorum;
 mod replica;
+mod state;
 
 pub use replica::{Replica, Role};
 
-use super::event::Time;
-use super::network::{NodeId, Payload};
+use super::message::Payload;
+use super::node::NodeId;
 use super::sorted::SortedMap;
+use super::time::Time;
 
 /// Messages a component wants sent: (from, to, payload). Components never touch the network
 /// themselves; the World sends what they return.
 pub type Outbox = Vec<(NodeId, NodeId, Payload)>;
 
-/// The key of a leader's no-op: the entry a new leader of leader-sync replication appends so that
-/// committing it commits everything before it. It touches no data.
-pub(crate) const NOOP: u32 = u32::MAX;
-
-/// A write's place in a leader's log: term (leader generation), then index.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Pos {
-    pub term: u64,
-    pub index: u64,
-}
-
-/// A last-write-wins timestamp: the writing node's clock reading (µs; wall clock with its skew, or a
-/// Lamport counter), ties broken by node.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Stamp {
-    pub time: u64,
-    pub node: u16,
-}
-
-/// One key's value as a replica stores it. `value` is the id of the request that wrote it (unique
-/// in a run), so any value can be traced to its write.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Versioned {
-    pub pos: Pos,
-    pub stamp: Stamp,
-    pub value: u64,
-    /// The key's counter: increments (read-modify-write) store what they read plus one; plain
-    /// writes carry it over.
-    pub count: u64,
-}
+pub use crate::sim::version::{NOOP, Pos, Stamp, Versioned};
 
 /// What a query saw, as the answer carries it.
-pub(super) fn observed(v: Option<Versioned>) -> Option<crate::sim::network::Observed> {
-    v.map(|v| crate::sim::network::Observed {
+pub(super) fn observed(v: Option<Versioned>) -> Option<crate::sim::message::Observed> {
+    v.map(|v| crate::sim::message::Observed {
         value: v.value,
         pos: v.pos,
         count: v.count,
@@ -189,8 +162,8 @@ pub struct Database {
     pub skew: Vec<i64>,
     /// Writes a synchronous leader holds until enough followers acknowledge them, and strong reads
     /// it holds until it may answer them.
-    pending: Vec<leader::Pending>,
-    reads: Vec<leader::Pending>,
+    pending: Vec<state::Pending>,
+    reads: Vec<state::Pending>,
     /// Servers a new leader announces itself to.
     servers: usize,
     /// Asynchronous mode: writes acknowledged but not yet shipped, the position before the first,
@@ -201,8 +174,8 @@ pub struct Database {
     ship_at: Option<Time>,
     /// Quorum mode: operations coordinators have in progress, hints waiting for their replica, the
     /// next operation id, and when anti-entropy runs next.
-    qops: SortedMap<quorum::QOp>,
-    hints: SortedMap<quorum::Hint>,
+    qops: SortedMap<state::QOp>,
+    hints: SortedMap<state::Hint>,
     next_op: u64,
     next_anti_entropy: Time,
     /// Quorum mode: request ids of recent writes coordinators carried out (omniscient, to count

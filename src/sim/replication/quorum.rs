@@ -9,47 +9,16 @@
 //! CP refuses what cannot gather its quorum in time; AP accepts it anyway (a sloppy quorum of
 //! whatever answered) and leaves the rest to hints and anti-entropy.
 
+use super::state::{Hint, QOp};
 use super::{ClockKind, Consistency, Database, Outbox, Pos, Role, Stamp, Versioned, observed};
-use crate::sim::event::Time;
-use crate::sim::metrics::Cause;
-use crate::sim::network::{Job, NodeId, Outcome, Payload};
+use crate::sim::message::Cause;
+use crate::sim::message::{Job, Outcome, Payload};
+use crate::sim::node::NodeId;
 use crate::sim::sample::{self, SimRng};
-
-/// A quorum operation a coordinator has in progress.
-#[derive(Clone, Debug, PartialEq)]
-pub(super) struct QOp {
-    coordinator: usize,
-    job: Job,
-    server: NodeId,
-    /// Reading (a read, or a Lamport write's first round) or writing.
-    writing: bool,
-    /// Replicas that answered this round, and the versions they returned (reads).
-    answered: u64,
-    newest: Option<Versioned>,
-    stale: Vec<(usize, Option<Versioned>)>,
-    /// The write being stored (writes).
-    entry: Option<Versioned>,
-    replied: bool,
-    deadline: Time,
-}
-
-impl QOp {
-    pub(super) fn deadline(&self) -> Time {
-        self.deadline
-    }
-}
+use crate::sim::time::Time;
 
 /// Hints kept at most, cluster-wide.
 const MAX_HINTS: usize = 10_000;
-
-/// A write held for a replica that did not acknowledge it.
-#[derive(Clone, Debug, PartialEq)]
-pub(super) struct Hint {
-    holder: usize,
-    target: usize,
-    key: u32,
-    entry: Versioned,
-}
 
 /// Quorum entries carry their stamp as their position, so positions order them as stamps do (the
 /// stale-read check and the history compare positions).

@@ -2,10 +2,10 @@
 
 use std::collections::VecDeque;
 
-use super::{NOOP, Pos, Versioned};
-use crate::sim::event::Time;
-use crate::sim::server::Status;
+use crate::sim::node::Status;
 use crate::sim::sorted::SortedMap;
+use crate::sim::time::Time;
+use crate::sim::version::{NOOP, Pos, Versioned};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Role {

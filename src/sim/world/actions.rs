@@ -4,9 +4,10 @@ use super::World;
 use crate::sim::config::{MAX_SERVERS, POWER_LEVELS};
 use crate::sim::decimal::{fixed, within};
 use crate::sim::event::Action;
-use crate::sim::network::NodeId;
+use crate::sim::node::NodeId;
+use crate::sim::node::Status;
 use crate::sim::replication::ReadFrom;
-use crate::sim::server::{Server, Status};
+use crate::sim::server::Server;
 
 impl World {
     /// Applies an action now. Actions that make no sense (an unknown node, a power level that does

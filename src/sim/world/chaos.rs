@@ -5,9 +5,10 @@
 
 use super::World;
 use crate::sim::decimal::fixed;
-use crate::sim::event::{Action, Event, Time, from_ms, round_us};
-use crate::sim::network::NodeId;
+use crate::sim::event::{Action, Event};
+use crate::sim::node::NodeId;
 use crate::sim::sample;
+use crate::sim::time::{Time, from_ms, round_us};
 
 impl World {
     /// Nodes chaos crashed and has yet to bring back, with when their repair is due.

@@ -2,13 +2,15 @@
 
 use super::{Request, World};
 use crate::sim::balancer::backoff_ms;
-use crate::sim::event::{Event, Lane, from_ms, round_us};
+use crate::sim::event::{Event, Lane};
 use crate::sim::history::{Fate, Op};
-use crate::sim::metrics::Cause;
-use crate::sim::network::{Job, Message, NodeId, Observed, Outcome, Payload};
+use crate::sim::message::Cause;
+use crate::sim::message::{Job, Message, Observed, Outcome, Payload};
+use crate::sim::node::NodeId;
+use crate::sim::node::Status;
 use crate::sim::sample;
-use crate::sim::server::Status;
 use crate::sim::slab::Handle;
+use crate::sim::time::{from_ms, round_us};
 use crate::sim::trace::SpanKind;
 
 impl World {

@@ -3,8 +3,10 @@
 
 use super::World;
 use crate::sim::balancer::Verdict;
-use crate::sim::event::{Event, from_ms};
-use crate::sim::network::{NodeId, Payload};
+use crate::sim::event::Event;
+use crate::sim::message::Payload;
+use crate::sim::node::NodeId;
+use crate::sim::time::from_ms;
 
 impl World {
     pub(super) fn probe_tick(&mut self) {

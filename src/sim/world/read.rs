@@ -3,12 +3,15 @@
 use super::{BURST_LIFETIME, Burst, LogEntry, Request, World};
 use crate::sim::balancer::{Balancer, Strategy};
 use crate::sim::config::{Config, server_cost_per_hour};
-use crate::sim::event::Time;
+use crate::sim::message::Message;
 use crate::sim::metrics::Metrics;
-use crate::sim::network::{Message, Network, NodeId};
+use crate::sim::network::Network;
+use crate::sim::node::NodeId;
+use crate::sim::node::Status;
 use crate::sim::replication::{Database, Replica};
-use crate::sim::server::{Server, Status};
+use crate::sim::server::Server;
 use crate::sim::slab::Handle;
+use crate::sim::time::Time;
 
 impl World {
     pub fn config(&self) -> &Config {

@@ -3,10 +3,12 @@
 
 use super::World;
 use crate::sim::balancer::Health;
-use crate::sim::event::from_ms;
-use crate::sim::knob::{Knob, trim};
-use crate::sim::network::{LinkSpec, NodeId};
+use crate::sim::decimal::trim;
+use crate::sim::knob::Knob;
+use crate::sim::network::LinkSpec;
+use crate::sim::node::NodeId;
 use crate::sim::series::Series;
+use crate::sim::time::from_ms;
 
 /// Sizes of the run's buffers at one moment (see [`World::footprint`]).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

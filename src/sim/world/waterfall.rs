@@ -2,9 +2,10 @@
 //! request passes (only while a trace is on, so the hot path pays one branch).
 
 use super::{Request, World};
-use crate::sim::event::Time;
-use crate::sim::network::{Message, NodeId, Outcome, Payload};
+use crate::sim::message::{Message, Outcome, Payload};
+use crate::sim::node::NodeId;
 use crate::sim::slab::Handle;
+use crate::sim::time::Time;
 use crate::sim::trace::{SpanKind, Trace};
 
 impl World {

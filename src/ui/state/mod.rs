@@ -10,12 +10,13 @@ use yew::Reducible;
 
 use crate::sim::compare::{Comparison, Variant};
 use crate::sim::decimal::within;
-use crate::sim::event::{MS, Time};
+use crate::sim::event::MAX_ACTIONS;
 use crate::sim::lesson::{LESSONS, Progress};
 use crate::sim::metrics::Window;
 use crate::sim::quiz::QUESTIONS;
 use crate::sim::sample::mix64;
-use crate::sim::share::{MAX_ACTIONS, MAX_LEN, Scenario};
+use crate::sim::share::{MAX_LEN, Scenario};
+use crate::sim::time::{MS, Time};
 use crate::sim::{Action, Config, NodeId, World};
 
 /// How far one press of Step advances the simulation.
