@@ -14,7 +14,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let plan = match runner::parse_args(&args) {
         Ok(Command::Help) => {
-            print!("{}", runner::USAGE);
+            print!("{}", runner::usage());
             return ExitCode::SUCCESS;
         }
         Ok(Command::Run(plan)) => plan,

@@ -8,15 +8,15 @@ use crate::sim::share::Scenario;
 use crate::sim::time::{SECOND, Time};
 use crate::sim::{Action, Config, NodeId, ServiceDist, Strategy};
 
-pub const USAGE: &str = "\
+/// The `--help` text; `usage()` fills in the lists that come from the model's own (`STRATEGIES`).
+const USAGE: &str = "\
 clusterscope-sim: run the ClusterScope simulation without a browser and print a summary.
 
 USAGE: clusterscope-sim [FLAGS]
 
   --seed N                 random seed (default 1)
   --servers N              servers, 1..=64 (default 3)
-  --strategy NAME          random | round-robin | weighted-round-robin | least-connections |
-                           power-of-two | consistent-hash | least-response-time (default round-robin)
+  --strategy NAME          STRATEGIES (default round-robin)
   --arrival-rate R         Poisson arrivals per second (default 60)
   --service-ms MEAN        mean service time at power 1, ms (default 20)
   --db-service-ms MS       time a replica spends on each query, ms (default 5)
@@ -76,6 +76,26 @@ USAGE: clusterscope-sim [FLAGS]
   --bench                  measure simulated requests per second for every strategy
   --help                   this text
 ";
+
+/// `--help`: the flags, with the strategies as the model lists them, wrapped to the usage's width.
+pub fn usage() -> String {
+    let mut lines = vec![String::new()];
+    for (k, name) in Strategy::ALL.iter().enumerate() {
+        let last = lines.len() - 1;
+        let piece = if k + 1 < Strategy::ALL.len() {
+            format!("{name} | ")
+        } else {
+            name.to_string()
+        };
+        if !lines[last].is_empty() && lines[last].len() + piece.len() > 70 {
+            lines.push(String::new());
+        }
+        let last = lines.len() - 1;
+        lines[last].push_str(&piece);
+    }
+    let indent = format!("\n{}", " ".repeat(27));
+    USAGE.replacen("STRATEGIES", &lines.join(&indent).replace(" \n", "\n"), 1)
+}
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Plan {

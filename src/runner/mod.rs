@@ -10,7 +10,7 @@ use crate::sim::summary::Summary;
 use crate::sim::time::from_ms;
 use crate::sim::{Config, Strategy, World};
 
-pub use args::{Command, Plan, USAGE, parse_args};
+pub use args::{Command, Plan, parse_args, usage};
 
 /// Runs a plan to the end: `requests` issued, every one answered or failed, every scheduled action
 /// applied, nothing but periodic checks left on the wire, and the replicas in step — or, if a

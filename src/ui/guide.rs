@@ -4,15 +4,21 @@ use yew::prelude::*;
 
 use super::state::Msg;
 use super::widgets::button;
+use crate::sim::Strategy;
 
 pub(super) fn help(on: &Callback<Msg>) -> Html {
-    let keys = [
+    // The strategy keys, from the one list of strategies.
+    let strategy_keys = format!("1 – {}", Strategy::ALL.len());
+    let strategies = format!(
+        "balancing strategy: {}",
+        Strategy::ALL
+            .map(|s| s.label().to_ascii_lowercase())
+            .join(", ")
+    );
+    let keys: [(&str, &str); 6] = [
         ("Space", "pause or play"),
         (".", "step 100 ms (and pause)"),
-        (
-            "1 – 7",
-            "balancing strategy: random, round robin, weighted, least connections, power of two, consistent hash, least response time",
-        ),
+        (&strategy_keys, &strategies),
         ("+  /  −", "faster / slower"),
         ("Esc", "close the inspector"),
         ("?", "show or hide this list"),

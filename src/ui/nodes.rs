@@ -90,17 +90,14 @@ pub(super) fn balancer(w: &World, b: NodeBox) -> Html {
     let lb = w.balancer();
     let n = w.servers().len().max(1);
     let server = |i: usize| format!("Server {}", i + 1);
+    // The live detail where there is one; otherwise the strategy's own words.
     let how = match w.strategy() {
-        Strategy::Random => "picks at random".to_string(),
         Strategy::RoundRobin => format!("next → {}", server(lb.pointer() % n)),
-        Strategy::WeightedRoundRobin => "in turn, by power".to_string(),
-        Strategy::LeastConnections => "fewest open requests".to_string(),
-        Strategy::PowerOfTwo => match lb.last_pair() {
-            Some((x, y)) => format!("compared {} and {}", x + 1, y + 1),
-            None => "two random, less busy".to_string(),
-        },
-        Strategy::ConsistentHash => "by session".to_string(),
-        Strategy::LeastResponseTime => "fastest recent replies".to_string(),
+        Strategy::PowerOfTwo if lb.last_pair().is_some() => {
+            let (x, y) = lb.last_pair().unwrap_or_default();
+            format!("compared {} and {}", x + 1, y + 1)
+        }
+        s => s.rule().to_string(),
     };
     let healthy = (0..w.servers().len()).filter(|&i| lb.accepts(i)).count();
     let extra = if w.strategy() == Strategy::ConsistentHash {

@@ -2,7 +2,9 @@
 // Debian's headless Chromium through playwright-core. Run by tests/run-all.sh after `trunk build`.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launch } from './harness.mjs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { serveDist, launch, ROOT } from './harness.mjs';
 
 let server, browser, url;
 
@@ -87,11 +89,17 @@ test('the page ships a strict Content-Security-Policy and breaks none of it', as
   assert.deepEqual(problems, []);
 });
 
-test('every balancing strategy is offered', async () => {
+test('every balancing strategy is offered, as the model lists them', async () => {
+  // The model's one list (`Strategy::ALL`, each variant's `name()`), read from its source, so a new
+  // strategy needs no edit here.
+  const source = readFileSync(join(ROOT, 'src/sim/balancer/strategy.rs'), 'utf8');
+  const all = source.match(/pub const ALL: \[Strategy; \d+\] = \[([^\]]*)\]/)[1].match(/Strategy::\w+/g);
+  const body = source.slice(source.indexOf('pub fn name(self)'));
+  const names = all.map((v) => body.match(new RegExp(`${v} => "([a-z-]+)"`))[1]);
+  assert.ok(names.length >= 7, names.join());
   const { page } = await open();
   const values = await page.locator('select#strategy option').evaluateAll((os) => os.map((o) => o.value));
-  assert.deepEqual(values, ['random', 'round-robin', 'weighted-round-robin', 'least-connections',
-    'power-of-two', 'consistent-hash', 'least-response-time']);
+  assert.deepEqual(values, names);
 });
 
 test('switching to random takes effect live', async () => {

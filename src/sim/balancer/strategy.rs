@@ -43,6 +43,30 @@ impl Strategy {
         }
     }
 
+    /// How it picks, in a few words (the balancer's box in the diagram).
+    pub fn rule(self) -> &'static str {
+        match self {
+            Strategy::Random => "picks at random",
+            Strategy::RoundRobin => "in turn",
+            Strategy::WeightedRoundRobin => "in turn, by power",
+            Strategy::LeastConnections => "fewest open requests",
+            Strategy::PowerOfTwo => "two random, less busy",
+            Strategy::ConsistentHash => "by session",
+            Strategy::LeastResponseTime => "fastest recent replies",
+        }
+    }
+
+    /// Whether it looks at how busy each server is (so it steers around a slow one).
+    pub fn load_aware(self) -> bool {
+        match self {
+            Strategy::LeastConnections | Strategy::PowerOfTwo | Strategy::LeastResponseTime => true,
+            Strategy::Random
+            | Strategy::RoundRobin
+            | Strategy::WeightedRoundRobin
+            | Strategy::ConsistentHash => false,
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Strategy::Random => "Random",

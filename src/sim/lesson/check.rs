@@ -250,10 +250,7 @@ impl Progress {
                 format!("That request took {}: {}.", ms(total), parts.join(", "))
             }
             ("balancing", _) => {
-                let smart = matches!(
-                    cfg.strategy,
-                    Strategy::LeastConnections | Strategy::PowerOfTwo | Strategy::LeastResponseTime
-                );
+                let smart = cfg.strategy.load_aware();
                 if !self.held(w, smart, BALANCING_WAIT, [0; 3]) {
                     return None;
                 }
