@@ -145,7 +145,8 @@ fn compare_runs_every_strategy_on_the_same_traffic() {
         .split("{\"requests\"")
         .skip(1)
         .collect();
-    assert_eq!(runs.len(), 7, "{text}");
+    let n = clusterscope::sim::Strategy::ALL.len();
+    assert_eq!(runs.len(), n, "{text}");
     for (run, name) in runs
         .iter()
         .zip(["random", "round-robin", "weighted-round-robin"])
@@ -153,7 +154,7 @@ fn compare_runs_every_strategy_on_the_same_traffic() {
         assert!(run.contains(&format!("\"strategy\":\"{name}\"")), "{run}");
     }
     // Same seed, same arrivals: every strategy sees exactly 400 requests.
-    assert_eq!(text.matches("\"issued\":400,").count(), 7);
+    assert_eq!(text.matches("\"issued\":400,").count(), n);
 }
 
 #[test]
