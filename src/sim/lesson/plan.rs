@@ -1,0 +1,34 @@
+//! What a lesson is: its words, the system it starts from, and its check.
+
+use super::check::Progress;
+use crate::sim::config::Config;
+use crate::sim::world::World;
+
+pub struct Lesson {
+    /// Short id (`data-lesson`, storage).
+    pub id: &'static str,
+    pub title: &'static str,
+    /// The idea, in a few sentences.
+    pub idea: &'static str,
+    /// What to do.
+    pub steps: &'static [&'static str],
+    /// What to look at while doing it.
+    pub watch: &'static str,
+    /// Parts checked and explained in turn (the steps say where each begins).
+    pub parts: usize,
+    pub(super) preset: fn(&mut Config),
+    /// Watches the World each frame; once the current part's step is done, explains it.
+    pub(super) check: fn(&mut Progress, &World) -> Option<String>,
+}
+
+impl Lesson {
+    /// The system the lesson starts from (the seed is fixed: every reader sees the same run).
+    pub fn config(&self) -> Config {
+        let mut c = Config {
+            seed: 7,
+            ..Config::default()
+        };
+        (self.preset)(&mut c);
+        c
+    }
+}
