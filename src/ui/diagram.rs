@@ -3,7 +3,7 @@
 
 use yew::prelude::*;
 
-use super::geometry::{self, Layout, NodeBox};
+use super::geometry::{self, Detail, Layout, NodeBox};
 use super::nodes::{balancer, client, fmt1, replica, server};
 use super::pure::{Panel, pure};
 use super::state::{Msg, Selection};
@@ -45,6 +45,13 @@ pub fn diagram(props: &DiagramProps) -> Html {
     } else {
         Some("Reduced motion: packets hidden, figures live".to_string())
     };
+    // A fleet too large for figures in its boxes says so.
+    let note = note.or_else(|| {
+        (l.servers
+            .first()
+            .is_some_and(|b| b.detail() < Detail::Narrow))
+        .then(|| "So many servers: boxes show less; click one for its figures".into())
+    });
     html! {
         <svg class="diagram" viewBox={view_box} role="group"
              aria-label="Client, load balancer, servers and database replicas, with requests in flight">

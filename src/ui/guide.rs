@@ -11,9 +11,7 @@ pub(super) fn help(on: &Callback<Msg>) -> Html {
     let strategy_keys = format!("1 – {}", Strategy::ALL.len());
     let strategies = format!(
         "balancing strategy: {}",
-        Strategy::ALL
-            .map(|s| s.label().to_ascii_lowercase())
-            .join(", ")
+        Strategy::ALL.map(|s| s.label()).join(", ")
     );
     let keys: [(&str, &str); 6] = [
         ("Space", "pause or play"),

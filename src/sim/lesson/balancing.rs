@@ -27,11 +27,10 @@ pub(super) const LESSON: Lesson = Lesson {
         c.use_db = false;
         c.service_dist = ServiceDist::LogNormal;
     },
-    check,
 };
 
 /// Once the step is done: what the run showed, in its own figures.
-fn check(p: &mut Progress, w: &World) -> Option<String> {
+pub(super) fn check(p: &mut Progress, w: &World) -> Option<String> {
     let cfg = w.config();
     // What the tiles show now (computed only if quoted).
     let tiles = || w.metrics().headline(w.now(), Window::Recent);

@@ -24,11 +24,10 @@ pub(super) const LESSON: Lesson = Lesson {
         // through the split (asynchronous replication would lose acknowledged writes).
         c.replication = Replication::LeaderSync;
     },
-    check,
 };
 
 /// Once the step is done: what the run showed, in its own figures.
-fn check(p: &mut Progress, w: &World) -> Option<String> {
+pub(super) fn check(p: &mut Progress, w: &World) -> Option<String> {
     let m = w.metrics();
     let cfg = w.config();
     let db = w.database();

@@ -26,19 +26,40 @@ pub const SPEED: f64 = 0.1;
 
 use super::world::World;
 
-pub const LESSONS: &[Lesson] = &[
-    architecture::LESSON,
-    balancing::LESSON,
-    failure::LESSON,
-    scaling::LESSON,
-    latency::LESSON,
-    replication::LESSON,
-    failover::LESSON,
-    cap::LESSON,
-    concurrency::LESSON,
-    cache::LESSON,
-    security::LESSON,
-];
+/// The lessons in order, and the check of each, from one list.
+macro_rules! lessons {
+    ($($id:ident),+) => {
+        pub const LESSONS: &[Lesson] = &[$($id::LESSON),+];
+
+        /// The check of the lesson in progress, called directly: through a `fn` pointer in each
+        /// `Lesson` the page's wasm was 0.4 KB larger (gzip), as the checks no longer inline.
+        fn check(p: &mut Progress, w: &World) -> Option<String> {
+            let mut k = 0;
+            $(
+                if p.lesson == k {
+                    return $id::check(p, w);
+                }
+                k += 1;
+            )+
+            let _ = k;
+            None
+        }
+    };
+}
+
+lessons!(
+    architecture,
+    balancing,
+    failure,
+    scaling,
+    latency,
+    replication,
+    failover,
+    cap,
+    concurrency,
+    cache,
+    security
+);
 
 impl Progress {
     /// Every part explained.
@@ -55,7 +76,7 @@ impl Progress {
             return;
         }
         self.begin(w);
-        if let Some(text) = LESSONS.get(self.lesson).and_then(|l| (l.check)(self, w)) {
+        if let Some(text) = check(self, w) {
             self.record(w, text);
         }
     }

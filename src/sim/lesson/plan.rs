@@ -1,8 +1,6 @@
 //! What a lesson is: its words, the system it starts from, and its check.
 
-use super::check::Progress;
 use crate::sim::config::Config;
-use crate::sim::world::World;
 
 pub struct Lesson {
     /// Short id (`data-lesson`, storage).
@@ -17,8 +15,6 @@ pub struct Lesson {
     /// Parts checked and explained in turn (the steps say where each begins).
     pub parts: usize,
     pub(super) preset: fn(&mut Config),
-    /// Watches the World each frame; once the current part's step is done, explains it.
-    pub(super) check: fn(&mut Progress, &World) -> Option<String>,
 }
 
 impl Lesson {
