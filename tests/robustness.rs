@@ -163,6 +163,11 @@ impl Gen {
                 let n = self.below(6);
                 Msg::Compare((0..n).map(|_| self.pick(&all)).collect())
             }
+            964..=966 => Msg::Leave(match self.below(3) {
+                0 => None,
+                k => Some(k == 1),
+            }),
+            967 => Msg::Resize(self.pick(&[0, 1, 319, 360, 919, 920, u32::MAX])),
             _ => Msg::TogglePlay,
         }
     }

@@ -298,7 +298,7 @@ mod tests {
 
     #[test]
     fn nodes_never_overlap_and_stay_inside() {
-        for px in [0, 320, 360, 500, 614, 919, 920, 1400] {
+        for px in [0, 1, 320, 360, 500, 614, 919, 920, 1400, u32::MAX] {
             for servers in 1..=64 {
                 for replicas in 1..=9 {
                     stays_apart(layout(servers, replicas, px), servers, replicas);
