@@ -91,13 +91,10 @@ pub(super) fn balancer(w: &World, b: NodeBox) -> Html {
     let n = w.servers().len().max(1);
     let server = |i: usize| format!("Server {}", i + 1);
     // The live detail where there is one; otherwise the strategy's own words.
-    let how = match w.strategy() {
-        Strategy::RoundRobin => format!("next → {}", server(lb.pointer() % n)),
-        Strategy::PowerOfTwo if lb.last_pair().is_some() => {
-            let (x, y) = lb.last_pair().unwrap_or_default();
-            format!("compared {} and {}", x + 1, y + 1)
-        }
-        s => s.rule().to_string(),
+    let how = match (w.strategy(), lb.last_pair()) {
+        (Strategy::RoundRobin, _) => format!("next → {}", server(lb.pointer() % n)),
+        (Strategy::PowerOfTwo, Some((x, y))) => format!("compared {} and {}", x + 1, y + 1),
+        (s, _) => s.rule().to_string(),
     };
     let healthy = (0..w.servers().len()).filter(|&i| lb.accepts(i)).count();
     let extra = if w.strategy() == Strategy::ConsistentHash {
