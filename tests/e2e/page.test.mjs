@@ -222,6 +222,13 @@ test('adding a server: it earns traffic once its health checks pass', async () =
 
 test('cutting a link from the diagram: the balancer loses the server, healing brings it back', async () => {
   const { page, problems } = await open();
+  // Packets and labels drawn over a link never take its click (CI once clicked a packet there).
+  await page.locator('[data-packet]').first().waitFor();
+  const taken = await page.evaluate(() => [...document.querySelectorAll('[data-packet], .link-label')]
+    .filter((e) => { const r = e.getBoundingClientRect();
+      return r.width > 0 && e === document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2); })
+    .length);
+  assert.equal(taken, 0, 'a packet or label would take the click');
   await page.locator('[data-link="lb~server-1"] .link-hit').click({ force: true });
   await page.getByRole('button', { name: 'Cut link' }).click();
   await page.getByText('Link Load balancer ↔ Server 1 cut').waitFor();
