@@ -194,7 +194,7 @@ fn walk(id: &str, seed: u64, pace: u64) {
                 spec: Some((WAN_LATENCY_MS, 0.0)),
             });
             k.part(1, 15, 16, &what);
-            let b = &k.w.balancer().backends;
+            let b = k.w.balancer().backends();
             assert!(
                 // Twice the extra delay per round trip, less the noise of queueing elsewhere: at
                 // least one extra hop's worth.

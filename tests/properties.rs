@@ -170,7 +170,7 @@ proptest! {
                     && msg.queued == w.now()
                     && seen.insert(h.id)
                 {
-                    let b = &w.balancer().backends[i];
+                    let b = &w.balancer().backends()[i];
                     prop_assert!(b.health.healthy, "sent to server {} marked down", i + 1);
                     prop_assert!(!b.draining, "sent to server {} while draining", i + 1);
                 }

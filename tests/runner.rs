@@ -280,3 +280,32 @@ fn the_cache_and_the_edge_are_flags_and_their_figures_are_in_the_json() {
         assert!(String::from_utf8(out.stderr).unwrap().contains(flag));
     }
 }
+
+/// The model's largest fleet, with everything on (database, health checks, retries): it runs,
+/// every request is accounted for, and the process stays under 200 MB where the system says.
+#[test]
+#[cfg_attr(debug_assertions, ignore = "heavy: runs in release (tests/run-all.sh)")]
+fn ten_thousand_servers_run_in_under_200_mb() {
+    let out = run(&[
+        "--servers",
+        "10000",
+        "--arrival-rate",
+        "50000",
+        "--requests",
+        "200000",
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let json = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(json.matches("\"id\":\"server-").count(), 10_000);
+    assert_eq!(field(&json, "issued"), 200_000.0);
+    assert_eq!(
+        field(&json, "succeeded") + field(&json, "failed"),
+        200_000.0
+    );
+    if cfg!(target_os = "linux") {
+        let mb = field(&json, "peak_memory_mb");
+        println!("10,000 servers: peak {mb} MB");
+        assert!(mb > 1.0 && mb < 200.0, "{mb} MB");
+    }
+}

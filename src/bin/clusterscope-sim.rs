@@ -77,12 +77,16 @@ fn main() -> ExitCode {
     }
     let summary = Summary::of(&world);
     if plan.json {
-        let json = summary.to_json(wall_s);
-        match &check {
-            // The summary is one object: the check goes in before its closing brace.
-            Some(c) => println!("{},\"check\":{}}}", &json[..json.len() - 1], c.to_json()),
-            None => println!("{json}"),
+        let mut json = summary.to_json(wall_s);
+        // The summary is one object: the check and the memory go in before its closing brace.
+        json.pop();
+        if let Some(c) = &check {
+            json = format!("{json},\"check\":{}", c.to_json());
         }
+        if let Some(mb) = peak_memory_mb() {
+            json = format!("{json},\"peak_memory_mb\":{mb:.1}");
+        }
+        println!("{json}}}");
     } else {
         print!("{}", runner::human(&summary, wall_s));
         if let Some(c) = &check {
@@ -90,6 +94,14 @@ fn main() -> ExitCode {
         }
     }
     ExitCode::SUCCESS
+}
+
+/// The process's peak resident memory in MB, where the system tells it (Linux's VmHWM).
+fn peak_memory_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find_map(|l| l.strip_prefix("VmHWM:"))?;
+    let kb: f64 = line.trim().trim_end_matches("kB").trim().parse().ok()?;
+    Some(kb / 1024.0)
 }
 
 /// Simulated requests per wall-clock second for every strategy, on one core.

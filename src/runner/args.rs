@@ -15,7 +15,7 @@ clusterscope-sim: run the ClusterScope simulation without a browser and print a 
 USAGE: clusterscope-sim [FLAGS]
 
   --seed N                 random seed (default 1)
-  --servers N              servers, 1..=64 (default 3)
+  --servers N              servers, 1..=10000 (default 3; the page draws up to 64)
   --strategy NAME          STRATEGIES (default round-robin)
   --arrival-rate R         Poisson arrivals per second (default 60)
   --service-ms MEAN        mean service time at power 1, ms (default 20)

@@ -25,7 +25,7 @@ pub const DEFAULT_CLIENT_POOL: u64 = 10_000;
 pub struct Config {
     /// Seed of the world's one random generator.
     pub seed: u64,
-    /// Application servers behind the balancer (1..=64; default 3).
+    /// Application servers behind the balancer (1..=10,000; default 3; the page draws up to 64).
     pub servers: usize,
     /// Database replicas; replica 1 starts as the leader (1..=9; default 3).
     pub replicas: usize,
@@ -244,7 +244,12 @@ impl Config {
     }
 }
 
-pub const MAX_SERVERS: usize = 64;
+/// The model's and runner's limit (the page draws at most 64): enough to study dispatching at
+/// the scale where power of two choices meets its theory.
+pub const MAX_SERVERS: usize = 10_000;
+/// The fleet the page draws, and the most that *Add server* grows a fleet to (a larger one is set
+/// with the runner's `--servers`).
+pub const PAGE_SERVERS: usize = 64;
 pub const MAX_REPLICAS: usize = 9;
 /// Vertical scaling: the power levels a server can run at. 8× is the biggest machine there is.
 pub const POWER_LEVELS: [u32; 4] = [1, 2, 4, 8];

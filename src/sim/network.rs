@@ -31,16 +31,18 @@ struct LinkQueue {
     last_arrival: Time,
 }
 
-/// Nodes there can ever be: client, balancer, servers, replicas.
-const NODES: usize = 2 + MAX_SERVERS + MAX_REPLICAS;
+/// The hubs: client, balancer and replicas. Every link has a hub at one end at least (servers talk
+/// to the balancer and the replicas, never to each other), so the tables hold hubs × nodes, not
+/// nodes²: a fleet of 10,000 servers needs 110,000 pairs, not 100 million.
+const HUBS: usize = 2 + MAX_REPLICAS;
 
-/// A node's slot in the link tables, if it can exist.
+/// A node's slot: hubs first, then servers.
 fn slot(n: NodeId) -> Option<usize> {
     match n {
         NodeId::Client => Some(0),
         NodeId::Lb => Some(1),
-        NodeId::Server(i) if i < MAX_SERVERS => Some(2 + i),
-        NodeId::Db(j) if j < MAX_REPLICAS => Some(2 + MAX_SERVERS + j),
+        NodeId::Db(j) if j < MAX_REPLICAS => Some(2 + j),
+        NodeId::Server(i) if i < MAX_SERVERS => Some(HUBS + i),
         _ => None,
     }
 }
@@ -49,24 +51,34 @@ fn node_at(k: usize) -> NodeId {
     match k {
         0 => NodeId::Client,
         1 => NodeId::Lb,
-        k if k < 2 + MAX_SERVERS => NodeId::Server(k - 2),
-        k => NodeId::Db(k - 2 - MAX_SERVERS),
+        k if k < HUBS => NodeId::Db(k - 2),
+        k => NodeId::Server(k - HUBS),
     }
 }
 
-/// The table index of the unordered pair, so one setting covers both directions.
+/// The table index of the unordered pair, so one setting covers both directions; `None` for two
+/// servers, which no link joins.
 fn pair(a: NodeId, b: NodeId) -> Option<usize> {
     let (x, y) = (slot(a)?, slot(b)?);
-    Some(x.min(y) * NODES + x.max(y))
+    let (hub, other) = (x.min(y), x.max(y));
+    (hub < HUBS).then_some(other * HUBS + hub)
 }
 
 /// The table index of the directed link from `a` to `b`.
 fn directed(a: NodeId, b: NodeId) -> Option<usize> {
-    Some(slot(a)? * NODES + slot(b)?)
+    Some(2 * pair(a, b)? + usize::from(slot(a)? > slot(b)?))
+}
+
+/// `v[k]`, growing `v` with `fill` first: tables grow with the fleet.
+fn at<T: Clone>(v: &mut Vec<T>, k: usize, fill: T) -> &mut T {
+    if k >= v.len() {
+        v.resize(k + 1, fill);
+    }
+    &mut v[k]
 }
 
 /// Links as flat tables indexed by node slots: a lookup on every message is an index, not a tree
-/// search (and the page carries no tree code for them).
+/// search (and the page carries no tree code for them). They grow as nodes appear.
 #[derive(Clone, Debug)]
 pub struct Network {
     default: LinkSpec,
@@ -84,11 +96,16 @@ impl Network {
         Self {
             default,
             default_latency: from_ms(default.latency_ms),
-            overrides: vec![None; NODES * NODES],
-            cut: vec![false; NODES * NODES],
+            overrides: Vec::new(),
+            cut: Vec::new(),
             cuts: 0,
-            queues: vec![LinkQueue::default(); NODES * NODES],
+            queues: Vec::new(),
         }
+    }
+
+    /// Whether a link joins `a` and `b` (two servers have none).
+    pub fn joins(a: NodeId, b: NodeId) -> bool {
+        a != b && pair(a, b).is_some()
     }
 
     pub fn default_spec(&self) -> LinkSpec {
@@ -97,26 +114,28 @@ impl Network {
 
     pub fn spec(&self, a: NodeId, b: NodeId) -> LinkSpec {
         pair(a, b)
-            .and_then(|k| self.overrides[k])
+            .and_then(|k| self.overrides.get(k).copied().flatten())
             .unwrap_or(self.default)
     }
 
     pub fn set_spec(&mut self, a: NodeId, b: NodeId, spec: LinkSpec) {
         if let Some(k) = pair(a, b) {
-            self.overrides[k] = Some(spec);
+            *at(&mut self.overrides, k, None) = Some(spec);
         }
     }
 
     /// The link between `a` and `b` takes the global settings again.
     pub fn clear_spec(&mut self, a: NodeId, b: NodeId) {
-        if let Some(k) = pair(a, b) {
-            self.overrides[k] = None;
+        if let Some(k) = pair(a, b)
+            && let Some(o) = self.overrides.get_mut(k)
+        {
+            *o = None;
         }
     }
 
     /// Whether the link has settings of its own.
     pub fn has_spec(&self, a: NodeId, b: NodeId) -> bool {
-        pair(a, b).is_some_and(|k| self.overrides[k].is_some())
+        pair(a, b).is_some_and(|k| self.overrides.get(k).is_some_and(Option::is_some))
     }
 
     /// Changes the settings of every link without its own.
@@ -126,13 +145,13 @@ impl Network {
     }
 
     pub fn is_cut(&self, a: NodeId, b: NodeId) -> bool {
-        self.cuts > 0 && pair(a, b).is_some_and(|k| self.cut[k])
+        self.cuts > 0 && pair(a, b).is_some_and(|k| self.cut.get(k) == Some(&true))
     }
 
     pub fn set_cut(&mut self, a: NodeId, b: NodeId, cut: bool) {
         if let Some(k) = pair(a, b)
             && a != b
-            && self.cut[k] != cut
+            && *at(&mut self.cut, k, false) != cut
         {
             self.cut[k] = cut;
             if cut {
@@ -149,25 +168,32 @@ impl Network {
         let Some(x) = slot(n) else {
             return;
         };
-        for y in 0..NODES {
-            let (u, v) = (x.min(y), x.max(y));
-            if std::mem::take(&mut self.cut[u * NODES + v]) {
+        // A server's peers are the hubs; a hub's, every node the tables have reached.
+        let known = (self.cut.len().max(self.overrides.len())).max(self.queues.len() / 2);
+        let peers = if x < HUBS { known / HUBS + 1 } else { HUBS };
+        for b in (0..peers).map(node_at) {
+            let Some(k) = pair(n, b) else { continue };
+            if self.cut.get(k) == Some(&true) {
+                self.cut[k] = false;
                 self.cuts -= 1;
             }
-            self.overrides[u * NODES + v] = None;
-            self.queues[x * NODES + y] = LinkQueue::default();
-            self.queues[y * NODES + x] = LinkQueue::default();
+            if let Some(o) = self.overrides.get_mut(k) {
+                *o = None;
+            }
+            for q in self.queues.iter_mut().skip(2 * k).take(2) {
+                *q = LinkQueue::default();
+            }
         }
     }
 
-    /// The cut links, each once, in node order.
+    /// The cut links, each once (by the later node, then the hub).
     pub fn cut_links(&self) -> impl Iterator<Item = (NodeId, NodeId)> + '_ {
         let any = self.cuts > 0;
         self.cut
             .iter()
             .enumerate()
             .filter(move |&(_, &c)| any && c)
-            .map(|(k, _)| (node_at(k / NODES), node_at(k % NODES)))
+            .map(|(k, _)| (node_at(k % HUBS), node_at(k / HUBS)))
     }
 
     /// Puts `size` bytes on the link from `from` to `to` at `now`: returns when they start moving
@@ -183,10 +209,11 @@ impl Network {
         if self.is_cut(from, to) {
             return None;
         }
-        let (spec, base) = match pair(from, to).and_then(|k| self.overrides[k]) {
-            Some(s) => (s, from_ms(s.latency_ms)),
-            None => (self.default, self.default_latency),
-        };
+        let (spec, base) =
+            match pair(from, to).and_then(|k| self.overrides.get(k).copied().flatten()) {
+                Some(s) => (s, from_ms(s.latency_ms)),
+                None => (self.default, self.default_latency),
+            };
         let jitter = if spec.jitter_ms > 0.0 {
             from_ms(spec.jitter_ms * sample::unit(rng))
         } else {
@@ -195,7 +222,7 @@ impl Network {
         let Some(k) = directed(from, to) else {
             return Some((now, now + base));
         };
-        let q = &mut self.queues[k];
+        let q = at(&mut self.queues, k, LinkQueue::default());
         if spec.bandwidth_mbps <= 0.0 && jitter == 0 {
             // No bandwidth queue; still no overtaking, as the latency may have been lowered.
             let arrives = (now + base).max(q.last_arrival);
@@ -216,7 +243,9 @@ impl Network {
 
     /// How long a message sent now would wait before the link starts carrying it.
     pub fn backlog(&self, now: Time, from: NodeId, to: NodeId) -> Time {
-        directed(from, to).map_or(0, |k| self.queues[k].free_at.saturating_sub(now))
+        directed(from, to)
+            .and_then(|k| self.queues.get(k))
+            .map_or(0, |q| q.free_at.saturating_sub(now))
     }
 }
 
@@ -270,5 +299,47 @@ mod tests {
         );
         net.set_cut(a, b, false);
         assert!(net.transmit(0, a, b, 1, &mut rng).is_some());
+    }
+
+    #[test]
+    fn every_link_has_a_hub_and_the_tables_grow_with_the_fleet() {
+        let mut net = Network::new(LinkSpec {
+            latency_ms: 1.0,
+            jitter_ms: 0.0,
+            bandwidth_mbps: 0.0,
+        });
+        let (far, db) = (
+            NodeId::Server(MAX_SERVERS - 1),
+            NodeId::Db(MAX_REPLICAS - 1),
+        );
+        net.set_cut(far, db, true);
+        net.set_cut(NodeId::Server(1), NodeId::Server(2), true);
+        assert!(net.is_cut(db, far), "both directions");
+        assert!(!Network::joins(NodeId::Server(1), NodeId::Server(2)));
+        assert!(
+            !net.is_cut(NodeId::Server(1), NodeId::Server(2)),
+            "no link joins two servers"
+        );
+        assert_eq!(net.cut_links().collect::<Vec<_>>(), [(db, far)]);
+        // Hubs × nodes, not nodes²: about 110,000 pairs for the largest fleet.
+        assert!(
+            net.cut.len() <= (HUBS + MAX_SERVERS) * HUBS,
+            "{}",
+            net.cut.len()
+        );
+        let mut rng = SimRng::seed_from_u64(1);
+        assert!(
+            net.transmit(0, NodeId::Lb, NodeId::Server(7), 10, &mut rng)
+                .is_some()
+        );
+        net.forget(far);
+        assert_eq!(net.cut_links().count(), 0);
+        assert!(!net.is_cut(far, db));
+        net.set_cut(NodeId::Client, NodeId::Server(7), true);
+        net.forget(NodeId::Client);
+        assert!(
+            !net.is_cut(NodeId::Server(7), NodeId::Client),
+            "a hub forgets every peer"
+        );
     }
 }

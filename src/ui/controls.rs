@@ -6,6 +6,7 @@ use yew::prelude::*;
 use super::field::knob_field;
 use super::state::Msg;
 use super::widgets::{button, check_box, choice, compact_node_button, power_select, slow_button};
+use crate::sim::config::PAGE_SERVERS;
 use crate::sim::knob::Knob;
 use crate::sim::{Action, NodeId, Strategy};
 
@@ -38,7 +39,7 @@ pub fn controls(props: &PanelProps) -> Html {
         <div class="row">
             { button(on, "Add server".into(), "", || Msg::Do(Action::AddServer)) }
             { button(on, "Remove server".into(), "", || Msg::Do(Action::RemoveServer)) }
-            <span class="count">{ format!("{} of at most 64", w.servers().len()) }</span>
+            <span class="count">{ format!("{} of at most {PAGE_SERVERS}", w.servers().len()) }</span>
         </div>
         <ul class="server-list" aria-label="Servers">
             { for w.servers().iter().enumerate().map(|(i, s)| html! {

@@ -110,7 +110,7 @@ fn balancer(w: &World) -> Html {
 
 fn server(w: &World, on: &Callback<Msg>, i: usize) -> Html {
     let s = &w.servers()[i];
-    let b = &w.balancer().backends[i];
+    let b = &w.balancer().backends()[i];
     let cfg = w.config();
     let last = w.series().samples().last();
     let view = if w.is_suspect(i) {

@@ -130,7 +130,7 @@ fn health_marks(w: &World, b: NodeBox) -> Html {
             let x = x0 + (i % per_row) as f64 * step;
             // Under the three lines of text.
             let y = 84.0 - b.h / 2.0 + (i / per_row) as f64 * step;
-            let state = if lb.backends[i].draining {
+            let state = if lb.backends()[i].draining {
                 "draining"
             } else if lb.accepts(i) {
                 "in"

@@ -55,12 +55,21 @@ impl Backend {
     pub fn ewma_ms(&self) -> f64 {
         self.ewma_us / 1_000.0
     }
+
+    fn accepts(&self) -> bool {
+        self.health.healthy && !self.draining
+    }
 }
 
 #[derive(Clone, Debug)]
 pub struct Balancer {
     pub strategy: Strategy,
-    pub backends: Vec<Backend>,
+    backends: Vec<Backend>,
+    /// The servers it sends new work to, ascending: kept as health and draining change, so a
+    /// pick costs no scan of a fleet of thousands (random and power of two are O(1)).
+    accepting: Vec<u32>,
+    /// A retry's candidates (the accepting servers it has not tried), reused between picks.
+    scratch: Vec<u32>,
     pub budget: RetryBudget,
     /// Round robin (and the tie-break of the others): where the next search starts.
     pointer: usize,
@@ -69,61 +78,153 @@ pub struct Balancer {
     last_pair: Option<(usize, usize)>,
 }
 
-/// Servers as a bit set (at most 64, the fleet's limit).
-type Mask = u64;
+/// The servers a request has tried, one per attempt (a first try and at most five retries).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Tried {
+    n: u8,
+    at: [u16; 6],
+}
 
-fn nth_set_bit(mut m: Mask, n: u32) -> usize {
-    for _ in 0..n {
-        m &= m - 1;
+impl Tried {
+    pub fn add(&mut self, i: usize) {
+        // Past six (more retries than the settings allow) it keeps avoiding the first six.
+        if !self.contains(i) && usize::from(self.n) < self.at.len() {
+            self.at[usize::from(self.n)] = i as u16;
+            self.n += 1;
+        }
     }
-    m.trailing_zeros() as usize
+
+    pub fn contains(&self, i: usize) -> bool {
+        self.at[..usize::from(self.n)].contains(&(i as u16))
+    }
+
+    fn is_empty(&self) -> bool {
+        self.n == 0
+    }
 }
 
-/// The set bits of `m` in order starting at `from` and wrapping around.
-fn rotated(m: Mask, from: usize) -> impl Iterator<Item = usize> {
-    let high = if from >= 64 { 0 } else { m & (!0 << from) };
-    let low = m & !high;
-    bits(high).chain(bits(low))
-}
-
-fn bits(mut m: Mask) -> impl Iterator<Item = usize> {
-    std::iter::from_fn(move || {
-        (m != 0).then(|| {
-            let i = m.trailing_zeros() as usize;
-            m &= m - 1;
-            i
-        })
-    })
+/// `m`'s servers from the first at or after `from` on, wrapping around (`m` ascending).
+fn rotated(m: &[u32], from: usize) -> impl Iterator<Item = usize> + '_ {
+    let (low, high) = m.split_at(m.partition_point(|&i| (i as usize) < from));
+    high.iter().chain(low).map(|&i| i as usize)
 }
 
 impl Balancer {
     pub fn new(strategy: Strategy, servers: usize, retry_budget: f64) -> Self {
-        Self {
+        let mut b = Self {
             strategy,
             backends: (0..servers).map(|_| Backend::new(true, 1)).collect(),
+            accepting: Vec::new(),
+            scratch: Vec::new(),
             budget: RetryBudget::new(retry_budget),
             pointer: 0,
             ring: HashRing::new(servers),
             last_pair: None,
-        }
+        };
+        b.refresh();
+        b
+    }
+
+    /// What the balancer knows of each server.
+    pub fn backends(&self) -> &[Backend] {
+        &self.backends
+    }
+
+    /// Recomputes the accepting list after a change of health or draining (rare: a verdict, an
+    /// action), so that picks need not look at every server.
+    fn refresh(&mut self) {
+        self.accepting.clear();
+        let b = &self.backends;
+        self.accepting
+            .extend((0..b.len() as u32).filter(|&i| b[i as usize].accepts()));
     }
 
     /// A new server joins; it takes traffic once `healthy` (at once, or after its first checks).
     pub fn add_backend(&mut self, healthy: bool, weight: u32) {
         self.backends.push(Backend::new(healthy, weight));
         self.ring = HashRing::new(self.backends.len());
+        self.refresh();
     }
 
     pub fn remove_last(&mut self) {
         self.backends.pop();
         self.ring = HashRing::new(self.backends.len());
+        self.refresh();
     }
 
     /// Does the balancer send new work to server `i`?
     pub fn accepts(&self, i: usize) -> bool {
-        self.backends
-            .get(i)
-            .is_some_and(|b| b.health.healthy && !b.draining)
+        self.backends.get(i).is_some_and(Backend::accepts)
+    }
+
+    /// Server `i` is being removed (gets no new work), or is kept after all.
+    pub fn set_draining(&mut self, i: usize, draining: bool) {
+        if let Some(b) = self.backends.get_mut(i) {
+            b.draining = draining;
+            self.refresh();
+        }
+    }
+
+    pub fn set_weight(&mut self, i: usize, weight: u32) {
+        if let Some(b) = self.backends.get_mut(i) {
+            b.weight = weight;
+        }
+    }
+
+    /// Without health checks a balancer has nothing to go on: it trusts every server.
+    pub fn trust_all(&mut self) {
+        for b in &mut self.backends {
+            b.health = Health::new(true);
+        }
+        self.refresh();
+    }
+
+    /// Sends server `i` a probe numbered `seq` unless one is still awaited; says whether it did.
+    pub fn probe(&mut self, i: usize, seq: u64) -> bool {
+        let Some(b) = self.backends.get_mut(i) else {
+            return false;
+        };
+        let free = b.health.may_probe();
+        if free {
+            b.health.sent(seq);
+        }
+        free
+    }
+
+    /// Server `i` answered probe `seq` (`ok`) or let it time out: the belief that may change.
+    pub fn probed(
+        &mut self,
+        i: usize,
+        seq: u64,
+        ok: bool,
+        rise: u32,
+        fall: u32,
+    ) -> Option<Verdict> {
+        let b = self.backends.get_mut(i)?;
+        let verdict = if ok {
+            b.health.answered(seq, rise)
+        } else {
+            b.health.timed_out(seq, fall)
+        };
+        if verdict.is_some() {
+            self.refresh();
+        }
+        verdict
+    }
+
+    /// An attempt went to server `i`.
+    pub fn sent(&mut self, i: usize) {
+        if let Some(b) = self.backends.get_mut(i) {
+            b.outstanding += 1;
+        }
+    }
+
+    /// The attempt at server `i` ended after `rtt` µs (a reply, or its timeout).
+    pub fn ended(&mut self, i: usize, now: Time, rtt: Time) {
+        if let Some(b) = self.backends.get_mut(i) {
+            b.outstanding -= 1;
+        }
+        self.observe(i, now, rtt);
     }
 
     pub fn pointer(&self) -> usize {
@@ -143,35 +244,54 @@ impl Balancer {
 
     /// Picks a server for `session`, avoiding the servers in `tried` when any other is available;
     /// `None` when no server accepts work.
-    pub fn pick(&mut self, session: u32, tried: Mask, rng: &mut SimRng) -> Option<usize> {
-        let ok: Mask = (0..self.backends.len())
-            .filter(|&i| self.accepts(i))
-            .fold(0, |m, i| m | 1 << i);
-        let mask = if ok & !tried != 0 { ok & !tried } else { ok };
-        if mask == 0 {
+    pub fn pick(&mut self, session: u32, tried: Tried, rng: &mut SimRng) -> Option<usize> {
+        let mut rest = std::mem::take(&mut self.scratch);
+        rest.clear();
+        if !tried.is_empty() {
+            let fresh = self
+                .accepting
+                .iter()
+                .filter(|&&i| !tried.contains(i as usize));
+            rest.extend(fresh);
+        }
+        let chosen = self.choose(
+            session,
+            if rest.is_empty() { None } else { Some(&rest) },
+            rng,
+        );
+        self.scratch = rest;
+        self.pointer = chosen? + 1;
+        chosen
+    }
+
+    /// The strategy's choice among `among` (ascending), or among every accepting server.
+    fn choose(&mut self, session: u32, among: Option<&[u32]>, rng: &mut SimRng) -> Option<usize> {
+        let m = among.unwrap_or(&self.accepting);
+        if m.is_empty() {
             return None;
         }
         let n = self.backends.len();
         let from = self.pointer % n;
-        let b = &self.backends;
-        let chosen = match self.strategy {
-            Strategy::Random => {
-                nth_set_bit(mask, sample::below(rng, mask.count_ones() as usize) as u32)
-            }
-            Strategy::RoundRobin => rotated(mask, from).next()?,
+        let b = &mut self.backends;
+        let nth = |k: usize| m[k] as usize;
+        Some(match self.strategy {
+            Strategy::Random => nth(sample::below(rng, m.len())),
+            Strategy::RoundRobin => rotated(m, from).next()?,
             Strategy::WeightedRoundRobin => {
-                let total: i64 = bits(mask).map(|i| b[i].weight as i64).sum();
-                for i in bits(mask) {
-                    self.backends[i].wrr_current += self.backends[i].weight as i64;
+                let mut total = 0;
+                for &i in m {
+                    let x = &mut b[i as usize];
+                    x.wrr_current += x.weight as i64;
+                    total += x.weight as i64;
                 }
-                let best =
-                    bits(mask).max_by_key(|&i| (self.backends[i].wrr_current, -(i as i64)))?;
-                self.backends[best].wrr_current -= total;
+                let best = (m.iter().map(|&i| i as usize))
+                    .max_by_key(|&i| (b[i].wrr_current, -(i as i64)))?;
+                b[best].wrr_current -= total;
                 best
             }
-            Strategy::LeastConnections => rotated(mask, from).min_by_key(|&i| b[i].outstanding)?,
+            Strategy::LeastConnections => rotated(m, from).min_by_key(|&i| b[i].outstanding)?,
             Strategy::PowerOfTwo => {
-                let count = mask.count_ones() as usize;
+                let count = m.len();
                 let a = sample::below(rng, count);
                 let c = if count > 1 {
                     let c = sample::below(rng, count - 1);
@@ -179,7 +299,7 @@ impl Balancer {
                 } else {
                     a
                 };
-                let (x, y) = (nth_set_bit(mask, a as u32), nth_set_bit(mask, c as u32));
+                let (x, y) = (nth(a), nth(c));
                 self.last_pair = Some((x, y));
                 if b[y].outstanding < b[x].outstanding {
                     y
@@ -187,13 +307,13 @@ impl Balancer {
                     x
                 }
             }
-            Strategy::ConsistentHash => self.ring.lookup(session, |i| mask & (1 << i) != 0)?,
+            Strategy::ConsistentHash => self
+                .ring
+                .lookup(session, |i| m.binary_search(&(i as u32)).is_ok())?,
             Strategy::LeastResponseTime => {
-                rotated(mask, from).min_by(|&x, &y| b[x].cost().total_cmp(&b[y].cost()))?
+                rotated(m, from).min_by(|&x, &y| b[x].cost().total_cmp(&b[y].cost()))?
             }
-        };
-        self.pointer = chosen + 1;
-        Some(chosen)
+        })
     }
 
     /// A reply from server `i` took `rtt` µs: feed the peak-EWMA (a slower sample counts at once,
@@ -225,10 +345,15 @@ mod tests {
     #[test]
     fn round_robin_rotates_exactly_and_skips_the_unhealthy() {
         let (mut b, mut rng) = balancer(Strategy::RoundRobin, 4);
-        let picks: Vec<_> = (0..8).map(|_| b.pick(0, 0, &mut rng).unwrap()).collect();
+        let picks: Vec<_> = (0..8)
+            .map(|_| b.pick(0, Tried::default(), &mut rng).unwrap())
+            .collect();
         assert_eq!(picks, [0, 1, 2, 3, 0, 1, 2, 3]);
         b.backends[2].health = Health::new(false);
-        let picks: Vec<_> = (0..6).map(|_| b.pick(0, 0, &mut rng).unwrap()).collect();
+        b.refresh();
+        let picks: Vec<_> = (0..6)
+            .map(|_| b.pick(0, Tried::default(), &mut rng).unwrap())
+            .collect();
         assert_eq!(picks, [0, 1, 3, 0, 1, 3]);
     }
 
@@ -239,7 +364,7 @@ mod tests {
             for (i, be) in b.backends.iter_mut().enumerate() {
                 be.outstanding = (round * 7 + i as u32 * 13) % 6;
             }
-            let chosen = b.pick(0, 0, &mut rng).unwrap();
+            let chosen = b.pick(0, Tried::default(), &mut rng).unwrap();
             let min = b.backends.iter().map(|x| x.outstanding).min().unwrap();
             assert_eq!(b.backends[chosen].outstanding, min);
         }
@@ -253,7 +378,7 @@ mod tests {
             for (i, be) in b.backends.iter_mut().enumerate() {
                 be.outstanding = (round * 31 + i as u32 * 17) % 9;
             }
-            let chosen = b.pick(0, 0, &mut rng).unwrap();
+            let chosen = b.pick(0, Tried::default(), &mut rng).unwrap();
             let (x, y) = b.last_pair().unwrap();
             assert_ne!(x, y, "two distinct servers are compared");
             assert!(chosen == x || chosen == y);
@@ -274,7 +399,7 @@ mod tests {
         let mut counts = [0u32; 4];
         let picks = 100_000;
         for _ in 0..picks {
-            counts[b.pick(0, 0, &mut rng).unwrap()] += 1;
+            counts[b.pick(0, Tried::default(), &mut rng).unwrap()] += 1;
         }
         for (c, w) in counts.iter().zip(weights) {
             let share = *c as f64 / picks as f64;
@@ -287,8 +412,8 @@ mod tests {
     fn consistent_hash_keeps_sessions_on_their_server() {
         let (mut b, mut rng) = balancer(Strategy::ConsistentHash, 5);
         for s in 0..1_000 {
-            let first = b.pick(s, 0, &mut rng).unwrap();
-            assert_eq!(b.pick(s, 0, &mut rng), Some(first));
+            let first = b.pick(s, Tried::default(), &mut rng).unwrap();
+            assert_eq!(b.pick(s, Tried::default(), &mut rng), Some(first));
         }
     }
 
@@ -298,7 +423,9 @@ mod tests {
         b.observe(0, 1_000, 50_000);
         b.observe(1, 1_000, 5_000);
         b.observe(2, 1_000, 6_000);
-        let picks: Vec<_> = (0..4).map(|_| b.pick(0, 0, &mut rng).unwrap()).collect();
+        let picks: Vec<_> = (0..4)
+            .map(|_| b.pick(0, Tried::default(), &mut rng).unwrap())
+            .collect();
         assert_eq!(picks[0], 1);
         assert!(!picks.contains(&0), "{picks:?}");
     }
@@ -308,14 +435,140 @@ mod tests {
         for strategy in Strategy::ALL {
             let (mut b, mut rng) = balancer(strategy, 3);
             for s in 0..50 {
-                let tried = 0b011;
+                let mut tried = Tried::default();
+                tried.add(0);
+                tried.add(1);
                 assert_eq!(b.pick(s, tried, &mut rng), Some(2), "{strategy}");
-                assert!(b.pick(s, 0b111, &mut rng).is_some(), "{strategy}");
+                tried.add(2);
+                assert!(b.pick(s, tried, &mut rng).is_some(), "{strategy}");
             }
             for i in 0..3 {
                 b.backends[i].health = Health::new(false);
             }
-            assert_eq!(b.pick(0, 0, &mut rng), None, "{strategy}");
+            b.refresh();
+            assert_eq!(b.pick(0, Tried::default(), &mut rng), None, "{strategy}");
+        }
+    }
+
+    /// The picker as it was when servers were a 64-bit mask: the reference that the sorted
+    /// accepting list must match pick for pick (same rng draws, same state after).
+    #[cfg(not(target_arch = "wasm32"))]
+    mod reference {
+        use super::*;
+        use crate::sim::balancer::Strategy;
+        use proptest::prelude::{any, prop_assert_eq, proptest};
+
+        fn nth_set_bit(mut m: u64, n: usize) -> usize {
+            for _ in 0..n {
+                m &= m - 1;
+            }
+            m.trailing_zeros() as usize
+        }
+
+        fn bits(m: u64) -> impl Iterator<Item = usize> {
+            (0..64).filter(move |i| m >> i & 1 == 1)
+        }
+
+        fn rotated(m: u64, from: usize) -> impl Iterator<Item = usize> {
+            bits(m)
+                .filter(move |&i| i >= from)
+                .chain(bits(m).filter(move |&i| i < from))
+        }
+
+        fn mask_pick(
+            b: &mut Balancer,
+            session: u32,
+            tried: u64,
+            rng: &mut SimRng,
+        ) -> Option<usize> {
+            let ok = (0..b.backends.len())
+                .filter(|&i| b.accepts(i))
+                .fold(0u64, |m, i| m | 1 << i);
+            let mask = if ok & !tried != 0 { ok & !tried } else { ok };
+            if mask == 0 {
+                return None;
+            }
+            let from = b.pointer % b.backends.len();
+            let count = mask.count_ones() as usize;
+            let chosen = match b.strategy {
+                Strategy::Random => nth_set_bit(mask, sample::below(rng, count)),
+                Strategy::RoundRobin => rotated(mask, from).next()?,
+                Strategy::WeightedRoundRobin => {
+                    let total: i64 = bits(mask).map(|i| b.backends[i].weight as i64).sum();
+                    for i in bits(mask) {
+                        b.backends[i].wrr_current += b.backends[i].weight as i64;
+                    }
+                    let best =
+                        bits(mask).max_by_key(|&i| (b.backends[i].wrr_current, -(i as i64)))?;
+                    b.backends[best].wrr_current -= total;
+                    best
+                }
+                Strategy::LeastConnections => {
+                    rotated(mask, from).min_by_key(|&i| b.backends[i].outstanding)?
+                }
+                Strategy::PowerOfTwo => {
+                    let a = sample::below(rng, count);
+                    let c = if count > 1 {
+                        let c = sample::below(rng, count - 1);
+                        if c >= a { c + 1 } else { c }
+                    } else {
+                        a
+                    };
+                    let (x, y) = (nth_set_bit(mask, a), nth_set_bit(mask, c));
+                    b.last_pair = Some((x, y));
+                    if b.backends[y].outstanding < b.backends[x].outstanding {
+                        y
+                    } else {
+                        x
+                    }
+                }
+                Strategy::ConsistentHash => b.ring.lookup(session, |i| mask >> i & 1 == 1)?,
+                Strategy::LeastResponseTime => rotated(mask, from)
+                    .min_by(|&x, &y| b.backends[x].cost().total_cmp(&b.backends[y].cost()))?,
+            };
+            b.pointer = chosen + 1;
+            Some(chosen)
+        }
+
+        proptest! {
+            #[test]
+            fn the_accepting_list_picks_as_the_bit_mask_did(
+                n in 1usize..=64,
+                strategy in 0..Strategy::ALL.len(),
+                states in proptest::collection::vec((any::<bool>(), any::<bool>(), 0u32..5, 1u32..9, 0u64..50_000), 64),
+                picks in proptest::collection::vec((any::<u32>(), any::<u64>(), 0usize..64), 1..40),
+                seed in any::<u64>(),
+            ) {
+                let mut b = Balancer::new(Strategy::ALL[strategy], n, 0.2);
+                for (i, &(healthy, draining, outstanding, weight, rtt)) in states.iter().take(n).enumerate() {
+                    b.backends[i].health = Health::new(healthy);
+                    b.backends[i].draining = draining;
+                    b.backends[i].outstanding = outstanding;
+                    b.backends[i].weight = weight;
+                    b.observe(i, 1_000, rtt);
+                }
+                b.refresh();
+                let mut old = b.clone();
+                let (mut rng, mut old_rng) = (SimRng::seed_from_u64(seed), SimRng::seed_from_u64(seed));
+                for &(session, tried_bits, pointer) in &picks {
+                    // A retry's tried set: at most one server per attempt, six attempts.
+                    let mut tried = Tried::default();
+                    let mut mask = 0u64;
+                    for i in bits(tried_bits).filter(|&i| i < n).take(6) {
+                        tried.add(i);
+                        mask |= 1 << i;
+                    }
+                    b.pointer = pointer;
+                    old.pointer = pointer;
+                    let got = b.pick(session, tried, &mut rng);
+                    let want = mask_pick(&mut old, session, mask, &mut old_rng);
+                    prop_assert_eq!(got, want);
+                    prop_assert_eq!(b.pointer, old.pointer);
+                    prop_assert_eq!(b.last_pair, old.last_pair);
+                    let wrr = |x: &Balancer| x.backends.iter().map(|e| e.wrr_current).collect::<Vec<_>>();
+                    prop_assert_eq!(wrr(&b), wrr(&old));
+                }
+            }
         }
     }
 }

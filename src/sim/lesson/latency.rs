@@ -36,7 +36,7 @@ pub(super) fn check(p: &mut Progress, w: &World) -> Option<String> {
         if !p.held(w, slowed, 1_500 * MS, [0; 3]) {
             return None;
         }
-        let b = &w.balancer().backends;
+        let b = w.balancer().backends();
         if !w.balancer().accepts(0) {
             format!(
                 "Health checks to Server 1 now take longer than their {} ms timeout, so the balancer marked a healthy server down: to a health check, a slow link looks like a dead machine. The other servers carry everything, and their queues show it.",

@@ -1,9 +1,10 @@
 //! What people and scripts do to the system: each action takes effect at the current instant.
 
 use super::World;
-use crate::sim::config::{MAX_SERVERS, POWER_LEVELS};
+use crate::sim::config::{PAGE_SERVERS, POWER_LEVELS};
 use crate::sim::decimal::{fixed, within};
 use crate::sim::event::Action;
+use crate::sim::network::Network;
 use crate::sim::node::NodeId;
 use crate::sim::node::Status;
 use crate::sim::replication::ReadFrom;
@@ -259,7 +260,7 @@ impl World {
                 if server < self.servers.len() && POWER_LEVELS.contains(&power) =>
             {
                 self.servers[server].power = power;
-                self.balancer.backends[server].weight = power;
+                self.balancer.set_weight(server, power);
                 self.note(
                     Some(NodeId::Server(server)),
                     format!(
@@ -276,7 +277,7 @@ impl World {
     pub fn is_isolated(&self, node: NodeId) -> bool {
         self.all_nodes()
             .into_iter()
-            .filter(|&b| b != node)
+            .filter(|&b| Network::joins(node, b))
             .all(|b| self.network.is_cut(node, b))
     }
 
@@ -305,12 +306,12 @@ impl World {
     fn add_server(&mut self) {
         if let Some(i) = self.servers.iter().position(|s| s.draining) {
             self.servers[i].draining = false;
-            self.balancer.backends[i].draining = false;
+            self.balancer.set_draining(i, false);
             self.note(
                 Some(NodeId::Server(i)),
                 format!("{} stays: draining cancelled", NodeId::Server(i).label()),
             );
-        } else if self.servers.len() < MAX_SERVERS {
+        } else if self.servers.len() < PAGE_SERVERS {
             let i = self.servers.len();
             let epoch = self.fresh_epoch();
             let mut server = Server::new(self.now, 1, epoch);
@@ -342,7 +343,7 @@ impl World {
         }
         if let Some(i) = self.servers.iter().rposition(|s| !s.draining) {
             self.servers[i].draining = true;
-            self.balancer.backends[i].draining = true;
+            self.balancer.set_draining(i, true);
             self.note(
                 Some(NodeId::Server(i)),
                 format!("{} draining: no new requests", NodeId::Server(i).label()),

@@ -1,7 +1,7 @@
 //! The request path and the health checks: what each node does when something reaches it.
 
 use super::{Request, World};
-use crate::sim::balancer::backoff_ms;
+use crate::sim::balancer::{Tried, backoff_ms};
 use crate::sim::event::{Event, Lane};
 use crate::sim::history::{Fate, Op};
 use crate::sim::message::Cause;
@@ -53,7 +53,7 @@ impl World {
             read_only: d.read_only,
             attempt: 0,
             retries: 0,
-            tried: 0,
+            tried: Tried::default(),
             server: None,
             waiting: false,
             sent_at: self.now,
@@ -99,12 +99,8 @@ impl World {
             }
             (NodeId::Lb, Payload::ProbeAck { seq }) => {
                 if let NodeId::Server(i) = msg.from {
-                    let rise = self.cfg.hc_rise;
-                    let verdict = self
-                        .balancer
-                        .backends
-                        .get_mut(i)
-                        .and_then(|b| b.health.answered(seq, rise));
+                    let (rise, fall) = (self.cfg.hc_rise, self.cfg.hc_fall);
+                    let verdict = self.balancer.probed(i, seq, true, rise, fall);
                     self.verdict(i, verdict);
                 }
             }
@@ -148,7 +144,7 @@ impl World {
         let now = self.now;
         let req = self.requests.get_mut(r).expect("checked above");
         req.attempt += 1;
-        req.tried |= 1 << i;
+        req.tried.add(i);
         req.server = Some(i);
         req.waiting = true;
         req.sent_at = now;
@@ -164,7 +160,7 @@ impl World {
             count: 0,
             tries: 0,
         };
-        self.balancer.backends[i].outstanding += 1;
+        self.balancer.sent(i);
         self.send(NodeId::Lb, NodeId::Server(i), Payload::Job(job));
         let at = now + self.timeout;
         self.queue.push_lane(
@@ -399,10 +395,7 @@ impl World {
             || (outcome == Outcome::Err(Cause::DbUnavailable)
                 && self.cfg.replication == crate::sim::Replication::Quorum);
         let rtt = self.now - req.sent_at;
-        if let Some(b) = self.balancer.backends.get_mut(i) {
-            b.outstanding -= 1;
-        }
-        self.balancer.observe(i, self.now, rtt);
+        self.balancer.ended(i, self.now, rtt);
         match outcome {
             Outcome::Err(cause) if cause.retryable() => self.retry_or_finish(job.req, cause),
             _ => self.finish(job.req, outcome),
@@ -421,10 +414,7 @@ impl World {
         req.maybe_applied = true;
         let sent_at = req.sent_at;
         let i = req.server.expect("a waiting attempt has a server");
-        if let Some(b) = self.balancer.backends.get_mut(i) {
-            b.outstanding -= 1;
-        }
-        self.balancer.observe(i, self.now, self.timeout);
+        self.balancer.ended(i, self.now, self.timeout);
         self.metrics.attempt_timeouts += 1;
         if self.waterfall.is_some() {
             self.trace_timeout(r, i, sent_at);
@@ -543,7 +533,7 @@ impl World {
 
     /// Drops draining servers from the end of the fleet once nothing of theirs is in flight.
     pub(super) fn retire_drained(&mut self) {
-        while let (Some(s), Some(b)) = (self.servers.last(), self.balancer.backends.last()) {
+        while let (Some(s), Some(b)) = (self.servers.last(), self.balancer.backends().last()) {
             if !(s.draining && s.holding() == 0 && b.outstanding == 0) {
                 break;
             }

@@ -16,7 +16,7 @@ use std::collections::VecDeque;
 use rand::SeedableRng;
 
 use super::anomaly::ReadAnomalies;
-use super::balancer::Balancer;
+use super::balancer::{Balancer, Tried};
 use super::config::{Config, ConfigError};
 use super::event::{Action, Event, EventQueue, Lane};
 use super::event::{MAX_ACTIONS, Recorded};
@@ -52,8 +52,8 @@ pub struct Request {
     /// Attempts made so far (1 for the first).
     pub attempt: u16,
     pub retries: u32,
-    /// Servers tried, as a bit set.
-    pub tried: u64,
+    /// Servers tried, one per attempt.
+    pub tried: Tried,
     /// The server of the current attempt.
     pub server: Option<usize>,
     /// The balancer awaits the current attempt's reply.

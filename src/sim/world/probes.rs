@@ -16,12 +16,11 @@ impl World {
         }
         let timeout = from_ms(self.cfg.hc_timeout_ms);
         for i in 0..self.servers.len() {
-            if !self.balancer.backends[i].health.may_probe() {
+            let seq = self.probe_seq + 1;
+            if !self.balancer.probe(i, seq) {
                 continue;
             }
-            self.probe_seq += 1;
-            let seq = self.probe_seq;
-            self.balancer.backends[i].health.sent(seq);
+            self.probe_seq = seq;
             self.send(NodeId::Lb, NodeId::Server(i), Payload::Probe { seq });
             self.queue
                 .push(self.now + timeout, Event::ProbeTimeout { server: i, seq });
@@ -41,12 +40,8 @@ impl World {
     }
 
     pub(super) fn probe_timeout(&mut self, i: usize, seq: u64) {
-        let fall = self.cfg.hc_fall;
-        let verdict = self
-            .balancer
-            .backends
-            .get_mut(i)
-            .and_then(|b| b.health.timed_out(seq, fall));
+        let (rise, fall) = (self.cfg.hc_rise, self.cfg.hc_fall);
+        let verdict = self.balancer.probed(i, seq, false, rise, fall);
         self.verdict(i, verdict);
     }
 

@@ -114,7 +114,7 @@ impl World {
             .is_some_and(|s| s.status == Status::Down)
             && self
                 .balancer
-                .backends
+                .backends()
                 .get(i)
                 .is_some_and(|b| b.health.healthy)
     }

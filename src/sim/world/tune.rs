@@ -2,7 +2,6 @@
 //! per-second sampling the charts read.
 
 use super::World;
-use crate::sim::balancer::Health;
 use crate::sim::decimal::trim;
 use crate::sim::knob::Knob;
 use crate::sim::network::LinkSpec;
@@ -109,10 +108,7 @@ impl World {
             Knob::TimeoutMs => self.timeout = from_ms(self.cfg.timeout_ms),
             Knob::RetryBudget => self.balancer.budget.set_ratio(self.cfg.retry_budget),
             Knob::HcIntervalMs if value == 0.0 => {
-                // Without checks a balancer has nothing to go on: it trusts every server.
-                for b in &mut self.balancer.backends {
-                    b.health = Health::new(true);
-                }
+                self.balancer.trust_all();
             }
             Knob::HcIntervalMs => self.arm_probes(),
             Knob::ChaosMtbfS => self.arm_chaos(),

@@ -9,6 +9,7 @@ use std::rc::Rc;
 use yew::Reducible;
 
 use crate::sim::compare::{Comparison, Variant};
+use crate::sim::config::PAGE_SERVERS;
 use crate::sim::decimal::within;
 use crate::sim::event::MAX_ACTIONS;
 use crate::sim::lesson::{LESSONS, Progress};
@@ -27,6 +28,9 @@ const MAX_FRAME_MS: f64 = 250.0;
 /// Events one frame may handle: past it the simulation falls behind real time (and says so)
 /// rather than freezing the page.
 pub const EVENTS_PER_FRAME: u64 = 40_000;
+
+const TOO_MANY: &str =
+    "this page draws at most 64 servers; the runner, clusterscope-sim, takes up to 10,000";
 /// Simulated seconds per wall second the speed control offers: slow motion, since the model runs
 /// in real units (a hop of 5 ms would cross the screen in a third of a frame at 1×).
 pub const SPEEDS: [f64; 7] = [0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0];
@@ -166,7 +170,12 @@ impl Playground {
     /// Opens a scenario's text (a link's fragment or a file): a fresh run that replays it, or,
     /// when it cannot be read, a notice saying why (`what` names the source).
     fn open(&self, text: &str, what: &str) -> Rc<Self> {
-        match Scenario::decode(text) {
+        let fits = |s: Scenario| {
+            (s.config.servers <= PAGE_SERVERS)
+                .then_some(s)
+                .ok_or(TOO_MANY)
+        };
+        match Scenario::decode(text).and_then(|s| fits(s).map_err(String::from)) {
             Ok(s) => {
                 let p = self.restart(s.config.clone());
                 p.next(|p| {

@@ -266,6 +266,28 @@ fn a_made_link_opens_into_the_same_run_and_a_bad_one_says_why() {
 }
 
 #[test]
+fn a_link_to_a_fleet_larger_than_the_page_draws_is_refused_with_a_reason() {
+    let big = Config {
+        servers: 65,
+        ..Config::default()
+    };
+    let p = reduce(Rc::new(Playground::new(big)), Msg::MakeLink);
+    let link = p.link.clone().unwrap();
+    let fresh = Rc::new(Playground::new(Config::default()));
+    let q = reduce(fresh, Msg::Open(link, true));
+    let notice = q.notice.as_deref().unwrap();
+    assert!(notice.contains("at most 64 servers"), "{notice}");
+    assert_eq!(q.world.borrow().servers().len(), 3, "the run goes on");
+    // Add server stops at the page's 64 too.
+    let at64 = Config {
+        servers: 64,
+        ..Config::default()
+    };
+    let p = reduce(Rc::new(Playground::new(at64)), Msg::Do(Action::AddServer));
+    assert_eq!(p.world.borrow().servers().len(), 64);
+}
+
+#[test]
 fn side_by_side_needs_two_choices_and_then_runs_instead_of_the_main_run() {
     use crate::sim::compare::Variant;
     use crate::sim::{Replication, Strategy};
