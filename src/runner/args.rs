@@ -416,7 +416,7 @@ mod tests {
         assert!(err("--servers").starts_with("--servers: needs a value"));
         assert!(err("--servers abc").starts_with("--servers:"));
         assert!(err("--servers 0").starts_with("--servers:"));
-        assert!(err("--servers 65").starts_with("--servers:"));
+        assert!(err("--servers 10001").starts_with("--servers:"));
         assert!(err("--arrival-rate NaN").starts_with("--arrival-rate:"));
         assert!(err("--arrival-rate -3").starts_with("--arrival-rate:"));
         assert!(err("--latency-ms inf").starts_with("--latency-ms:"));
