@@ -2,10 +2,10 @@
 //! alone with the same seed, however the frames split the work.
 #![cfg(not(target_arch = "wasm32"))]
 
-use clusterscope::sim::compare::{Comparison, Variant};
-use clusterscope::sim::summary::Summary;
+use clusterscope::sim::Summary;
 use clusterscope::sim::time::{MS, SECOND};
 use clusterscope::sim::{Action, Config, NodeId, Replication, Strategy, World};
+use clusterscope::sim::{Comparison, Variant};
 
 fn alone(cfg: Config, t: u64) -> World {
     let mut w = World::new(cfg).unwrap();

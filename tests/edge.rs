@@ -3,7 +3,7 @@
 //! refuse, and that refused requests never reach a server.
 #![cfg(not(target_arch = "wasm32"))]
 
-use clusterscope::sim::knob::Knob;
+use clusterscope::sim::Knob;
 use clusterscope::sim::time::SECOND;
 use clusterscope::sim::{Action, Cause, Config, NodeId, World};
 

@@ -5,10 +5,10 @@
 //! wait. Release only (a few thousand simulated minutes): tests/run-all.sh runs it.
 #![cfg(not(target_arch = "wasm32"))]
 
-use clusterscope::sim::knob::Knob;
+use clusterscope::sim::Knob;
+use clusterscope::sim::WAN_LATENCY_MS;
+use clusterscope::sim::Window;
 use clusterscope::sim::lesson::{BALANCING_WAIT, LESSONS, Progress, SPEED, find};
-use clusterscope::sim::metrics::Window;
-use clusterscope::sim::network::WAN_LATENCY_MS;
 use clusterscope::sim::time::{SECOND, Time};
 use clusterscope::sim::{Action, Consistency, NodeId, Replication, Strategy, World};
 

@@ -2,7 +2,7 @@
 //! notices and explains with the run's own figures.
 #![cfg(not(target_arch = "wasm32"))]
 
-use clusterscope::sim::knob::Knob;
+use clusterscope::sim::Knob;
 use clusterscope::sim::lesson::{LESSONS, Progress, find};
 use clusterscope::sim::{Action, Consistency, NodeId, Strategy, World};
 
@@ -26,7 +26,7 @@ fn steps(id: &str, w: &mut World, p: &mut Progress) {
         "latency" => w.apply(Action::SetLink {
             a: NodeId::Lb,
             b: NodeId::Server(0),
-            spec: Some((clusterscope::sim::network::WAN_LATENCY_MS, 0.0)),
+            spec: Some((clusterscope::sim::WAN_LATENCY_MS, 0.0)),
         }),
         "replication" => {
             w.apply(Action::Fail(NodeId::Db(2)));

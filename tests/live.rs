@@ -2,9 +2,9 @@
 //! partitions, chaos mode, the per-second series the charts draw and the request waterfall.
 #![cfg(not(target_arch = "wasm32"))]
 
-use clusterscope::sim::knob::Knob;
+use clusterscope::sim::Knob;
+use clusterscope::sim::SpanKind;
 use clusterscope::sim::time::{MS, SECOND};
-use clusterscope::sim::trace::SpanKind;
 use clusterscope::sim::{Action, Config, NodeId, Payload, Role, Status, World};
 
 fn world(cfg: Config) -> World {
@@ -430,19 +430,19 @@ fn a_failed_request_counts_with_its_wait_and_a_pool_refusal_does_not() {
     run_for(&mut w, 10);
     let m = w.metrics();
     assert_eq!(m.succeeded, 0);
-    let pool = m.failed_by(clusterscope::sim::message::Cause::ClientPool);
-    let waited = m.failed_by(clusterscope::sim::message::Cause::Timeout);
+    let pool = m.failed_by(clusterscope::sim::Cause::ClientPool);
+    let waited = m.failed_by(clusterscope::sim::Cause::Timeout);
     assert!(
         pool > waited && waited > 20,
         "pool {pool}, timed out {waited}"
     );
-    let run = m.headline(w.now(), clusterscope::sim::metrics::Window::Run);
+    let run = m.headline(w.now(), clusterscope::sim::Window::Run);
     let timeout = w.config().timeout_ms;
     let p50 = run.p50_ms.expect("answered requests have a latency");
     assert!(
         p50 >= 2.0 * timeout && run.p99_ms.unwrap() < 2.2 * timeout,
         "{run:?}"
     );
-    let now = m.headline(w.now(), clusterscope::sim::metrics::Window::Recent);
+    let now = m.headline(w.now(), clusterscope::sim::Window::Recent);
     assert!(now.p50_ms.unwrap() >= 2.0 * timeout, "{now:?}");
 }

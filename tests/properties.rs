@@ -1,7 +1,7 @@
 //! Property tests: invariants that hold for any config and any schedule of faults.
 #![cfg(not(target_arch = "wasm32"))]
 
-use clusterscope::sim::knob::Knob;
+use clusterscope::sim::Knob;
 use clusterscope::sim::time::MS;
 use clusterscope::sim::{
     Action, ClockKind, Config, Consistency, NodeId, Payload, ReadFrom, Replication, ServiceDist,

@@ -5,10 +5,10 @@
 
 use std::rc::Rc;
 
-use clusterscope::sim::compare::Variant;
-use clusterscope::sim::knob::Knob;
+use clusterscope::sim::Footprint;
+use clusterscope::sim::Knob;
+use clusterscope::sim::Variant;
 use clusterscope::sim::time::SECOND;
-use clusterscope::sim::world::Footprint;
 use clusterscope::sim::{
     Action, ClockKind, Config, Consistency, NodeId, ReadFrom, Replication, Strategy, SyncAcks,
     World,
@@ -174,7 +174,7 @@ impl Gen {
 }
 
 fn check(p: &Playground) {
-    assert_eq!(p.answers.len(), clusterscope::sim::quiz::QUESTIONS.len());
+    assert_eq!(p.answers.len(), clusterscope::sim::QUESTIONS.len());
     if let Some(l) = &p.lesson {
         assert!(l.lesson < clusterscope::sim::lesson::LESSONS.len());
     }
@@ -295,7 +295,7 @@ fn a_day_under_chaos_keeps_every_buffer_bounded() {
 #[test]
 #[cfg_attr(debug_assertions, ignore = "heavy: runs in release (tests/run-all.sh)")]
 fn hostile_corners_stay_under_caps_set_by_the_client_pool() {
-    let pool = clusterscope::sim::config::DEFAULT_CLIENT_POOL as usize;
+    let pool = clusterscope::sim::DEFAULT_CLIENT_POOL as usize;
     let servers = |n: usize| (0..n).map(NodeId::Server).collect::<Vec<_>>();
     let corners: Vec<(&str, Config, Vec<Action>)> = vec![
         (

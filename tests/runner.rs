@@ -186,7 +186,7 @@ fn help_lists_every_contract_flag() {
 /// A run shared from the page replays in the runner: its settings, seed and actions.
 #[test]
 fn a_shared_link_replays_headlessly() {
-    use clusterscope::sim::event::Recorded;
+    use clusterscope::sim::Recorded;
     use clusterscope::sim::share::Scenario;
     use clusterscope::sim::{Action, Config, NodeId};
     let link = Scenario {

@@ -3,7 +3,7 @@
 //! model's limit — serves on every server, loses one and routes around it.
 #![cfg(not(target_arch = "wasm32"))]
 
-use clusterscope::sim::config::MAX_SERVERS;
+use clusterscope::sim::MAX_SERVERS;
 use clusterscope::sim::time::SECOND;
 use clusterscope::sim::{Action, Config, NodeId, ServiceDist, Strategy, World};
 

@@ -2,8 +2,8 @@
 //! refused with a message naming the problem; and a decoded link replays the very same run.
 #![cfg(not(target_arch = "wasm32"))]
 
-use clusterscope::sim::event::Recorded;
-use clusterscope::sim::knob::Knob;
+use clusterscope::sim::Knob;
+use clusterscope::sim::Recorded;
 use clusterscope::sim::share::{MAX_LEN, Scenario};
 use clusterscope::sim::time::{MS, SECOND};
 use clusterscope::sim::{

@@ -19,8 +19,8 @@ mod cli {
 
     use clusterscope::runner::{self, Command};
     use clusterscope::sim::Strategy;
+    use clusterscope::sim::Summary;
     use clusterscope::sim::linearizable;
-    use clusterscope::sim::summary::Summary;
 
     pub fn main() -> ExitCode {
         let args: Vec<String> = std::env::args().skip(1).collect();

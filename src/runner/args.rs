@@ -457,7 +457,7 @@ pub fn parse_args(args: &[String]) -> Result<Command, String> {
     }
     let cfg = d.cfg;
     cfg.validate()
-        .map_err(|e| format!("--{}: {}", e.field.replace('_', "-"), e.message))?;
+        .map_err(|e| format!("--{}: {}", e.field, e.message))?;
     if d.requests > 1_000_000_000 {
         return Err(format!(
             "--requests: {} is more than 1000000000",

@@ -99,7 +99,7 @@ macro_rules! knob_fields {
 }
 
 impl Knob {
-    /// Ranges match [`Config::validate`]; a test checks that every clamped value validates.
+    /// The one range table: `Config::validate` (validate.rs) checks these fields against it.
     pub fn spec(self) -> KnobSpec {
         match self {
             Knob::ArrivalRate => spec("Arrival rate", "req/s", 0.01, 1e6),
@@ -129,8 +129,13 @@ impl Knob {
         }
     }
 
+    /// The field's value as it is (an unbounded queue is `usize::MAX` here).
+    pub fn raw(self, cfg: &Config) -> f64 {
+        knob_fields!(self, cfg, get)
+    }
+
     pub fn get(self, cfg: &Config) -> f64 {
-        let v = knob_fields!(self, cfg, get);
+        let v = self.raw(cfg);
         // An unbounded queue (the runner's `inf`) shows as the most the knob can set.
         if self == Knob::QueueCap {
             v.min(1e6)

@@ -43,50 +43,67 @@ pub trait Named {
     fn set_text(&mut self, s: &str) -> bool;
 }
 
-pub mod anomaly;
-pub mod balancer;
-pub mod cache;
-pub mod compare;
-pub mod config;
-pub mod decimal;
-pub mod event;
-pub mod history;
-pub mod knob;
-pub mod lesson;
-pub mod linearizable;
-pub mod message;
-pub mod metrics;
-pub mod network;
-pub mod node;
-pub mod quiz;
-pub mod replication;
-pub mod sample;
-pub mod series;
-pub mod server;
-pub mod share;
-pub mod slab;
-pub mod sort;
-pub mod sorted;
-pub mod summary;
-pub mod time;
-pub mod trace;
-pub mod traffic;
-pub mod version;
-pub mod world;
+// The model's public face is this file: the few modules that are tools or formats of their own,
+// and the types re-exported below. Every other module is the model's business (`pub(crate)`): the
+// page (`src/ui`) and the runner (`src/runner`) may reach into it, a user of the crate may not.
 
-pub use balancer::Strategy;
-pub use config::{Config, ConfigError, ServiceDist};
-pub use event::Action;
+/// Numbers as the page writes them (the lesson texts' figures).
+pub mod decimal;
+/// One line per client operation: the runner's `--history` and the checker's input.
+pub mod history;
+/// The lessons: each one's words, preset and live check.
+pub mod lesson;
+/// The linearizability checker (Wing & Gong with Lowe's memoisation), usable on any history.
+pub mod linearizable;
+/// A run as text: a share link, replayed event for event.
+pub mod share;
+/// Simulated time and its units.
+pub mod time;
+
+pub(crate) mod anomaly;
+pub(crate) mod balancer;
+pub(crate) mod cache;
+pub(crate) mod compare;
+pub(crate) mod config;
+pub(crate) mod event;
+pub(crate) mod knob;
+pub(crate) mod message;
+pub(crate) mod metrics;
+pub(crate) mod network;
+pub(crate) mod node;
+pub(crate) mod quiz;
+pub(crate) mod replication;
+pub(crate) mod sample;
+pub(crate) mod series;
+pub(crate) mod server;
+pub(crate) mod slab;
+pub(crate) mod sort;
+pub(crate) mod sorted;
+pub(crate) mod summary;
+pub(crate) mod trace;
+pub(crate) mod traffic;
+pub(crate) mod validate;
+pub(crate) mod version;
+pub(crate) mod world;
+
+pub use balancer::{Backend, Balancer, Strategy};
+pub use compare::{Comparison, Variant};
+pub use config::{
+    Config, ConfigError, DEFAULT_CLIENT_POOL, MAX_SERVERS, PAGE_SERVERS, ServiceDist,
+};
+pub use event::{Action, Recorded};
 pub use knob::Knob;
 pub use message::Cause;
-pub use metrics::Metrics;
-pub use network::{Job, Message, Observed, Outcome, PacketKind, Payload};
-pub use node::NodeId;
-pub use node::Status;
+pub use metrics::{Metrics, Window};
+pub use network::{Job, Message, Observed, Outcome, PacketKind, Payload, WAN_LATENCY_MS};
+pub use node::{NodeId, Status};
+pub use quiz::QUESTIONS;
 pub use replication::{
     ClockKind, Consistency, Database, Pos, ReadFrom, Replica, Replication, Role, SyncAcks,
     Versioned,
 };
 pub use server::Server;
+pub use summary::Summary;
 pub use time::Time;
-pub use world::World;
+pub use trace::SpanKind;
+pub use world::{Footprint, World};

@@ -5,7 +5,7 @@
 //! jitter, and arrive in the order they were sent. A cut link drops what crosses it.
 
 use super::config::{MAX_REPLICAS, MAX_SERVERS};
-pub use super::message::{Job, Message, Observed, Outcome, PacketKind, Payload, SyncData};
+pub use super::message::{Job, Message, Observed, Outcome, PacketKind, Payload};
 use super::node::NodeId;
 use super::sample::{self, SimRng};
 use super::time::{Time, from_ms, round_us};

@@ -123,6 +123,7 @@ pub const QUESTIONS: &[Question] = &[
 ];
 
 /// Right answers among `answers` (one entry per question; `None` unanswered).
+#[cfg_attr(not(feature = "web"), allow(dead_code, reason = "the page's alone"))]
 pub fn score(answers: &[Option<usize>]) -> usize {
     QUESTIONS
         .iter()
@@ -132,6 +133,7 @@ pub fn score(answers: &[Option<usize>]) -> usize {
 }
 
 /// Answers as kept in storage: one character per question, `-` for none.
+#[cfg_attr(not(feature = "web"), allow(dead_code, reason = "the page's alone"))]
 pub fn encode(answers: &[Option<usize>]) -> String {
     answers
         .iter()
@@ -140,6 +142,7 @@ pub fn encode(answers: &[Option<usize>]) -> String {
 }
 
 /// Reads what `encode` wrote; anything else gives no answers rather than an error.
+#[cfg_attr(not(feature = "web"), allow(dead_code, reason = "the page's alone"))]
 pub fn decode(text: &str) -> Vec<Option<usize>> {
     let mut out: Vec<Option<usize>> = text
         .chars()

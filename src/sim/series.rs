@@ -34,6 +34,7 @@ const fn edges() -> [u64; LATENCY_BINS + 1] {
 
 /// The lower edge of latency bin `i`, in µs (bin 0 also takes everything faster); `i` may be
 /// `LATENCY_BINS`, the top of the last bin.
+#[cfg_attr(not(feature = "web"), allow(dead_code, reason = "the page's alone"))]
 pub fn bin_floor_us(i: usize) -> f64 {
     EDGES[i.min(LATENCY_BINS)] as f64
 }

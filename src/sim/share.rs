@@ -350,7 +350,7 @@ impl Scenario {
         }
         config
             .validate()
-            .map_err(|e| format!("{}: {}", e.field.replace('_', "-"), e.message))?;
+            .map_err(|e| format!("{}: {}", e.field, e.message))?;
         if actions
             .windows(2)
             .any(|w| (w[1].events, w[1].at) < (w[0].events, w[0].at))
