@@ -609,7 +609,7 @@ mod tests {
     }
 
     #[test]
-    fn the_defaults_help_shows_are_the_defaults_the_parser_keeps() {
+    fn one_flag_per_setting_and_help_shows_the_true_defaults() {
         let defaults = Config::default();
         for f in FLAGS
             .iter()
@@ -644,6 +644,19 @@ mod tests {
                 f => format!("--{}", f.replace('_', "-")),
             };
             assert!(FLAGS.iter().any(|f| f.name == flag), "no flag for {field}");
+        }
+        // A share link carries every setting too, under its flag's name.
+        let shared = crate::sim::share::field_names();
+        assert_eq!(shared.len(), debug.matches(": ").count(), "{shared:?}");
+        for name in shared {
+            let flag = match name {
+                "use-db" => "--no-db".to_string(),
+                n => format!("--{n}"),
+            };
+            assert!(
+                FLAGS.iter().any(|f| f.name == flag),
+                "link field {name} has no flag"
+            );
         }
     }
 

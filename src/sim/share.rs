@@ -145,6 +145,16 @@ fields!(
     "read-only-share" read_only_share: F64, "client-pool" client_pool: U64,
 );
 
+/// The names of the settings a link carries, in order (a test ties them to Config's fields and the
+/// runner's flags).
+#[cfg(all(test, not(all(target_arch = "wasm32", target_os = "unknown"))))]
+pub(crate) fn field_names() -> Vec<&'static str> {
+    let mut c = Config::default();
+    (0..)
+        .map_while(|i| field(&mut c, i).map(|(n, _)| n))
+        .collect()
+}
+
 fn nodes(ns: &[NodeId]) -> String {
     let names: Vec<String> = ns.iter().map(|n| n.to_string()).collect();
     names.join("+")
