@@ -2,6 +2,7 @@
 //! The binary (`src/bin/clusterscope-sim.rs`) only adds the wall clock and the exit codes.
 
 pub mod args;
+mod flags;
 
 use std::fmt::Write;
 
@@ -10,7 +11,8 @@ use crate::sim::summary::Summary;
 use crate::sim::time::from_ms;
 use crate::sim::{Config, Strategy, World};
 
-pub use args::{Command, Plan, parse_args, usage};
+pub use args::{Command, Plan, parse_args};
+pub use flags::usage;
 
 /// Runs a plan to the end: `requests` issued, every one answered or failed, every scheduled action
 /// applied, nothing but periodic checks left on the wire, and the replicas in step — or, if a

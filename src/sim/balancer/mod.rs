@@ -191,21 +191,20 @@ impl Balancer {
         free
     }
 
-    /// Server `i` answered probe `seq` (`ok`) or let it time out: the belief that may change.
-    pub fn probed(
-        &mut self,
-        i: usize,
-        seq: u64,
-        ok: bool,
-        rise: u32,
-        fall: u32,
-    ) -> Option<Verdict> {
-        let b = self.backends.get_mut(i)?;
-        let verdict = if ok {
-            b.health.answered(seq, rise)
-        } else {
-            b.health.timed_out(seq, fall)
-        };
+    /// Server `i` answered probe `seq`: it may be marked up after `rise` good checks.
+    pub fn probe_answered(&mut self, i: usize, seq: u64, rise: u32) -> Option<Verdict> {
+        let verdict = self.backends.get_mut(i)?.health.answered(seq, rise);
+        self.believe(verdict)
+    }
+
+    /// Probe `seq` to server `i` went unanswered: it may be marked down after `fall` in a row.
+    pub fn probe_timed_out(&mut self, i: usize, seq: u64, fall: u32) -> Option<Verdict> {
+        let verdict = self.backends.get_mut(i)?.health.timed_out(seq, fall);
+        self.believe(verdict)
+    }
+
+    /// A changed belief changes who gets work.
+    fn believe(&mut self, verdict: Option<Verdict>) -> Option<Verdict> {
         if verdict.is_some() {
             self.refresh();
         }

@@ -99,8 +99,8 @@ impl World {
             }
             (NodeId::Lb, Payload::ProbeAck { seq }) => {
                 if let NodeId::Server(i) = msg.from {
-                    let (rise, fall) = (self.cfg.hc_rise, self.cfg.hc_fall);
-                    let verdict = self.balancer.probed(i, seq, true, rise, fall);
+                    let rise = self.cfg.hc_rise;
+                    let verdict = self.balancer.probe_answered(i, seq, rise);
                     self.verdict(i, verdict);
                 }
             }

@@ -40,8 +40,8 @@ impl World {
     }
 
     pub(super) fn probe_timeout(&mut self, i: usize, seq: u64) {
-        let (rise, fall) = (self.cfg.hc_rise, self.cfg.hc_fall);
-        let verdict = self.balancer.probed(i, seq, false, rise, fall);
+        let fall = self.cfg.hc_fall;
+        let verdict = self.balancer.probe_timed_out(i, seq, fall);
         self.verdict(i, verdict);
     }
 
