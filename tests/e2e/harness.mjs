@@ -42,3 +42,23 @@ export function launch() {
       '--disable-dev-shm-usage'],
   });
 }
+
+/**
+ * Reads with `read` until `check` (an assertion) passes, for up to `ms`, and returns the value;
+ * past that, throws the assertion's own error. Yew's scheduler may yield to the browser between
+ * an event and the render it causes (on a slow machine, for a whole task), so what a click
+ * changes is read this way rather than once.
+ */
+export async function eventually(read, check, ms = 5000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const value = await read();
+    try {
+      check(value);
+      return value;
+    } catch (e) {
+      if (Date.now() > end) throw e;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { serveDist, launch } from './harness.mjs';
+import { serveDist, launch, eventually } from './harness.mjs';
 
 let server, browser, url;
 
@@ -120,12 +120,12 @@ test('the knowledge check grades at once, explains, links its lesson, and keeps 
   const { page, problems, ctx } = await open();
   await page.locator('details.quiz summary').click();
   const questions = page.locator('[data-quiz-question]');
-  assert.equal(await questions.count(), 10);
+  await eventually(() => questions.count(), (n) => assert.equal(n, 10));
   const q = page.locator('[data-quiz-question="cap"]');
   await q.getByRole('button', { name: 'Consistency (CP)' }).click();
   assert.match(await q.locator('.why').innerText(), /^Not quite\./);
   await q.getByRole('button', { name: 'Availability (AP)' }).click();
-  assert.match(await q.locator('.why').innerText(), /^Right\./);
+  await eventually(() => q.locator('.why').innerText(), (t) => assert.match(t, /^Right\./));
   assert.match(await page.locator('details.quiz summary').innerText(), /1 of 10 right/i);
   await page.reload();
   await page.locator('[data-node="server-2"]').waitFor();
@@ -146,9 +146,9 @@ test('a copied link replays the same run; the replayed run links to itself', asy
   await page.waitForTimeout(1500);
   await page.locator('details.share summary').click();
   await page.getByRole('button', { name: 'Copy link' }).click();
-  const link = await page.locator('input.share-link').inputValue();
   // Said once the browser has copied it, and what it copied is the link shown.
   await page.getByText("Copied: this run's link is on your clipboard").waitFor();
+  const link = await page.locator('input.share-link').inputValue();
   assert.equal(await page.evaluate(() => navigator.clipboard.readText()), link);
   assert.ok(link.startsWith(url + '#v2;'), link);
   assert.match(link, /a=\d+\.\d+\.f\.server-2,\d+\.\d+\.st\.least-connections;k=[0-9a-f]{8}$/);
@@ -161,6 +161,7 @@ test('a copied link replays the same run; the replayed run links to itself', asy
     document.querySelector('#strategy').value === 'least-connections', null, { timeout: 15000 });
   await other.page.locator('details.share summary').click();
   await other.page.getByRole('button', { name: 'Copy link' }).click();
+  await other.page.getByText("Copied: this run's link is on your clipboard").waitFor();
   assert.equal(await other.page.locator('input.share-link').inputValue(), link);
   assert.deepEqual([...problems, ...other.problems], []);
   await ctx.close();
@@ -216,7 +217,8 @@ test('side by side: the chosen strategies run on the same seed, with a table of 
   await page.locator('details.compare-setup summary').click();
   await page.getByLabel('Random', { exact: true }).check();
   await page.getByRole('button', { name: 'Run side by side' }).click();
-  assert.match(await page.getByRole('alert').innerText(), /Nothing ran: pick 2 to 4 choices/);
+  await eventually(() => page.getByRole('alert').innerText(),
+    (t) => assert.match(t, /Nothing ran: pick 2 to 4 choices/));
   assert.deepEqual(problems, []);
   await ctx.close();
 });
@@ -260,10 +262,10 @@ test('tiles say their window; a lesson quotes the tiles as they stand; charts ma
   const caption = page.locator('.window-caption');
   assert.match(await caption.innerText(), /Figures over the last 1 s of simulated time/);
   await page.getByRole('button', { name: 'Show the whole run' }).click();
-  assert.equal(await page.locator('.headline').getAttribute('data-window'), 'run');
+  await eventually(() => page.locator('.headline').getAttribute('data-window'), (w) => assert.equal(w, 'run'));
   assert.match(await caption.innerText(), /whole run/);
   await page.getByRole('button', { name: 'Show the last second' }).click();
-  assert.equal(await page.locator('.headline').getAttribute('data-window'), 'recent');
+  await eventually(() => page.locator('.headline').getAttribute('data-window'), (w) => assert.equal(w, 'recent'));
 
   await startLesson(page, 'balancing');
   // Record the p99 tile in the very render that marks the lesson done.

@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { serveDist, launch, ROOT } from './harness.mjs';
+import { serveDist, launch, eventually, ROOT } from './harness.mjs';
 
 let server, browser, url;
 
@@ -113,7 +113,8 @@ test('a failed leader replica is replaced by an election', async () => {
   const { page, problems } = await open();
   await page.waitForTimeout(1500);
   await page.getByRole('button', { name: 'Fail Replica 1' }).click();
-  assert.equal(await page.locator('[data-node="db-1"]').getAttribute('data-status'), 'down');
+  await eventually(() => page.locator('[data-node="db-1"]').getAttribute('data-status'),
+    (s) => assert.equal(s, 'down'));
   // A follower stands after its randomised election timeout (2–4 s) and wins.
   await page.waitForFunction(() =>
     ['db-2', 'db-3'].some((n) => document.querySelector(`[data-node="${n}"]`).dataset.role === 'leader'),
@@ -182,7 +183,8 @@ test('leaderless quorums: every replica a peer, W and R adjustable', async () =>
   const { page, problems } = await open();
   await page.getByLabel('Replication', { exact: true }).selectOption('quorum');
   for (const n of ['db-1', 'db-2', 'db-3']) {
-    assert.equal(await page.locator(`[data-node="${n}"]`).getAttribute('data-role'), 'replica', n);
+    await eventually(() => page.locator(`[data-node="${n}"]`).getAttribute('data-role'),
+      (role) => assert.equal(role, 'replica', n));
   }
   await page.getByLabel('Write quorum W').selectOption('1');
   await page.getByText('a read can miss the latest write').waitFor();
