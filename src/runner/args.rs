@@ -100,7 +100,7 @@ pub fn parse_args(args: &[String]) -> Result<Command, String> {
             v.into_string()
                 .map_err(|_| format!("{}: the value is not valid text", f.name))?
         };
-        (f.set)(&mut d, f.name, &value)?;
+        f.apply(&mut d, &value)?;
     }
     let cfg = d.cfg;
     cfg.validate()
@@ -256,18 +256,17 @@ mod tests {
     #[test]
     fn one_flag_per_setting_and_help_shows_the_true_defaults() {
         let defaults = Config::default();
-        for f in FLAGS
-            .iter()
-            .filter(|f| f.default.is_some() && f.name != "--requests")
-        {
-            let shown = (f.default.unwrap())(&defaults);
+        for f in FLAGS.iter().filter(|f| f.name != "--requests") {
+            let Some(shown) = f.default_text(&defaults) else {
+                continue;
+            };
             let Command::Run(p) = parse_args(&args(&format!("{} {shown}", f.name))).unwrap() else {
                 panic!("{}: not a run", f.name)
             };
             assert_eq!(p.config, defaults, "{} {shown}", f.name);
         }
         let help = usage();
-        for f in FLAGS {
+        for f in FLAGS.iter() {
             assert!(
                 help.contains(&format!("  {} ", f.name)),
                 "{} missing from --help",
@@ -278,30 +277,16 @@ mod tests {
         for s in Strategy::ALL {
             assert!(help.contains(s.name()), "{s} missing from --help");
         }
-        // Every setting of the model has its flag (a new field without one fails here).
-        let debug = format!("{defaults:?}");
-        let fields = debug
-            .split([' ', '{', ','])
-            .filter_map(|w| w.strip_suffix(':'));
-        for field in fields {
-            let flag = match field {
-                "use_db" => "--no-db".to_string(),
-                f => format!("--{}", f.replace('_', "-")),
-            };
-            assert!(FLAGS.iter().any(|f| f.name == flag), "no flag for {field}");
-        }
-        // A share link carries every setting too, under its flag's name.
-        let shared = crate::sim::share::field_names();
-        assert_eq!(shared.len(), debug.matches(": ").count(), "{shared:?}");
-        for name in shared {
+        // Every setting of the table has its flag, the by-hand ones too (`use-db` is `--no-db`).
+        let mut c = defaults.clone();
+        let names: Vec<&str> = (0..).map_while(|i| c.slot(i).map(|(n, _)| n)).collect();
+        assert_eq!(names.len(), format!("{defaults:?}").matches(": ").count());
+        for name in names {
             let flag = match name {
                 "use-db" => "--no-db".to_string(),
                 n => format!("--{n}"),
             };
-            assert!(
-                FLAGS.iter().any(|f| f.name == flag),
-                "link field {name} has no flag"
-            );
+            assert!(FLAGS.iter().any(|f| f.name == flag), "no flag for {name}");
         }
     }
 

@@ -20,6 +20,10 @@ macro_rules! named_enum {
                     None => false,
                 }
             }
+            #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+            fn names(&self) -> Vec<&'static str> {
+                $name::ALL.iter().map(|v| v.name()).collect()
+            }
         }
         impl ::std::fmt::Display for $name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result { f.write_str(self.name()) }
@@ -41,6 +45,9 @@ pub trait Named {
     fn text(&self) -> &'static str;
     /// Takes the value named `s`; false (and unchanged) if there is none.
     fn set_text(&mut self, s: &str) -> bool;
+    /// Every name it takes (for the runner's help and messages).
+    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    fn names(&self) -> Vec<&'static str>;
 }
 
 // The model's public face is this file: the few modules that are tools or formats of their own,

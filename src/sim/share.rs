@@ -10,7 +10,7 @@
 //! refused with a message that names the problem.
 
 use super::Strategy;
-use super::config::Config;
+use super::config::{Config, Slot};
 use super::event::{Action, MAX_ACTIONS, Recorded};
 use super::knob::Knob;
 use super::node::NodeId;
@@ -64,18 +64,8 @@ fn parse_int<T: std::str::FromStr>(s: &str) -> Option<T> {
     s.parse().ok()
 }
 
-/// One config field, borrowed so that writing and reading it go through one code path (a pair
-/// of functions per field would cost the page several kilobytes).
-enum Slot<'a> {
-    F64(&'a mut f64),
-    U64(&'a mut u64),
-    Usize(&'a mut usize),
-    U32(&'a mut u32),
-    Bool(&'a mut bool),
-    Name(&'a mut dyn super::Named),
-}
-
 impl Slot<'_> {
+    /// The field as a link writes it (numbers exact: see the module's note).
     fn text(&self) -> String {
         match self {
             Slot::F64(v) => num(**v),
@@ -104,55 +94,6 @@ impl Slot<'_> {
         }
         Some(())
     }
-}
-
-macro_rules! fields {
-    ($( $name:literal $f:ident : $kind:ident ),* $(,)?) => {
-        /// Field `i`: its name in the text and the field itself (`None` past the last).
-        fn field(c: &mut Config, i: usize) -> Option<(&'static str, Slot<'_>)> {
-            let mut k = 0;
-            $(
-                if i == k {
-                    return Some(($name, Slot::$kind(&mut c.$f)));
-                }
-                k += 1;
-            )*
-            let _ = k;
-            None
-        }
-    };
-}
-
-fields!(
-    "seed" seed: U64, "servers" servers: Usize, "replicas" replicas: Usize,
-    "strategy" strategy: Name, "arrival-rate" arrival_rate: F64, "write-ratio" write_ratio: F64,
-    "keys" keys: U32, "zipf" zipf: F64, "sessions" sessions: U32,
-    "sequential-keys" sequential_keys: Bool, "rmw-ratio" rmw_ratio: F64, "cas" cas: Bool,
-    "service-ms" service_ms: F64, "db-service-ms" db_service_ms: F64, "service-dist" service_dist: Name, "workers" workers: Usize,
-    "queue-cap" queue_cap: Usize, "slow-factor" slow_factor: F64, "use-db" use_db: Bool,
-    "latency-ms" latency_ms: F64, "jitter-ms" jitter_ms: F64,
-    "bandwidth-mbps" bandwidth_mbps: F64, "timeout-ms" timeout_ms: F64, "retries" retries: U32,
-    "retry-budget" retry_budget: F64, "backoff-ms" backoff_ms: F64,
-    "hc-interval-ms" hc_interval_ms: F64, "hc-timeout-ms" hc_timeout_ms: F64,
-    "hc-fall" hc_fall: U32, "hc-rise" hc_rise: U32, "replication" replication: Name,
-    "sync-acks" sync_acks: Name, "read-from" read_from: Name, "consistency" consistency: Name,
-    "heartbeat-ms" heartbeat_ms: F64, "failover-ms" failover_ms: F64,
-    "clock-skew-ms" clock_skew_ms: F64, "async-ship-ms" async_ship_ms: F64,
-    "write-quorum" write_quorum: Usize, "read-quorum" read_quorum: Usize, "clock" clock: Name,
-    "anti-entropy-ms" anti_entropy_ms: F64, "chaos-mtbf-s" chaos_mtbf_s: F64,
-    "chaos-mttr-s" chaos_mttr_s: F64, "cache-keys" cache_keys: Usize,
-    "cache-ttl-ms" cache_ttl_ms: F64, "auth" auth: Bool, "bad-credentials" bad_credentials: F64,
-    "read-only-share" read_only_share: F64, "client-pool" client_pool: U64,
-);
-
-/// The names of the settings a link carries, in order (a test ties them to Config's fields and the
-/// runner's flags).
-#[cfg(all(test, not(all(target_arch = "wasm32", target_os = "unknown"))))]
-pub(crate) fn field_names() -> Vec<&'static str> {
-    let mut c = Config::default();
-    (0..)
-        .map_while(|i| field(&mut c, i).map(|(n, _)| n))
-        .collect()
 }
 
 fn nodes(ns: &[NodeId]) -> String {
@@ -275,8 +216,7 @@ impl Scenario {
         let (mut config, mut defaults) = (self.config.clone(), Config::default());
         let mut out = vec![VERSION.to_string()];
         for i in 0.. {
-            let (Some((name, v)), Some((_, d))) = (field(&mut config, i), field(&mut defaults, i))
-            else {
+            let (Some((name, v)), Some((_, d))) = (config.slot(i), defaults.slot(i)) else {
                 break;
             };
             let v = v.text();
@@ -349,12 +289,13 @@ impl Scenario {
                 continue;
             }
             let slot = (0..)
-                .map_while(|i| field(&mut config, i).map(|(name, _)| (i, name)))
+                .map_while(|i| config.slot(i).map(|(name, _)| (i, name)))
                 .find(|(_, name)| *name == key);
             let Some((i, _)) = slot else {
                 return Err(format!("unknown setting '{}'", clip(key)));
             };
-            field(&mut config, i)
+            config
+                .slot(i)
                 .and_then(|(_, mut slot)| slot.read(value))
                 .ok_or_else(|| format!("{}: '{}' is not a valid value", key, clip(value)))?;
         }

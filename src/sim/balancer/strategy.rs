@@ -93,6 +93,10 @@ impl crate::sim::Named for Strategy {
             None => false,
         }
     }
+    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    fn names(&self) -> Vec<&'static str> {
+        Strategy::ALL.iter().map(|v| v.name()).collect()
+    }
 }
 
 impl fmt::Display for Strategy {
