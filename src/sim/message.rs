@@ -75,6 +75,9 @@ pub enum Outcome {
     Err(Cause),
 }
 
+/// What a message carries. The request path's messages are here; the database's protocol
+/// messages sit inside [`DbMsg`], one enum per replication protocol, so each protocol's handler
+/// matches its own messages exhaustively and a new message is listed wherever it must be handled.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Payload {
     /// Client → balancer: a new request.
@@ -96,6 +99,21 @@ pub enum Payload {
     ProbeAck {
         seq: u64,
     },
+    /// Between replicas (and a new leader's word to the servers).
+    Db(DbMsg),
+}
+
+/// A replication protocol's message. One sent under the other protocol (before a switch of mode)
+/// is void on arrival.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DbMsg {
+    Leader(LeaderMsg),
+    Quorum(QuorumMsg),
+}
+
+/// The leader protocol's messages (Raft-like: log shipping, heartbeats, elections).
+#[derive(Clone, Debug, PartialEq)]
+pub enum LeaderMsg {
     /// Leader → follower: writes in log order, and the position the first follows.
     Replicate {
         entries: Box<Vec<(u32, Versioned)>>,
@@ -135,8 +153,18 @@ pub enum Payload {
         term: u64,
         granted: bool,
     },
-    /// Quorum mode: a coordinator's write to one replica (`op` 0: read repair, no answer wanted),
-    /// and the answer.
+    /// A new leader announces itself to replicas and servers.
+    NewLeader {
+        term: u64,
+        leader: u16,
+    },
+}
+
+/// The leaderless protocol's messages (Dynamo-like: quorum reads and writes, anti-entropy).
+#[derive(Clone, Debug, PartialEq)]
+pub enum QuorumMsg {
+    /// A coordinator's write to one replica (`op` 0: read repair, no answer wanted), and the
+    /// answer.
     Put {
         op: u64,
         key: u32,
@@ -145,7 +173,7 @@ pub enum Payload {
     PutAck {
         op: u64,
     },
-    /// Quorum mode: a coordinator's read of one replica, and the answer.
+    /// A coordinator's read of one replica, and the answer.
     Get {
         op: u64,
         key: u32,
@@ -160,11 +188,58 @@ pub enum Payload {
         entries: Box<Vec<(u32, Versioned)>>,
         reply: bool,
     },
-    /// A new leader announces itself to replicas and servers.
-    NewLeader {
-        term: u64,
-        leader: u16,
-    },
+}
+
+impl From<LeaderMsg> for Payload {
+    fn from(m: LeaderMsg) -> Self {
+        Payload::Db(DbMsg::Leader(m))
+    }
+}
+
+impl From<QuorumMsg> for Payload {
+    fn from(m: QuorumMsg) -> Self {
+        Payload::Db(DbMsg::Quorum(m))
+    }
+}
+
+impl LeaderMsg {
+    fn kind(&self) -> PacketKind {
+        match self {
+            LeaderMsg::RequestVote { .. }
+            | LeaderMsg::Vote { .. }
+            | LeaderMsg::NewLeader { .. }
+            | LeaderMsg::Heartbeat { .. }
+            | LeaderMsg::HeartbeatAck { .. } => PacketKind::Probe,
+            LeaderMsg::Replicate { .. }
+            | LeaderMsg::Ack { .. }
+            | LeaderMsg::SyncRequest { .. }
+            | LeaderMsg::Sync(_)
+            | LeaderMsg::Merge(_) => PacketKind::Replication,
+        }
+    }
+
+    fn size(&self) -> u64 {
+        match self {
+            LeaderMsg::RequestVote { .. }
+            | LeaderMsg::Vote { .. }
+            | LeaderMsg::NewLeader { .. } => 100,
+            LeaderMsg::Replicate { entries, .. } => 100 + 200 * entries.len() as u64,
+            LeaderMsg::SyncRequest { .. } | LeaderMsg::Ack { .. } => 300,
+            LeaderMsg::Heartbeat { .. } | LeaderMsg::HeartbeatAck { .. } => 100,
+            LeaderMsg::Sync(s) => 100 + 60 * s.entries.len() as u64 + 24 * s.written.len() as u64,
+            LeaderMsg::Merge(m) => 100 + 60 * m.len() as u64,
+        }
+    }
+}
+
+impl QuorumMsg {
+    fn size(&self) -> u64 {
+        match self {
+            QuorumMsg::Put { .. } | QuorumMsg::GetReply { .. } => 300,
+            QuorumMsg::PutAck { .. } | QuorumMsg::Get { .. } => 100,
+            QuorumMsg::Digest { entries, .. } => 100 + 60 * entries.len() as u64,
+        }
+    }
 }
 
 impl Payload {
@@ -176,7 +251,7 @@ impl Payload {
             | Payload::Query(j)
             | Payload::QueryReply(j, ..)
             | Payload::JobReply(j, _) => Some(j.req),
-            _ => None,
+            Payload::Probe { .. } | Payload::ProbeAck { .. } | Payload::Db(_) => None,
         }
     }
 
@@ -186,14 +261,9 @@ impl Payload {
             Payload::QueryReply(..) | Payload::JobReply(..) | Payload::ClientReply(..) => {
                 PacketKind::Response
             }
-            Payload::Probe { .. }
-            | Payload::ProbeAck { .. }
-            | Payload::RequestVote { .. }
-            | Payload::Vote { .. }
-            | Payload::NewLeader { .. }
-            | Payload::Heartbeat { .. }
-            | Payload::HeartbeatAck { .. } => PacketKind::Probe,
-            _ => PacketKind::Replication,
+            Payload::Probe { .. } | Payload::ProbeAck { .. } => PacketKind::Probe,
+            Payload::Db(DbMsg::Leader(m)) => m.kind(),
+            Payload::Db(DbMsg::Quorum(_)) => PacketKind::Replication,
         }
     }
 
@@ -205,15 +275,8 @@ impl Payload {
             Payload::QueryReply(..) => 2_000,
             Payload::JobReply(..) | Payload::ClientReply(..) => 4_000,
             Payload::Probe { .. } | Payload::ProbeAck { .. } => 100,
-            Payload::RequestVote { .. } | Payload::Vote { .. } | Payload::NewLeader { .. } => 100,
-            Payload::Replicate { entries, .. } => 100 + 200 * entries.len() as u64,
-            Payload::SyncRequest { .. } | Payload::Ack { .. } => 300,
-            Payload::Put { .. } | Payload::GetReply { .. } => 300,
-            Payload::PutAck { .. } | Payload::Get { .. } => 100,
-            Payload::Digest { entries, .. } => 100 + 60 * entries.len() as u64,
-            Payload::Heartbeat { .. } | Payload::HeartbeatAck { .. } => 100,
-            Payload::Sync(s) => 100 + 60 * s.entries.len() as u64 + 24 * s.written.len() as u64,
-            Payload::Merge(m) => 100 + 60 * m.len() as u64,
+            Payload::Db(DbMsg::Leader(m)) => m.size(),
+            Payload::Db(DbMsg::Quorum(m)) => m.size(),
         }
     }
 

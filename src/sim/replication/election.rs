@@ -3,7 +3,7 @@
 //! on a newer term, and the AP hand-over of a deposed leader's writes.
 
 use super::{Consistency, Database, Outbox, Pos, Replication, Role, Versioned};
-use crate::sim::message::Payload;
+use crate::sim::message::LeaderMsg;
 use crate::sim::node::NodeId;
 use crate::sim::node::Status;
 use crate::sim::sample::{self, SimRng};
@@ -41,7 +41,7 @@ impl Database {
             out.push((
                 NodeId::Db(j),
                 NodeId::Db(leader),
-                Payload::Merge(Box::new(entries)),
+                LeaderMsg::Merge(Box::new(entries)).into(),
             ));
         }
         true
@@ -85,7 +85,7 @@ impl Database {
                     out.push((
                         NodeId::Db(j),
                         NodeId::Db(f),
-                        Payload::Merge(Box::new(led.clone())),
+                        LeaderMsg::Merge(Box::new(led.clone())).into(),
                     ));
                 }
                 self.replicas[j].handover = led;
@@ -119,10 +119,11 @@ impl Database {
             out.push((
                 NodeId::Db(j),
                 NodeId::Db(candidate),
-                Payload::Vote {
+                LeaderMsg::Vote {
                     term,
                     granted: false,
-                },
+                }
+                .into(),
             ));
             return;
         }
@@ -149,10 +150,11 @@ impl Database {
         out.push((
             NodeId::Db(j),
             NodeId::Db(candidate),
-            Payload::Vote {
+            LeaderMsg::Vote {
                 term: rep.term,
                 granted,
-            },
+            }
+            .into(),
         ));
     }
 
@@ -211,10 +213,11 @@ impl Database {
             out.push((
                 NodeId::Db(j),
                 to,
-                Payload::NewLeader {
+                LeaderMsg::NewLeader {
                     term,
                     leader: j as u16,
-                },
+                }
+                .into(),
             ));
         }
         if sync {
@@ -228,12 +231,12 @@ impl Database {
     fn heartbeat(&self, j: usize, now: Time, out: &mut Outbox) {
         let (term, last) = (self.replicas[j].term, self.replicas[j].last);
         for f in (0..self.replicas.len()).filter(|&f| f != j) {
-            let beat = Payload::Heartbeat {
+            let beat = LeaderMsg::Heartbeat {
                 term,
                 last,
                 sent: now,
             };
-            out.push((NodeId::Db(j), NodeId::Db(f), beat));
+            out.push((NodeId::Db(j), NodeId::Db(f), beat.into()));
         }
     }
 
@@ -313,7 +316,7 @@ impl Database {
                     out.push((
                         NodeId::Db(j),
                         NodeId::Db(f),
-                        Payload::RequestVote { term, last },
+                        LeaderMsg::RequestVote { term, last }.into(),
                     ));
                 }
                 if self.cfg.consistency == Consistency::Cp && 1 >= self.majority() {

@@ -20,7 +20,7 @@ use super::{
     observed,
 };
 use crate::sim::message::Cause;
-use crate::sim::message::{Job, Observed, Outcome, Payload};
+use crate::sim::message::{DbMsg, Job, LeaderMsg, Observed, Outcome, Payload};
 use crate::sim::node::NodeId;
 use crate::sim::time::Time;
 
@@ -232,10 +232,11 @@ impl Database {
             out.push((
                 NodeId::Db(j),
                 server,
-                Payload::NewLeader {
+                LeaderMsg::NewLeader {
                     term: rep.term,
                     leader: l as u16,
-                },
+                }
+                .into(),
             ));
         }
         out.push((
@@ -395,51 +396,48 @@ impl Database {
             out.push((
                 NodeId::Db(j),
                 NodeId::Db(f),
-                Payload::Replicate {
+                LeaderMsg::Replicate {
                     entries,
                     prev: self.ship_prev,
-                },
+                }
+                .into(),
             ));
         }
     }
 
     /// Replication and election traffic reaches replica `j`.
-    pub fn on_message(
-        &mut self,
-        now: Time,
-        j: usize,
-        from: NodeId,
-        payload: Payload,
-        out: &mut Outbox,
-    ) {
-        let Some(rep) = self.replicas.get_mut(j) else {
+    pub fn on_message(&mut self, now: Time, j: usize, from: NodeId, msg: DbMsg, out: &mut Outbox) {
+        let Some(rep) = self.replicas.get(j) else {
+            return;
+        };
+        let NodeId::Db(peer) = from else {
             return;
         };
         if !rep.status.is_up() {
             return;
         }
-        let me = NodeId::Db(j);
-        let peer = match from {
-            NodeId::Db(f) => f,
-            _ => return,
-        };
-        let quorum_payload = matches!(
-            payload,
-            Payload::Put { .. }
-                | Payload::PutAck { .. }
-                | Payload::Get { .. }
-                | Payload::GetReply { .. }
-                | Payload::Digest { .. }
-        );
         // A message of the other protocol (sent before a switch of replication mode) is void.
-        if quorum_payload != (self.cfg.replication == Replication::Quorum) {
-            return;
+        match (msg, self.cfg.replication == Replication::Quorum) {
+            (DbMsg::Leader(m), false) => self.leader_message(now, j, peer, m, out),
+            (DbMsg::Quorum(m), true) => self.quorum_message(now, j, peer, m, out),
+            (DbMsg::Leader(_) | DbMsg::Quorum(_), _) => {}
         }
-        if quorum_payload {
-            return self.quorum_message(now, j, peer, payload, out);
-        }
-        match payload {
-            Payload::Replicate { entries, prev } => {
+    }
+
+    /// The leader protocol's traffic reaches replica `j` from replica `peer`.
+    fn leader_message(
+        &mut self,
+        now: Time,
+        j: usize,
+        peer: usize,
+        msg: LeaderMsg,
+        out: &mut Outbox,
+    ) {
+        let me = NodeId::Db(j);
+        let from = NodeId::Db(peer);
+        let rep = &mut self.replicas[j];
+        match msg {
+            LeaderMsg::Replicate { entries, prev } => {
                 let Some(&(_, newest)) = entries.last() else {
                     return;
                 };
@@ -455,25 +453,27 @@ impl Database {
                     out.push((
                         me,
                         from,
-                        Payload::Ack {
+                        LeaderMsg::Ack {
                             term,
                             index: newest.pos.index,
-                        },
+                        }
+                        .into(),
                     ));
                 } else if rep.holds(newest.pos) {
                     out.push((
                         me,
                         from,
-                        Payload::Ack {
+                        LeaderMsg::Ack {
                             term,
                             index: rep.last.index,
-                        },
+                        }
+                        .into(),
                     ));
                 } else {
                     self.ask_sync(j, from, now, out);
                 }
             }
-            Payload::Heartbeat { term, last, sent } => {
+            LeaderMsg::Heartbeat { term, last, sent } => {
                 if rep.role == Role::Leader && term == rep.term && peer < j {
                     // Two leaders of one term (two AP candidates won at once): the lower id keeps it.
                     self.step_down(j, out);
@@ -484,11 +484,12 @@ impl Database {
                     out.push((
                         me,
                         from,
-                        Payload::HeartbeatAck {
+                        LeaderMsg::HeartbeatAck {
                             term: rep.term,
                             last: rep.last,
                             sent,
-                        },
+                        }
+                        .into(),
                     ));
                     return;
                 }
@@ -507,19 +508,20 @@ impl Database {
                 out.push((
                     me,
                     from,
-                    Payload::HeartbeatAck {
+                    LeaderMsg::HeartbeatAck {
                         term,
                         last: rep.last,
                         sent,
-                    },
+                    }
+                    .into(),
                 ));
             }
-            Payload::Ack { term, index } if rep.role == Role::Leader && term == rep.term => {
+            LeaderMsg::Ack { term, index } if rep.role == Role::Leader && term == rep.term => {
                 rep.acked[peer] = rep.acked[peer].max(index);
                 rep.heard[peer] = now;
                 self.advance_commit(j, now, out);
             }
-            Payload::HeartbeatAck { term, last, sent } => {
+            LeaderMsg::HeartbeatAck { term, last, sent } => {
                 if rep.role == Role::Leader && term == rep.term {
                     rep.heard[peer] = now;
                     rep.lease_from[peer] = rep.lease_from[peer].max(sent);
@@ -532,7 +534,7 @@ impl Database {
                     self.step_down(j, out);
                 }
             }
-            Payload::SyncRequest { last } => {
+            LeaderMsg::SyncRequest { last } => {
                 if rep.role != Role::Leader {
                     return;
                 }
@@ -551,9 +553,9 @@ impl Database {
                     snapshot,
                     written,
                 };
-                out.push((me, from, Payload::Sync(Box::new(sync))));
+                out.push((me, from, LeaderMsg::Sync(Box::new(sync)).into()));
             }
-            Payload::Sync(sync) => {
+            LeaderMsg::Sync(sync) => {
                 if !self.hear_leader(j, peer, sync.term, now, out) {
                     return;
                 }
@@ -568,17 +570,18 @@ impl Database {
                 out.push((
                     me,
                     from,
-                    Payload::Ack {
+                    LeaderMsg::Ack {
                         term: sync.term,
                         index: sync.upto.index,
-                    },
+                    }
+                    .into(),
                 ));
             }
-            Payload::Merge(entries) => self.merge(j, &entries, now, out),
-            Payload::RequestVote { term, last } => {
+            LeaderMsg::Merge(entries) => self.merge(j, &entries, now, out),
+            LeaderMsg::RequestVote { term, last } => {
                 self.on_vote_request(j, peer, term, last, now, out)
             }
-            Payload::Vote { term, granted } => {
+            LeaderMsg::Vote { term, granted } => {
                 if rep.candidate && term == rep.term {
                     if granted {
                         rep.granted |= 1 << peer
@@ -595,10 +598,11 @@ impl Database {
                     self.step_down(j, out);
                 }
             }
-            Payload::NewLeader { term, leader } => {
+            LeaderMsg::NewLeader { term, leader } => {
                 self.hear_leader(j, leader as usize, term, now, out);
             }
-            _ => {}
+            // An acknowledgement for a term this replica no longer leads.
+            LeaderMsg::Ack { .. } => {}
         }
     }
 
@@ -621,7 +625,11 @@ impl Database {
         } else {
             rep.last
         };
-        out.push((NodeId::Db(j), leader, Payload::SyncRequest { last }));
+        out.push((
+            NodeId::Db(j),
+            leader,
+            LeaderMsg::SyncRequest { last }.into(),
+        ));
     }
 
     /// A synchronous leader moves its commit index to the highest entry the followers it waits

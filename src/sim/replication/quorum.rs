@@ -12,7 +12,7 @@
 use super::state::{Hint, QOp};
 use super::{ClockKind, Consistency, Database, Outbox, Pos, Role, Stamp, Versioned, observed};
 use crate::sim::message::Cause;
-use crate::sim::message::{Job, Outcome, Payload};
+use crate::sim::message::{Job, Outcome, Payload, QuorumMsg};
 use crate::sim::node::NodeId;
 use crate::sim::sample::{self, SimRng};
 use crate::sim::time::Time;
@@ -94,7 +94,7 @@ impl Database {
                 out.push((
                     NodeId::Db(c),
                     NodeId::Db(f),
-                    Payload::Get { op, key: job.key },
+                    QuorumMsg::Get { op, key: job.key }.into(),
                 ));
             }
         }
@@ -160,11 +160,12 @@ impl Database {
             out.push((
                 NodeId::Db(c),
                 NodeId::Db(f),
-                Payload::Put {
+                QuorumMsg::Put {
                     op,
                     key: q.job.key,
                     entry,
-                },
+                }
+                .into(),
             ));
         }
     }
@@ -175,25 +176,29 @@ impl Database {
         now: Time,
         j: usize,
         from: usize,
-        payload: Payload,
+        msg: QuorumMsg,
         out: &mut Outbox,
     ) {
-        match payload {
-            Payload::Put { op, key, entry } => {
+        match msg {
+            QuorumMsg::Put { op, key, entry } => {
                 self.lww_store(j, key, entry);
                 if op != 0 {
-                    out.push((NodeId::Db(j), NodeId::Db(from), Payload::PutAck { op }));
+                    out.push((
+                        NodeId::Db(j),
+                        NodeId::Db(from),
+                        QuorumMsg::PutAck { op }.into(),
+                    ));
                 }
             }
-            Payload::Get { op, key } => {
+            QuorumMsg::Get { op, key } => {
                 let entry = self.replicas[j].data[key as usize];
                 out.push((
                     NodeId::Db(j),
                     NodeId::Db(from),
-                    Payload::GetReply { op, entry },
+                    QuorumMsg::GetReply { op, entry }.into(),
                 ));
             }
-            Payload::PutAck { op } => {
+            QuorumMsg::PutAck { op } => {
                 if self.hints.remove(op).is_none()
                     && let Some(q) = self.qops.get_mut(op)
                     && q.writing
@@ -202,7 +207,7 @@ impl Database {
                     self.settle_op(op, now, out);
                 }
             }
-            Payload::GetReply { op, entry } => {
+            QuorumMsg::GetReply { op, entry } => {
                 let Some(q) = self.qops.get_mut(op) else {
                     return;
                 };
@@ -221,11 +226,12 @@ impl Database {
                         out.push((
                             NodeId::Db(c),
                             NodeId::Db(from),
-                            Payload::Put {
+                            QuorumMsg::Put {
                                 op: 0,
                                 key,
                                 entry: n,
-                            },
+                            }
+                            .into(),
                         ));
                     }
                     return;
@@ -236,7 +242,7 @@ impl Database {
                 }
                 self.settle_op(op, now, out);
             }
-            Payload::Digest { entries, reply } => {
+            QuorumMsg::Digest { entries, reply } => {
                 let mut fixed = 0;
                 for &(key, e) in entries.iter() {
                     fixed += self.lww_store(j, key, e) as u64;
@@ -263,15 +269,15 @@ impl Database {
                         out.push((
                             NodeId::Db(j),
                             NodeId::Db(from),
-                            Payload::Digest {
+                            QuorumMsg::Digest {
                                 entries: Box::new(newer),
                                 reply: false,
-                            },
+                            }
+                            .into(),
                         ));
                     }
                 }
             }
-            _ => {}
         }
     }
 
@@ -318,12 +324,12 @@ impl Database {
         for &(r, had) in &q.stale {
             if had.is_none_or(|h| h.stamp < newest.stamp) {
                 self.figures.read_repairs += 1;
-                let put = Payload::Put {
+                let put = QuorumMsg::Put {
                     op: 0,
                     key: q.job.key,
                     entry: newest,
                 };
-                out.push((NodeId::Db(q.coordinator), NodeId::Db(r), put));
+                out.push((NodeId::Db(q.coordinator), NodeId::Db(r), put.into()));
             }
         }
     }
@@ -421,12 +427,12 @@ impl Database {
     pub(super) fn quorum_tick(&mut self, now: Time, rng: &mut SimRng, out: &mut Outbox) {
         for (id, h) in self.hints.iter() {
             if self.replicas[h.holder].status.is_up() {
-                let put = Payload::Put {
+                let put = QuorumMsg::Put {
                     op: id,
                     key: h.key,
                     entry: h.entry,
                 };
-                out.push((NodeId::Db(h.holder), NodeId::Db(h.target), put));
+                out.push((NodeId::Db(h.holder), NodeId::Db(h.target), put.into()));
             }
         }
         let n = self.replicas.len();
@@ -448,10 +454,11 @@ impl Database {
             out.push((
                 NodeId::Db(j),
                 NodeId::Db(peer),
-                Payload::Digest {
+                QuorumMsg::Digest {
                     entries: Box::new(entries),
                     reply: true,
-                },
+                }
+                .into(),
             ));
         }
     }

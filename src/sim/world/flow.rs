@@ -5,7 +5,7 @@ use crate::sim::balancer::{Tried, backoff_ms};
 use crate::sim::event::{Event, Lane};
 use crate::sim::history::{Fate, Op};
 use crate::sim::message::Cause;
-use crate::sim::message::{Job, Message, Observed, Outcome, Payload};
+use crate::sim::message::{DbMsg, Job, LeaderMsg, Message, Observed, Outcome, Payload};
 use crate::sim::node::NodeId;
 use crate::sim::node::Status;
 use crate::sim::sample;
@@ -89,7 +89,10 @@ impl World {
             (NodeId::Server(i), Payload::QueryReply(job, outcome, seen)) => {
                 self.query_reply(i, job, outcome, seen)
             }
-            (NodeId::Server(i), Payload::NewLeader { leader, .. }) if self.server_up(i) => {
+            (
+                NodeId::Server(i),
+                Payload::Db(DbMsg::Leader(LeaderMsg::NewLeader { leader, .. })),
+            ) if self.server_up(i) => {
                 self.servers[i].db_leader = leader as usize;
             }
             (NodeId::Lb, Payload::JobReply(job, outcome)) => self.job_reply(job, outcome),
@@ -104,9 +107,9 @@ impl World {
                     self.verdict(i, verdict);
                 }
             }
-            (NodeId::Db(j), payload) => {
+            (NodeId::Db(j), Payload::Db(m)) => {
                 self.db
-                    .on_message(self.now, j, msg.from, payload, &mut self.outbox);
+                    .on_message(self.now, j, msg.from, m, &mut self.outbox);
                 self.flush();
             }
             // Nothing else is ever sent.
