@@ -116,7 +116,7 @@ pub enum DbMsg {
 pub enum LeaderMsg {
     /// Leader → follower: writes in log order, and the position the first follows.
     Replicate {
-        entries: Box<Vec<(u32, Versioned)>>,
+        entries: Vec<(u32, Versioned)>,
         prev: Pos,
     },
     /// Follower → leader: its log holds everything up to `index` of `term`'s leader.
@@ -143,7 +143,7 @@ pub enum LeaderMsg {
     /// The leader's answer: the keys written since, or everything when the logs diverged.
     Sync(Box<SyncData>),
     /// A deposed AP leader hands the new one the writes it took (last write wins).
-    Merge(Box<Vec<(u32, Versioned)>>),
+    Merge(Vec<(u32, Versioned)>),
     /// A follower that stopped hearing from its leader stands for election.
     RequestVote {
         term: u64,
@@ -185,7 +185,7 @@ pub enum QuorumMsg {
     /// Anti-entropy: a replica's whole store, for a peer to merge (and, if `reply`, to answer with
     /// what it holds newer).
     Digest {
-        entries: Box<Vec<(u32, Versioned)>>,
+        entries: Vec<(u32, Versioned)>,
         reply: bool,
     },
 }

@@ -41,7 +41,7 @@ impl Database {
             out.push((
                 NodeId::Db(j),
                 NodeId::Db(leader),
-                LeaderMsg::Merge(Box::new(entries)).into(),
+                LeaderMsg::Merge(entries).into(),
             ));
         }
         true
@@ -85,7 +85,7 @@ impl Database {
                     out.push((
                         NodeId::Db(j),
                         NodeId::Db(f),
-                        LeaderMsg::Merge(Box::new(led.clone())).into(),
+                        LeaderMsg::Merge(led.clone()).into(),
                     ));
                 }
                 self.replicas[j].handover = led;

@@ -392,7 +392,7 @@ impl Database {
         let batch = std::mem::take(&mut self.unshipped);
         for f in (0..self.replicas.len()).filter(|&f| f != j) {
             // Sent to down replicas too: lost on arrival, which is what missing a write means.
-            let entries = Box::new(batch.clone());
+            let entries = batch.clone();
             out.push((
                 NodeId::Db(j),
                 NodeId::Db(f),

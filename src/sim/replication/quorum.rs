@@ -270,7 +270,7 @@ impl Database {
                             NodeId::Db(j),
                             NodeId::Db(from),
                             QuorumMsg::Digest {
-                                entries: Box::new(newer),
+                                entries: newer,
                                 reply: false,
                             }
                             .into(),
@@ -455,7 +455,7 @@ impl Database {
                 NodeId::Db(j),
                 NodeId::Db(peer),
                 QuorumMsg::Digest {
-                    entries: Box::new(entries),
+                    entries,
                     reply: true,
                 }
                 .into(),
