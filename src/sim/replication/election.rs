@@ -64,12 +64,11 @@ impl Database {
                 self.leader = other;
             }
         }
-        self.pending.retain(|p| p.leader != j);
+        if let Some(s) = self.led() {
+            s.forget(j);
+        }
         self.refuse_reads(j, out);
         self.replicas[j].undo.clear();
-        if self.ship_from == j {
-            self.unshipped.clear();
-        }
         if self.cfg.consistency == Consistency::Ap {
             // Hand over what it wrote while it led, so last-write-wins can keep the newer.
             let rep = &self.replicas[j];
@@ -260,9 +259,10 @@ impl Database {
         // Synchronous writes whose acknowledgements never came (a follower down, a minority side)
         // are let go: their clients timed out long ago, and the list must not grow for ever.
         let expiry = 2 * timeout;
-        self.pending
-            .retain(|p| now.saturating_sub(p.since) < expiry);
-        self.reads.retain(|p| now.saturating_sub(p.since) < expiry);
+        if let Some(s) = self.led() {
+            s.pending.retain(|p| now.saturating_sub(p.since) < expiry);
+            s.reads.retain(|p| now.saturating_sub(p.since) < expiry);
+        }
         for j in 0..self.replicas.len() {
             let r = &self.replicas[j];
             if !r.status.is_up() {
@@ -329,12 +329,11 @@ impl Database {
     pub fn fail(&mut self, j: usize) {
         if let Some(rep) = self.replicas.get_mut(j) {
             rep.status = Status::Down;
-            if rep.role == Role::Leader {
-                self.pending.retain(|p| p.leader != j);
-                self.reads.retain(|p| p.leader != j);
-                if self.ship_from == j {
-                    self.unshipped.clear(); // acknowledged, never shipped: gone unless it returns
-                }
+            if rep.role == Role::Leader
+                && let Some(s) = self.led()
+            {
+                s.forget(j);
+                s.reads.retain(|p| p.leader != j);
             }
         }
     }

@@ -14,7 +14,7 @@
 //! each side of a partition gets a leader (split brain); on heal the lower term steps down and hands
 //! its writes to the other, which keeps the later of each conflicting pair (last write wins).
 
-use super::state::Pending;
+use super::state::{Mode, Pending};
 use super::{
     Consistency, Database, Outbox, Pos, ReadFrom, Replication, Role, Stamp, SyncAcks, Versioned,
     observed,
@@ -213,14 +213,17 @@ impl Database {
             let reply = Payload::QueryReply(job, Outcome::Ok, Some(seen));
             return out.push((NodeId::Db(j), server, reply));
         }
-        self.pending.push(Pending {
-            leader: j,
-            since: now,
-            index,
-            job,
-            server,
-            seen,
-        });
+        // Only a leader commits (quorum mode never gets here).
+        if let Some(s) = self.led() {
+            s.pending.push(Pending {
+                leader: j,
+                since: now,
+                index,
+                job,
+                server,
+                seen,
+            });
+        }
     }
 
     /// Replica `j` turns a query down; it tells the server which leader it knows of, if another,
@@ -269,20 +272,32 @@ impl Database {
             self.write_times.pop_front();
         }
         self.write_times.push_back((entry.pos.index, now));
-        if !self.unshipped.is_empty() && self.ship_from != j {
+        let delayed = self.shipping_delayed();
+        let at = now + self.cfg.ship_delay;
+        let Some(s) = self.led() else {
+            return entry;
+        };
+        if !s.unshipped.is_empty() && s.ship_from != j {
             // Another leader's batch (a split brain): it goes first.
             self.ship(out);
         }
-        if self.unshipped.is_empty() {
-            self.ship_prev = prev;
-            self.ship_from = j;
-            if self.shipping_delayed() {
-                self.ship_at = Some(now + self.cfg.ship_delay);
-                self.want_timer(now + self.cfg.ship_delay);
+        let Some(s) = self.led() else {
+            return entry;
+        };
+        let first = s.unshipped.is_empty();
+        if first {
+            s.ship_prev = prev;
+            s.ship_from = j;
+            if delayed {
+                s.ship_at = Some(at);
             }
         }
-        self.unshipped.push((key, entry));
-        if !self.shipping_delayed() || self.unshipped.len() >= MAX_BATCH {
+        s.unshipped.push((key, entry));
+        let full = !delayed || s.unshipped.len() >= MAX_BATCH;
+        if first && delayed {
+            self.want_timer(at);
+        }
+        if full {
             self.ship(out);
         }
         entry
@@ -304,18 +319,18 @@ impl Database {
         if self.timer_armed.is_some_and(|t| t <= now) {
             self.timer_armed = None;
         }
-        if self.ship_at.is_some_and(|t| t <= now) {
-            self.ship_at = None;
+        if let Some(s) = self.led()
+            && s.ship_at.is_some_and(|t| t <= now)
+        {
+            s.ship_at = None;
             self.ship(out);
         }
         self.quorum_expire(now, out);
         // One timer at a time: the earliest thing still waiting.
-        let next = self
-            .qops
-            .values()
-            .map(|q| q.deadline())
-            .chain(self.ship_at)
-            .min();
+        let next = match &self.mode {
+            Mode::Leader(s) => s.ship_at,
+            Mode::Quorum(s) => s.ops.values().map(|q| q.deadline()).min(),
+        };
         if let Some(t) = next {
             self.want_timer(t);
         }
@@ -384,23 +399,23 @@ impl Database {
 
     /// The leader that buffered writes sends them to every follower.
     pub fn ship(&mut self, out: &mut Outbox) {
-        let j = self.ship_from;
-        if self.unshipped.is_empty() || self.replicas[j].role != Role::Leader {
-            self.unshipped.clear();
+        let Mode::Leader(s) = &mut self.mode else {
+            return;
+        };
+        let j = s.ship_from;
+        if s.unshipped.is_empty() || self.replicas[j].role != Role::Leader {
+            s.unshipped.clear();
             return;
         }
-        let batch = std::mem::take(&mut self.unshipped);
+        let batch = std::mem::take(&mut s.unshipped);
+        let prev = s.ship_prev;
         for f in (0..self.replicas.len()).filter(|&f| f != j) {
             // Sent to down replicas too: lost on arrival, which is what missing a write means.
             let entries = batch.clone();
             out.push((
                 NodeId::Db(j),
                 NodeId::Db(f),
-                LeaderMsg::Replicate {
-                    entries,
-                    prev: self.ship_prev,
-                }
-                .into(),
+                LeaderMsg::Replicate { entries, prev }.into(),
             ));
         }
     }
@@ -417,10 +432,10 @@ impl Database {
             return;
         }
         // A message of the other protocol (sent before a switch of replication mode) is void.
-        match (msg, self.cfg.replication == Replication::Quorum) {
-            (DbMsg::Leader(m), false) => self.leader_message(now, j, peer, m, out),
-            (DbMsg::Quorum(m), true) => self.quorum_message(now, j, peer, m, out),
-            (DbMsg::Leader(_) | DbMsg::Quorum(_), _) => {}
+        match (msg, &self.mode) {
+            (DbMsg::Leader(m), Mode::Leader(_)) => self.leader_message(now, j, peer, m, out),
+            (DbMsg::Quorum(m), Mode::Quorum(_)) => self.quorum_message(now, j, peer, m, out),
+            (DbMsg::Leader(_), Mode::Quorum(_)) | (DbMsg::Quorum(_), Mode::Leader(_)) => {}
         }
     }
 
@@ -659,7 +674,11 @@ impl Database {
         }
         let commit = rep.commit;
         rep.acked_upto = rep.acked_upto.max(commit);
-        self.pending.retain(|p| {
+        let may_read = self.may_read(j, now);
+        let Some(s) = self.led() else {
+            return;
+        };
+        s.pending.retain(|p| {
             if p.leader != j || p.index > commit {
                 return true;
             }
@@ -667,11 +686,11 @@ impl Database {
             out.push((NodeId::Db(j), p.server, reply));
             false
         });
-        if !self.reads.is_empty() && self.may_read(j, now) {
-            let (ready, wait) = std::mem::take(&mut self.reads)
+        if !s.reads.is_empty() && may_read {
+            let (ready, wait) = std::mem::take(&mut s.reads)
                 .into_iter()
                 .partition(|r| r.leader == j);
-            self.reads = wait;
+            s.reads = wait;
             for r in ready {
                 self.answer_read(j, r.server, r.job, out);
             }
@@ -684,14 +703,16 @@ impl Database {
         if self.may_read(j, now) {
             return self.answer_read(j, server, job, out);
         }
-        self.reads.push(Pending {
-            leader: j,
-            since: now,
-            index: 0,
-            job,
-            server,
-            seen: Observed::default(),
-        });
+        if let Some(s) = self.led() {
+            s.reads.push(Pending {
+                leader: j,
+                since: now,
+                index: 0,
+                job,
+                server,
+                seen: Observed::default(),
+            });
+        }
     }
 
     fn answer_read(&mut self, j: usize, server: NodeId, job: Job, out: &mut Outbox) {
@@ -706,10 +727,13 @@ impl Database {
     /// Strong reads held by `j`, which may no longer answer them (it stepped down or crashed):
     /// refused, so their servers look for the new leader at once.
     pub(super) fn refuse_reads(&mut self, j: usize, out: &mut Outbox) {
-        let (mine, rest) = std::mem::take(&mut self.reads)
+        let Some(s) = self.led() else {
+            return;
+        };
+        let (mine, rest) = std::mem::take(&mut s.reads)
             .into_iter()
             .partition(|r| r.leader == j);
-        self.reads = rest;
+        s.reads = rest;
         for r in mine {
             self.refuse(j, r.server, r.job, out);
         }

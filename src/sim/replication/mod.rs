@@ -160,22 +160,12 @@ pub struct Database {
     pub term: u64,
     /// Each replica's clock skew in µs (its wall clock reads `now + skew`).
     pub skew: Vec<i64>,
-    /// Writes a synchronous leader holds until enough followers acknowledge them, and strong reads
-    /// it holds until it may answer them.
-    pending: Vec<state::Pending>,
-    reads: Vec<state::Pending>,
+    /// The protocol running, with its work in progress.
+    mode: state::Mode,
     /// Servers a new leader announces itself to.
     servers: usize,
-    /// Asynchronous mode: writes acknowledged but not yet shipped, the position before the first,
-    /// and when the World should ship them.
-    unshipped: Vec<(u32, Versioned)>,
-    ship_prev: Pos,
-    ship_from: usize,
-    ship_at: Option<Time>,
-    /// Quorum mode: operations coordinators have in progress, hints waiting for their replica, the
-    /// next operation id, and when anti-entropy runs next.
-    qops: SortedMap<state::QOp>,
-    hints: SortedMap<state::Hint>,
+    /// Quorum mode: the next operation id and when anti-entropy runs next. Kept across switches
+    /// of mode: ids stay unique, so a late answer from an earlier quorum period matches nothing.
     next_op: u64,
     next_anti_entropy: Time,
     /// Quorum mode: request ids of recent writes coordinators carried out (omniscient, to count
@@ -203,14 +193,34 @@ impl Database {
     /// writes, unshipped writes, quorum operations, hints, timers, notices): each must stay
     /// bounded. (The write-time ring is capped by construction.)
     pub fn buffered(&self) -> [usize; 6] {
+        let (waiting, unshipped, ops, hints) = match &self.mode {
+            state::Mode::Leader(s) => (s.pending.len() + s.reads.len(), s.unshipped.len(), 0, 0),
+            state::Mode::Quorum(s) => (0, 0, s.ops.len(), s.hints.len()),
+        };
         [
-            self.pending.len() + self.reads.len(),
-            self.unshipped.len(),
-            self.qops.len(),
-            self.hints.len(),
+            waiting,
+            unshipped,
+            ops,
+            hints,
             self.timers.len(),
             self.notices.len(),
         ]
+    }
+
+    /// The leader protocol's state (`None` under leaderless quorums).
+    fn led(&mut self) -> Option<&mut state::LeaderState> {
+        match &mut self.mode {
+            state::Mode::Leader(s) => Some(s),
+            state::Mode::Quorum(_) => None,
+        }
+    }
+
+    /// The leaderless protocol's state (`None` under a leader).
+    fn quorum(&mut self) -> Option<&mut state::QuorumState> {
+        match &mut self.mode {
+            state::Mode::Quorum(s) => Some(s),
+            state::Mode::Leader(_) => None,
+        }
     }
 
     /// Takes the moves of merged writes, and the writes merges discarded, since the last call.
@@ -259,13 +269,8 @@ impl Database {
         let quorum = cfg.replication == Replication::Quorum;
         let mut db = Self {
             servers: 0,
-            unshipped: Vec::new(),
-            ship_prev: Pos::default(),
-            ship_from: 0,
+            mode: state::Mode::Leader(state::LeaderState::default()),
             next_beat: 0,
-            ship_at: None,
-            qops: SortedMap::new(),
-            hints: SortedMap::new(),
             next_op: 0,
             next_anti_entropy: 0,
             written_ids: SortedMap::new(),
@@ -278,8 +283,6 @@ impl Database {
             skew,
             cfg,
             figures: DbFigures::default(),
-            pending: Vec::new(),
-            reads: Vec::new(),
             moved: Vec::new(),
             discarded: Vec::new(),
             write_times: std::collections::VecDeque::new(),

@@ -9,7 +9,7 @@
 //! CP refuses what cannot gather its quorum in time; AP accepts it anyway (a sloppy quorum of
 //! whatever answered) and leaves the rest to hints and anti-entropy.
 
-use super::state::{Hint, QOp};
+use super::state::{Hint, LeaderState, Mode, QOp, QuorumState};
 use super::{ClockKind, Consistency, Database, Outbox, Pos, Role, Stamp, Versioned, observed};
 use crate::sim::message::Cause;
 use crate::sim::message::{Job, Outcome, Payload, QuorumMsg};
@@ -98,7 +98,7 @@ impl Database {
                 ));
             }
         }
-        self.qops.insert(op, q);
+        self.keep_op(op, q);
         self.settle_op(op, now, out);
     }
 
@@ -199,8 +199,8 @@ impl Database {
                 ));
             }
             QuorumMsg::PutAck { op } => {
-                if self.hints.remove(op).is_none()
-                    && let Some(q) = self.qops.get_mut(op)
+                if self.quorum().and_then(|s| s.hints.remove(op)).is_none()
+                    && let Some(q) = self.quorum().and_then(|s| s.ops.get_mut(op))
                     && q.writing
                 {
                     q.answered |= 1 << from;
@@ -208,7 +208,11 @@ impl Database {
                 }
             }
             QuorumMsg::GetReply { op, entry } => {
-                let Some(q) = self.qops.get_mut(op) else {
+                // Fields, not `self.quorum()`: the replicas and figures are written beside it.
+                let Mode::Quorum(s) = &mut self.mode else {
+                    return;
+                };
+                let Some(q) = s.ops.get_mut(op) else {
                     return;
                 };
                 if q.writing || q.answered & (1 << from) != 0 {
@@ -284,7 +288,7 @@ impl Database {
     /// Answers operation `op` if its quorum is in; a Lamport write moves from its read round to its
     /// write round.
     fn settle_op(&mut self, op: u64, now: Time, out: &mut Outbox) {
-        let Some(mut q) = self.qops.remove(op) else {
+        let Some(mut q) = self.quorum().and_then(|s| s.ops.remove(op)) else {
             return;
         };
         let have = q.answered.count_ones() as usize;
@@ -302,7 +306,7 @@ impl Database {
                     // Lamport write: the read round is done; now write one past the newest stamp.
                     let seen = q.newest.map(|e| e.stamp);
                     self.start_write(now, op, &mut q, seen, out);
-                    self.qops.insert(op, q);
+                    self.keep_op(op, q);
                     return self.settle_op(op, now, out);
                 }
                 q.replied = true;
@@ -316,7 +320,7 @@ impl Database {
         }
         // Operations stay until their deadline: writes to learn who never acknowledged (hints),
         // reads to repair replicas that answer late.
-        self.qops.insert(op, q);
+        self.keep_op(op, q);
     }
 
     fn read_repair(&mut self, q: &QOp, out: &mut Outbox) {
@@ -337,14 +341,17 @@ impl Database {
     /// Deadlines pass: an operation without its quorum fails under CP, or is accepted with what it
     /// has under AP; replicas that never acknowledged a write get it as a hint.
     pub(super) fn quorum_expire(&mut self, now: Time, out: &mut Outbox) {
-        let due: Vec<u64> = self
-            .qops
+        let Mode::Quorum(s) = &self.mode else {
+            return;
+        };
+        let due: Vec<u64> = s
+            .ops
             .iter()
             .filter(|(_, q)| q.deadline <= now)
             .map(|(op, _)| op)
             .collect();
         for op in due {
-            let Some(q) = self.qops.remove(op) else {
+            let Some(q) = self.quorum().and_then(|s| s.ops.remove(op)) else {
                 continue;
             };
             let c = q.coordinator;
@@ -376,7 +383,7 @@ impl Database {
                         q.server,
                         Payload::QueryReply(q.job, Outcome::Ok, observed(q.entry)),
                     ));
-                    self.qops.insert(new_op, q);
+                    self.keep_op(new_op, q);
                     continue;
                 }
                 out.push((
@@ -396,7 +403,10 @@ impl Database {
     /// Parks `entry` for `target` at `holder`: one hint per (holder, target, key), the newest, and
     /// at most `MAX_HINTS` in all (anti-entropy repairs what no hint carries).
     fn store_hint(&mut self, holder: usize, target: usize, key: u32, entry: Versioned) {
-        let same = self
+        let Some(s) = self.quorum() else {
+            return;
+        };
+        let same = s
             .hints
             .iter()
             .find(|(_, h)| h.holder == holder && h.target == target && h.key == key)
@@ -404,14 +414,17 @@ impl Database {
         match same {
             Some((_, stamp)) if stamp >= entry.stamp => return,
             Some((id, _)) => {
-                self.hints.remove(id);
+                s.hints.remove(id);
             }
-            None if self.hints.len() >= MAX_HINTS => return,
+            None if s.hints.len() >= MAX_HINTS => return,
             None => {}
         }
         let id = self.op_id();
         self.figures.hints_stored += 1;
-        self.hints.insert(
+        let Some(s) = self.quorum() else {
+            return;
+        };
+        s.hints.insert(
             id,
             Hint {
                 holder,
@@ -425,14 +438,16 @@ impl Database {
     /// Every heartbeat: hints are offered again; every anti-entropy period, each replica sends its
     /// store to a random peer.
     pub(super) fn quorum_tick(&mut self, now: Time, rng: &mut SimRng, out: &mut Outbox) {
-        for (id, h) in self.hints.iter() {
-            if self.replicas[h.holder].status.is_up() {
-                let put = QuorumMsg::Put {
-                    op: id,
-                    key: h.key,
-                    entry: h.entry,
-                };
-                out.push((NodeId::Db(h.holder), NodeId::Db(h.target), put.into()));
+        if let Mode::Quorum(s) = &self.mode {
+            for (id, h) in s.hints.iter() {
+                if self.replicas[h.holder].status.is_up() {
+                    let put = QuorumMsg::Put {
+                        op: id,
+                        key: h.key,
+                        entry: h.entry,
+                    };
+                    out.push((NodeId::Db(h.holder), NodeId::Db(h.target), put.into()));
+                }
             }
         }
         let n = self.replicas.len();
@@ -517,13 +532,18 @@ impl Database {
                 r.election_at = now + timeout;
             }
         }
-        if quorum {
-            self.pending.clear();
-            self.reads.clear();
-            self.unshipped.clear();
+        // The new protocol starts afresh; the old one's work in progress is dropped.
+        self.mode = if quorum {
+            Mode::Quorum(QuorumState::default())
         } else {
-            self.qops.clear();
-            self.hints.clear();
+            Mode::Leader(LeaderState::default())
+        };
+    }
+
+    /// Keeps operation `op` under way (until its deadline).
+    fn keep_op(&mut self, op: u64, q: QOp) {
+        if let Some(s) = self.quorum() {
+            s.ops.insert(op, q);
         }
     }
 }
