@@ -88,8 +88,8 @@ pub enum Payload {
     Query(Job),
     /// Database → server, with what was read or written.
     QueryReply(Job, Outcome, Option<Observed>),
-    /// Server → balancer.
-    JobReply(Job, Outcome),
+    /// Server → balancer, with what the database answered (the client learns it from the reply).
+    JobReply(Job, Outcome, Option<Observed>),
     /// Balancer → client: the final answer.
     ClientReply(Handle, Outcome),
     /// Balancer → server health check, and the server's answer.
@@ -250,7 +250,7 @@ impl Payload {
             Payload::Job(j)
             | Payload::Query(j)
             | Payload::QueryReply(j, ..)
-            | Payload::JobReply(j, _) => Some(j.req),
+            | Payload::JobReply(j, ..) => Some(j.req),
             Payload::Probe { .. } | Payload::ProbeAck { .. } | Payload::Db(_) => None,
         }
     }
@@ -285,7 +285,7 @@ impl Payload {
         matches!(
             self,
             Payload::QueryReply(_, Outcome::Err(_), _)
-                | Payload::JobReply(_, Outcome::Err(_))
+                | Payload::JobReply(_, Outcome::Err(_), _)
                 | Payload::ClientReply(_, Outcome::Err(_))
         )
     }
@@ -294,7 +294,7 @@ impl Payload {
     pub fn attempt(&self) -> u16 {
         match self {
             Payload::Job(j) | Payload::Query(j) | Payload::QueryReply(j, _, _) => j.attempt,
-            Payload::JobReply(j, _) => j.attempt,
+            Payload::JobReply(j, ..) => j.attempt,
             _ => 0,
         }
     }

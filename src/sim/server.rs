@@ -1,12 +1,55 @@
 //! An application server: `workers` concurrent slots and a bounded FIFO queue in front of them.
 //! Its speed is its power (vertical scaling), cut down while it is slow (degraded).
+//!
+//! It is an actor: it owns its state and handles what reaches it (a job, a worker's completion, a
+//! database answer, a health check, a new leader's word) by writing [`Effect`]s, which the engine
+//! carries out in order.
 
 use std::collections::VecDeque;
 
 use super::cache::LocalCache;
-use super::message::Job;
-use super::node::Status;
-use super::time::Time;
+use super::config::{Config, ServiceDist};
+use super::message::{Cause, Job, Observed, Outcome, Payload};
+use super::node::{NodeId, Status};
+use super::replication::{ReadFrom, Replication};
+use super::sample::{self, SimRng};
+use super::slab::Handle;
+use super::time::{Time, from_ms, round_us};
+use super::trace::SpanKind;
+
+/// Increments a server redoes after compare-and-set refused them, before it gives up.
+pub const MAX_RMW_TRIES: u8 = 4;
+
+/// What a server asks of the engine, in the order it asks.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Effect {
+    /// A message from this server to `to`.
+    Send(NodeId, Payload),
+    /// A worker finishes `req`'s attempt at `at` (void if the server crashed since: `epoch`).
+    ServiceDone {
+        at: Time,
+        epoch: u32,
+        req: Handle,
+        attempt: u16,
+    },
+    /// A traced request's span ends here (queued, served).
+    Span(Handle, SpanKind),
+    /// Something went wrong here that the diagram flashes.
+    Burst,
+    CacheHit,
+    CacheMiss,
+    DbQuery,
+}
+
+/// What a server's handler may read and use: the clock, the settings, the run's one random
+/// generator, the number of replicas, and where its effects go.
+pub(crate) struct Ctx<'a> {
+    pub(crate) now: Time,
+    pub(crate) cfg: &'a Config,
+    pub(crate) rng: &'a mut SimRng,
+    pub(crate) replicas: usize,
+    pub(crate) out: &'a mut Vec<Effect>,
+}
 
 #[derive(Clone, Debug)]
 pub struct Server {
@@ -105,5 +148,174 @@ impl Server {
         self.awaiting_db = 0; // their answers will find a new epoch and be dropped
         self.cache.clear(); // memory does not survive a crash
         lost
+    }
+
+    /// A job arrives from the balancer: a free worker takes it, else it queues, else it is refused.
+    pub(crate) fn on_job(&mut self, mut job: Job, cx: &mut Ctx) {
+        if !self.status.is_up() {
+            return; // a crashed machine answers nothing
+        }
+        job.epoch = self.epoch;
+        if self.busy.len() < cx.cfg.workers {
+            self.start_service(job, cx);
+        } else if self.queue.len() < cx.cfg.queue_cap {
+            self.queue.push_back(job);
+        } else {
+            cx.out.push(Effect::Burst);
+            let reply = Payload::JobReply(job, Outcome::Err(Cause::QueueFull), None);
+            cx.out.push(Effect::Send(NodeId::Lb, reply));
+        }
+    }
+
+    /// Puts queued jobs on idle workers (after one finished, or the worker count grew).
+    pub(crate) fn fill_workers(&mut self, cx: &mut Ctx) {
+        while self.status.is_up() && self.busy.len() < cx.cfg.workers {
+            let Some(job) = self.queue.pop_front() else {
+                break;
+            };
+            self.start_service(job, cx);
+        }
+    }
+
+    fn start_service(&mut self, job: Job, cx: &mut Ctx) {
+        cx.out.push(Effect::Span(job.req, SpanKind::Queue));
+        self.account(cx.now);
+        self.busy.push(job);
+        let mean_us = cx.cfg.service_ms * 1_000.0 / self.speed(cx.cfg.slow_factor);
+        let d = match cx.cfg.service_dist {
+            ServiceDist::Exponential => sample::exponential(cx.rng, mean_us),
+            ServiceDist::Constant => mean_us,
+            ServiceDist::LogNormal => sample::lognormal(cx.rng, mean_us, 1.0),
+        };
+        cx.out.push(Effect::ServiceDone {
+            at: cx.now + round_us(d),
+            epoch: self.epoch,
+            req: job.req,
+            attempt: job.attempt,
+        });
+    }
+
+    /// A worker finished `req`'s attempt: the answer comes from the cache, the database, or (with
+    /// no database) at once.
+    pub(crate) fn on_service_done(&mut self, epoch: u32, req: Handle, attempt: u16, cx: &mut Ctx) {
+        if self.epoch != epoch {
+            return; // the server crashed since; the job died with it
+        }
+        self.account(cx.now);
+        let Some(k) = self
+            .busy
+            .iter()
+            .position(|b| b.req == req && b.attempt == attempt)
+        else {
+            return;
+        };
+        let job = self.busy.swap_remove(k);
+        // The next queued job starts if a worker is free (fewer may be allowed now).
+        self.fill_workers(cx);
+        cx.out.push(Effect::Span(job.req, SpanKind::Service));
+        let cfg = cx.cfg;
+        if cfg.use_db && cfg.cache_keys > 0 && !job.write && !job.incr {
+            if let Some(seen) = self.cache.get(job.key, cx.now, from_ms(cfg.cache_ttl_ms)) {
+                cx.out.push(Effect::CacheHit);
+                return self.reply(job, Outcome::Ok, Some(seen), cx);
+            }
+            cx.out.push(Effect::CacheMiss);
+        }
+        if cfg.use_db {
+            self.awaiting_db += 1;
+            // An increment reads first; its write follows the answer (see `on_query_reply`).
+            let job = Job {
+                write: job.write && !job.incr,
+                ..job
+            };
+            self.query(job, cx);
+        } else {
+            self.reply(job, Outcome::Ok, None, cx);
+        }
+    }
+
+    /// Answers the balancer.
+    fn reply(&mut self, job: Job, outcome: Outcome, seen: Option<Observed>, cx: &mut Ctx) {
+        if outcome == Outcome::Ok {
+            self.served += 1;
+        }
+        cx.out.push(Effect::Send(
+            NodeId::Lb,
+            Payload::JobReply(job, outcome, seen),
+        ));
+    }
+
+    /// Sends a query for `job` to the replica it should go to: the leader it knows of, or under
+    /// leaderless quorums or reads from any replica, one at random.
+    fn query(&mut self, job: Job, cx: &mut Ctx) {
+        cx.out.push(Effect::DbQuery);
+        let any = cx.cfg.replication == Replication::Quorum
+            || (!job.write && cx.cfg.read_from == ReadFrom::Any);
+        let target = if any {
+            sample::below(cx.rng, cx.replicas)
+        } else {
+            self.db_leader
+        };
+        cx.out
+            .push(Effect::Send(NodeId::Db(target), Payload::Query(job)));
+    }
+
+    /// The database answered `job`: an increment's read is followed by its write (and a write
+    /// compare-and-set refused, by a fresh read); anything else goes back to the balancer.
+    pub(crate) fn on_query_reply(
+        &mut self,
+        job: Job,
+        outcome: Outcome,
+        seen: Option<Observed>,
+        cx: &mut Ctx,
+    ) {
+        if !self.status.is_up() || self.epoch != job.epoch {
+            return; // the connection died with the crash
+        }
+        if job.incr {
+            match (job.write, outcome) {
+                (false, Outcome::Ok) => {
+                    // Read done: write what was read plus one, expecting the version read.
+                    let count = seen.map_or(0, |s| s.count) + 1;
+                    let expect = seen.map(|s| s.pos);
+                    let write = Job {
+                        write: true,
+                        expect,
+                        count,
+                        ..job
+                    };
+                    return self.query(write, cx);
+                }
+                (true, Outcome::Err(Cause::Conflict)) if job.tries < MAX_RMW_TRIES => {
+                    // Compare-and-set refused it: the key moved; read again and retry.
+                    let read = Job {
+                        write: false,
+                        tries: job.tries + 1,
+                        ..job
+                    };
+                    return self.query(read, cx);
+                }
+                _ => {}
+            }
+        }
+        // Saturating: a query the database dropped never comes back, so the count is a gauge.
+        self.awaiting_db = self.awaiting_db.saturating_sub(1);
+        // Reads fill the cache; a write (an increment's too) refreshes this server's copy — only
+        // this server's. An increment's read is not kept: it is about to change.
+        let keys = cx.cfg.cache_keys;
+        if let Some(seen) = seen.filter(|_| outcome == Outcome::Ok && keys > 0)
+            && (job.write || !job.incr)
+        {
+            self.cache.put(job.key, seen, cx.now, keys);
+        }
+        self.reply(job, outcome, seen, cx);
+    }
+
+    /// The balancer's health check: a server that runs answers it.
+    pub(crate) fn on_probe(&mut self, seq: u64, cx: &mut Ctx) {
+        if self.status != Status::Down {
+            cx.out
+                .push(Effect::Send(NodeId::Lb, Payload::ProbeAck { seq }));
+        }
     }
 }

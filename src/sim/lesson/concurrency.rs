@@ -48,7 +48,7 @@ pub(super) fn check(p: &mut Progress, w: &World) -> Option<String> {
                 String::new()
             },
             db.figures.cas_rejections,
-            crate::sim::world::MAX_RMW_TRIES
+            crate::sim::server::MAX_RMW_TRIES
         )
     })
 }

@@ -8,9 +8,9 @@ use crate::sim::message::Cause;
 use crate::sim::message::{DbMsg, Job, LeaderMsg, Message, Observed, Outcome, Payload};
 use crate::sim::node::NodeId;
 use crate::sim::node::Status;
-use crate::sim::sample;
+use crate::sim::server::{Ctx, Effect, Server};
 use crate::sim::slab::Handle;
-use crate::sim::time::{from_ms, round_us};
+use crate::sim::time::from_ms;
 use crate::sim::trace::SpanKind;
 
 impl World {
@@ -80,14 +80,15 @@ impl World {
     pub(super) fn deliver(&mut self, msg: Message) {
         match (msg.to, msg.payload) {
             (NodeId::Lb, Payload::ClientRequest(r)) => self.admit(r),
-            (NodeId::Server(i), Payload::Job(job)) => self.server_receive(i, job),
+            (NodeId::Server(i), Payload::Job(job)) => self.at_server(i, |s, cx| s.on_job(job, cx)),
             (NodeId::Db(j), Payload::Query(job)) => {
                 self.db
                     .on_query(self.now, j, msg.from, job, &mut self.outbox);
                 self.flush();
             }
             (NodeId::Server(i), Payload::QueryReply(job, outcome, seen)) => {
-                self.query_reply(i, job, outcome, seen)
+                self.at_server(i, |s, cx| s.on_query_reply(job, outcome, seen, cx));
+                self.retire_drained();
             }
             (
                 NodeId::Server(i),
@@ -95,10 +96,12 @@ impl World {
             ) if self.server_up(i) => {
                 self.servers[i].db_leader = leader as usize;
             }
-            (NodeId::Lb, Payload::JobReply(job, outcome)) => self.job_reply(job, outcome),
+            (NodeId::Lb, Payload::JobReply(job, outcome, seen)) => {
+                self.job_reply(job, outcome, seen)
+            }
             (NodeId::Client, Payload::ClientReply(r, outcome)) => self.complete(r, outcome),
-            (NodeId::Server(i), Payload::Probe { seq }) if self.server_up(i) => {
-                self.send(NodeId::Server(i), NodeId::Lb, Payload::ProbeAck { seq });
+            (NodeId::Server(i), Payload::Probe { seq }) => {
+                self.at_server(i, |s, cx| s.on_probe(seq, cx))
             }
             (NodeId::Lb, Payload::ProbeAck { seq }) => {
                 if let NodeId::Server(i) = msg.from {
@@ -176,214 +179,69 @@ impl World {
         );
     }
 
-    fn server_receive(&mut self, i: usize, mut job: Job) {
-        let (workers, cap) = (self.cfg.workers, self.cfg.queue_cap);
+    /// Hands server `i` what reached it, then carries out what it asked, in order.
+    fn at_server(&mut self, i: usize, handle: impl FnOnce(&mut Server, &mut Ctx)) {
+        let mut out = std::mem::take(&mut self.effects);
+        let replicas = self.db.replicas.len();
         let Some(s) = self.servers.get_mut(i) else {
             return;
         };
-        if !s.status.is_up() {
-            return; // a crashed machine answers nothing
+        let mut cx = Ctx {
+            now: self.now,
+            cfg: &self.cfg,
+            rng: &mut self.rng,
+            replicas,
+            out: &mut out,
+        };
+        handle(s, &mut cx);
+        let me = NodeId::Server(i);
+        for effect in out.drain(..) {
+            match effect {
+                Effect::Send(to, payload) => {
+                    self.send(me, to, payload);
+                }
+                Effect::ServiceDone {
+                    at,
+                    epoch,
+                    req,
+                    attempt,
+                } => self.queue.push(
+                    at,
+                    Event::ServiceDone {
+                        server: i,
+                        epoch,
+                        req,
+                        attempt,
+                    },
+                ),
+                Effect::Span(req, kind) if self.waterfall.is_some() => {
+                    let name = me.label();
+                    self.trace_span(req, kind, || match kind {
+                        SpanKind::Queue => format!("queued at {name}"),
+                        _ => format!("served by {name}"),
+                    });
+                }
+                Effect::Span(..) => {}
+                Effect::Burst => self.burst(me),
+                Effect::CacheHit => self.metrics.cache_hits += 1,
+                Effect::CacheMiss => self.metrics.cache_misses += 1,
+                Effect::DbQuery => self.metrics.db_queries += 1,
+            }
         }
-        job.epoch = s.epoch;
-        if s.busy.len() < workers {
-            self.start_service(i, job);
-        } else if s.queue.len() < cap {
-            s.queue.push_back(job);
-        } else {
-            self.burst(NodeId::Server(i));
-            self.send(
-                NodeId::Server(i),
-                NodeId::Lb,
-                Payload::JobReply(job, Outcome::Err(Cause::QueueFull)),
-            );
-        }
+        self.effects = out;
     }
 
     /// Puts queued jobs of server `i` on idle workers (after the worker count grew).
     pub(super) fn fill_workers(&mut self, i: usize) {
-        while let Some(s) = self.servers.get_mut(i) {
-            if !s.status.is_up() || s.busy.len() >= self.cfg.workers {
-                break;
-            }
-            let Some(job) = s.queue.pop_front() else {
-                break;
-            };
-            self.start_service(i, job);
-        }
-    }
-
-    fn start_service(&mut self, i: usize, job: Job) {
-        let (req, attempt) = (job.req, job.attempt);
-        let now = self.now;
-        if self.waterfall.is_some() {
-            let name = NodeId::Server(i).label();
-            self.trace_span(job.req, SpanKind::Queue, || format!("queued at {name}"));
-        }
-        let s = &mut self.servers[i];
-        s.account(now);
-        s.busy.push(job);
-        let epoch = s.epoch;
-        let mean_us = self.cfg.service_ms * 1_000.0 / s.speed(self.cfg.slow_factor);
-        let d = match self.cfg.service_dist {
-            crate::sim::config::ServiceDist::Exponential => {
-                sample::exponential(&mut self.rng, mean_us)
-            }
-            crate::sim::config::ServiceDist::Constant => mean_us,
-            crate::sim::config::ServiceDist::LogNormal => {
-                sample::lognormal(&mut self.rng, mean_us, 1.0)
-            }
-        };
-        self.queue.push(
-            now + round_us(d),
-            Event::ServiceDone {
-                server: i,
-                epoch,
-                req,
-                attempt,
-            },
-        );
+        self.at_server(i, |s, cx| s.fill_workers(cx));
     }
 
     pub(super) fn service_done(&mut self, i: usize, epoch: u32, req: Handle, attempt: u16) {
-        let now = self.now;
-        let Some(s) = self.servers.get_mut(i) else {
-            return;
-        };
-        if s.epoch != epoch {
-            return; // the server crashed since; the job died with it
-        }
-        s.account(now);
-        let Some(k) = s
-            .busy
-            .iter()
-            .position(|b| b.req == req && b.attempt == attempt)
-        else {
-            return;
-        };
-        let job = s.busy.swap_remove(k);
-        // The next queued job starts if a worker is free (fewer may be allowed now).
-        self.fill_workers(i);
-        if self.waterfall.is_some() {
-            let name = NodeId::Server(i).label();
-            self.trace_span(job.req, SpanKind::Service, || format!("served by {name}"));
-        }
-        if self.cfg.use_db && self.cfg.cache_keys > 0 && !job.write && !job.incr {
-            let ttl = from_ms(self.cfg.cache_ttl_ms);
-            if let Some(seen) = self.servers[i].cache.get(job.key, now, ttl) {
-                self.metrics.cache_hits += 1;
-                return self.answer_from_cache(i, job, seen);
-            }
-            self.metrics.cache_misses += 1;
-        }
-        if self.cfg.use_db {
-            self.servers[i].awaiting_db += 1;
-            // An increment reads first; its write follows the answer (see `query_reply`).
-            let job = Job {
-                write: job.write && !job.incr,
-                ..job
-            };
-            self.query(i, job);
-        } else {
-            self.reply_ok(i, job);
-        }
+        self.at_server(i, |s, cx| s.on_service_done(epoch, req, attempt, cx));
         self.retire_drained();
     }
 
-    /// Server `i` answers `job` successfully without (further) database work.
-    fn reply_ok(&mut self, i: usize, job: Job) {
-        self.servers[i].served += 1;
-        self.send(
-            NodeId::Server(i),
-            NodeId::Lb,
-            Payload::JobReply(job, Outcome::Ok),
-        );
-    }
-
-    /// A read served from server `i`'s cache: no database round trip.
-    fn answer_from_cache(&mut self, i: usize, job: Job, seen: Observed) {
-        if let Some(req) = self.requests.get_mut(job.req)
-            && req.attempt == job.attempt
-        {
-            req.observed = Some(seen);
-        }
-        self.reply_ok(i, job);
-        self.retire_drained();
-    }
-
-    /// Server `i` sends a query for `job` to the replica it should go to.
-    fn query(&mut self, i: usize, job: Job) {
-        self.metrics.db_queries += 1;
-        let known = self.servers[i].db_leader;
-        let rng = &mut self.rng;
-        let target = self
-            .db
-            .query_target(job.write, known, |n| sample::below(rng, n));
-        self.send(NodeId::Server(i), NodeId::Db(target), Payload::Query(job));
-    }
-
-    fn query_reply(&mut self, i: usize, job: Job, outcome: Outcome, seen: Option<Observed>) {
-        let Some(s) = self.servers.get_mut(i) else {
-            return;
-        };
-        if !s.status.is_up() || s.epoch != job.epoch {
-            return; // the connection died with the crash
-        }
-        if let Some(req) = self.requests.get_mut(job.req)
-            && req.attempt == job.attempt
-        {
-            req.observed = seen;
-        }
-        if job.incr {
-            match (job.write, outcome) {
-                (false, Outcome::Ok) => {
-                    // Read done: write what was read plus one, expecting the version read.
-                    let count = seen.map_or(0, |s| s.count) + 1;
-                    let expect = seen.map(|s| s.pos);
-                    return self.query(
-                        i,
-                        Job {
-                            write: true,
-                            expect,
-                            count,
-                            ..job
-                        },
-                    );
-                }
-                (true, Outcome::Err(Cause::Conflict)) if job.tries < super::MAX_RMW_TRIES => {
-                    // Compare-and-set refused it: the key moved; read again and retry.
-                    return self.query(
-                        i,
-                        Job {
-                            write: false,
-                            tries: job.tries + 1,
-                            ..job
-                        },
-                    );
-                }
-                _ => {}
-            }
-        }
-        let s = &mut self.servers[i];
-        // Saturating: a query the database dropped never comes back, so the count is a gauge.
-        s.awaiting_db = s.awaiting_db.saturating_sub(1);
-        if outcome == Outcome::Ok {
-            s.served += 1;
-            // Reads fill the cache; a write (an increment's too) refreshes this server's copy —
-            // only this server's. An increment's read is not kept: it is about to change.
-            if let Some(seen) = seen.filter(|_| self.cfg.cache_keys > 0 && (job.write || !job.incr))
-            {
-                s.cache.put(job.key, seen, self.now, self.cfg.cache_keys);
-            }
-        }
-        self.send(
-            NodeId::Server(i),
-            NodeId::Lb,
-            Payload::JobReply(job, outcome),
-        );
-        self.retire_drained();
-    }
-
-    fn job_reply(&mut self, job: Job, outcome: Outcome) {
+    fn job_reply(&mut self, job: Job, outcome: Outcome, seen: Option<Observed>) {
         let i = job.server as usize;
         let Some(req) = self.requests.get_mut(job.req) else {
             return;
@@ -392,6 +250,7 @@ impl World {
             return; // an answer to an attempt the balancer already gave up on
         }
         req.waiting = false;
+        req.observed = seen;
         // A leader's refusal is certain; a quorum coordinator's may follow partial writes; an
         // answer that then fails to reach the client leaves the client in doubt.
         req.maybe_applied |= outcome == Outcome::Ok

@@ -86,8 +86,6 @@ pub struct LogEntry {
     pub text: String,
 }
 
-/// Rounds an increment may take when compare-and-set keeps refusing it.
-pub const MAX_RMW_TRIES: u8 = 4;
 /// States the live linearizability check may spend per window, and per database tick (a quarter
 /// heartbeat): a few states an operation is enough for ordinary traffic many times over, and 2,000
 /// (a few ms) keep a frame smooth when a failover or thousands of requests a second make the search
@@ -133,6 +131,8 @@ pub struct World {
     trace: u64,
     events: u64,
     outbox: Outbox,
+    /// What a server's handler asked for, carried out at once (kept to reuse its allocation).
+    effects: Vec<crate::sim::server::Effect>,
     /// `cfg.timeout_ms` in µs, converted once (it is on every attempt's path).
     timeout: Time,
     /// Per key, the newest write a client has had acknowledged (to count stale reads).
@@ -203,6 +203,7 @@ impl World {
             trace: 0xcbf2_9ce4_8422_2325,
             events: 0,
             outbox: Vec::new(),
+            effects: Vec::new(),
             timeout: from_ms(cfg.timeout_ms),
             latest_acked: vec![None; cfg.keys as usize],
             anomalies: ReadAnomalies::new(cfg.keys),
