@@ -12,6 +12,10 @@ use crate::sim::decimal::within;
 #[derive(Clone, Debug)]
 pub struct Histogram {
     counts: Vec<u64>,
+    /// The buckets in use lie in `lo..hi` (empty: `lo` past `hi`). A tick's latencies fill a few
+    /// hundred of the 4,352 buckets, so clearing, listing and ranking look at those alone.
+    lo: usize,
+    hi: usize,
     total: u64,
     sum: u128,
     max: u64,
@@ -27,6 +31,8 @@ impl Default for Histogram {
         let buckets = (SUB + (TOP_BIT - SUB_BITS) as u64 * SUB) as usize;
         Self {
             counts: vec![0; buckets],
+            lo: buckets,
+            hi: 0,
             total: 0,
             sum: 0,
             max: 0,
@@ -58,16 +64,26 @@ impl Histogram {
 
     /// The counts in use, as (bucket, count) pairs: a closed second of the live window.
     fn sparse(&self) -> Vec<(u32, u32)> {
-        self.counts
-            .iter()
-            .enumerate()
-            .filter(|&(_, &c)| c > 0)
-            .map(|(i, &c)| (i as u32, c as u32))
+        self.used()
+            .filter(|&(_, c)| c > 0)
+            .map(|(i, c)| (i as u32, c as u32))
             .collect()
+    }
+
+    /// The buckets in use, with their counts.
+    fn used(&self) -> impl Iterator<Item = (usize, u64)> + '_ {
+        let hi = self.hi.max(self.lo);
+        (self.lo..hi).map(|i| (i, self.counts[i]))
+    }
+
+    fn touch(&mut self, i: usize) {
+        self.lo = self.lo.min(i);
+        self.hi = self.hi.max(i + 1);
     }
 
     fn add_sparse(&mut self, counts: &[(u32, u32)], max: u64) {
         for &(i, c) in counts {
+            self.touch(i as usize);
             self.counts[i as usize] += u64::from(c);
             self.total += u64::from(c);
             self.sum += u128::from(c) * Self::value(i as usize) as u128;
@@ -75,16 +91,20 @@ impl Histogram {
         self.max = self.max.max(max);
     }
 
-    fn clear(&mut self) {
+    pub(crate) fn clear(&mut self) {
         if self.total > 0 {
-            self.counts.iter_mut().for_each(|c| *c = 0);
+            let hi = self.hi.max(self.lo);
+            self.counts[self.lo..hi].iter_mut().for_each(|c| *c = 0);
             (self.total, self.sum, self.max) = (0, 0, 0);
+            (self.lo, self.hi) = (self.counts.len(), 0);
         }
     }
 
     pub fn record(&mut self, v: u64) {
         let v = v.min((1 << TOP_BIT) - 1);
-        self.counts[Self::index(v)] += 1;
+        let i = Self::index(v);
+        self.touch(i);
+        self.counts[i] += 1;
         self.total += 1;
         self.sum += v as u128;
         self.max = self.max.max(v);
@@ -109,7 +129,7 @@ impl Histogram {
         }
         let rank = ((within(q, 0.0, 1.0) * self.total as f64).ceil() as u64).max(1);
         let mut seen = 0;
-        for (i, &c) in self.counts.iter().enumerate() {
+        for (i, c) in self.used() {
             seen += c;
             if seen >= rank {
                 return Some(Self::value(i).min(self.max as f64));

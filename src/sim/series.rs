@@ -190,9 +190,8 @@ impl Series {
             self.samples.pop_front();
         }
         self.samples.push_back(sample);
-        if self.window.count() > 0 {
-            self.window = Histogram::default();
-        }
+        // Cleared in place: a fresh histogram is 35 KB to allocate and zero every tick.
+        self.window.clear();
         self.last = now;
         self.tick += 1;
     }

@@ -48,7 +48,17 @@ pub(crate) struct Ctx<'a> {
     pub(crate) cfg: &'a Config,
     pub(crate) rng: &'a mut SimRng,
     pub(crate) replicas: usize,
+    /// A request is being traced (spans are wanted).
+    pub(crate) tracing: bool,
     pub(crate) out: &'a mut Vec<Effect>,
+}
+
+impl Ctx<'_> {
+    fn span(&mut self, req: Handle, kind: SpanKind) {
+        if self.tracing {
+            self.out.push(Effect::Span(req, kind));
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -178,7 +188,7 @@ impl Server {
     }
 
     fn start_service(&mut self, job: Job, cx: &mut Ctx) {
-        cx.out.push(Effect::Span(job.req, SpanKind::Queue));
+        cx.span(job.req, SpanKind::Queue);
         self.account(cx.now);
         self.busy.push(job);
         let mean_us = cx.cfg.service_ms * 1_000.0 / self.speed(cx.cfg.slow_factor);
@@ -212,7 +222,7 @@ impl Server {
         let job = self.busy.swap_remove(k);
         // The next queued job starts if a worker is free (fewer may be allowed now).
         self.fill_workers(cx);
-        cx.out.push(Effect::Span(job.req, SpanKind::Service));
+        cx.span(job.req, SpanKind::Service);
         let cfg = cx.cfg;
         if cfg.use_db && cfg.cache_keys > 0 && !job.write && !job.incr {
             if let Some(seen) = self.cache.get(job.key, cx.now, from_ms(cfg.cache_ttl_ms)) {

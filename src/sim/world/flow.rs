@@ -191,9 +191,16 @@ impl World {
             cfg: &self.cfg,
             rng: &mut self.rng,
             replicas,
+            tracing: self.waterfall.is_some(),
             out: &mut out,
         };
         handle(s, &mut cx);
+        self.carry_out(i, &mut out);
+        self.effects = out;
+    }
+
+    /// Carries out what server `i` asked, in order (one copy for every handler).
+    fn carry_out(&mut self, i: usize, out: &mut Vec<Effect>) {
         let me = NodeId::Server(i);
         for effect in out.drain(..) {
             match effect {
@@ -214,21 +221,19 @@ impl World {
                         attempt,
                     },
                 ),
-                Effect::Span(req, kind) if self.waterfall.is_some() => {
+                Effect::Span(req, kind) => {
                     let name = me.label();
                     self.trace_span(req, kind, || match kind {
                         SpanKind::Queue => format!("queued at {name}"),
                         _ => format!("served by {name}"),
                     });
                 }
-                Effect::Span(..) => {}
                 Effect::Burst => self.burst(me),
                 Effect::CacheHit => self.metrics.cache_hits += 1,
                 Effect::CacheMiss => self.metrics.cache_misses += 1,
                 Effect::DbQuery => self.metrics.db_queries += 1,
             }
         }
-        self.effects = out;
     }
 
     /// Puts queued jobs of server `i` on idle workers (after the worker count grew).
