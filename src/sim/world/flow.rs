@@ -181,11 +181,11 @@ impl World {
 
     /// Hands server `i` what reached it, then carries out what it asked, in order.
     fn at_server(&mut self, i: usize, handle: impl FnOnce(&mut Server, &mut Ctx)) {
-        let mut out = std::mem::take(&mut self.effects);
         let replicas = self.db.replicas.len();
         let Some(s) = self.servers.get_mut(i) else {
             return;
         };
+        let mut out = std::mem::take(&mut self.effects);
         let mut cx = Ctx {
             now: self.now,
             cfg: &self.cfg,
