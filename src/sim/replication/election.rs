@@ -250,7 +250,7 @@ impl Database {
         if beat {
             self.next_beat = now + self.cfg.heartbeat;
         }
-        if self.cfg.replication == Replication::Quorum {
+        if self.leaderless() {
             if beat {
                 self.quorum_tick(now, rng, out);
             }

@@ -31,23 +31,6 @@ const WRITE_TIMES: usize = 100_000;
 const MAX_BATCH: usize = 65_536;
 
 impl Database {
-    /// The replica a server sends a query to: the leader it knows of, or any replica for reads when
-    /// reading from any is allowed (`pick` chooses one of `n`).
-    pub fn query_target(
-        &self,
-        write: bool,
-        known_leader: usize,
-        pick: impl FnOnce(usize) -> usize,
-    ) -> usize {
-        let any = self.cfg.replication == Replication::Quorum
-            || (!write && self.cfg.read_from == ReadFrom::Any);
-        if any {
-            pick(self.replicas.len())
-        } else {
-            known_leader
-        }
-    }
-
     pub(super) fn majority(&self) -> usize {
         self.replicas.len() / 2 + 1
     }
@@ -129,7 +112,7 @@ impl Database {
         if !rep.status.is_up() {
             return; // lost: the balancer's timeout will notice
         }
-        if self.cfg.replication == Replication::Quorum {
+        if self.leaderless() {
             return self.quorum_query(now, j, server, job, out);
         }
         let from = NodeId::Db(j);
@@ -346,10 +329,7 @@ impl Database {
 
     /// Switches replication mode at run time (roles change between leaderless and led).
     pub fn set_replication(&mut self, r: Replication, now: Time, out: &mut Outbox) {
-        let (was_quorum, was_strong) = (
-            self.cfg.replication == Replication::Quorum,
-            self.strong_reads(),
-        );
+        let (was_quorum, was_strong) = (self.leaderless(), self.strong_reads());
         self.cfg.replication = r;
         let quorum = r == Replication::Quorum;
         if quorum != was_quorum {

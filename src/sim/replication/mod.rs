@@ -207,6 +207,11 @@ impl Database {
         ]
     }
 
+    /// Leaderless quorums run (the mode says so; `cfg.replication` also tells sync from async).
+    fn leaderless(&self) -> bool {
+        matches!(self.mode, state::Mode::Quorum(_))
+    }
+
     /// The leader protocol's state (`None` under leaderless quorums).
     fn led(&mut self) -> Option<&mut state::LeaderState> {
         match &mut self.mode {
@@ -237,7 +242,7 @@ impl Database {
     /// Under AP a write the leader lacks may still be merged in on heal: a merge reports what it
     /// moves and what it discards instead. Leaderless writes are not tracked (`Some(true)`).
     pub fn fate_of(&self, p: Pos) -> Option<bool> {
-        if self.cfg.replication == Replication::Quorum {
+        if self.leaderless() {
             return Some(true);
         }
         let l = self.replicas.get(self.leader)?;
@@ -305,7 +310,7 @@ impl Database {
             return true;
         };
         // Leaderless replicas have no log position to compare, only data.
-        let quorum = self.cfg.replication == Replication::Quorum;
+        let quorum = self.leaderless();
         live.all(|r| (quorum || r.last == first.last) && r.data == first.data)
     }
 
