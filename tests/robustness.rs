@@ -365,6 +365,7 @@ fn hostile_corners_stay_under_caps_set_by_the_client_pool() {
                 "{name}: conservation"
             );
             assert!(f.requests <= pool, "{name} at {minute} min: {f:?}");
+            assert!(f.flights <= f.requests, "{name} at {minute} min: {f:?}");
             // Each request has at most (retries + 1) attempts, each a job on a server, a message
             // or two on the wire and an event or two in the queue.
             assert!(

@@ -47,6 +47,33 @@ pub struct Job {
     pub tries: u8,
 }
 
+/// A client's request as the balancer receives it: what it asks, and the client's handle for it
+/// (whose id is the request's id).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Request {
+    pub ask: Handle,
+    pub write: bool,
+    /// An increment (read-modify-write).
+    pub incr: bool,
+    pub key: u32,
+    pub session: u32,
+    /// Carries no valid credentials / comes from a read-only client (see `Draw`).
+    pub forged: bool,
+    pub read_only: bool,
+}
+
+/// The balancer's final answer to a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Reply {
+    pub ask: Handle,
+    pub outcome: Outcome,
+    /// What the database answered the last attempt: the value read or written.
+    pub observed: Option<Observed>,
+    /// Some attempt may have taken effect although the answer says otherwise (one timed out, or
+    /// a quorum coordinator gave up after writing to some replicas): a failure's fate is unknown.
+    pub maybe_applied: bool,
+}
+
 /// What a query saw: the value read (or written) and its log position.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Observed {
@@ -81,7 +108,7 @@ pub enum Outcome {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Payload {
     /// Client → balancer: a new request.
-    ClientRequest(Handle),
+    ClientRequest(Request),
     /// Balancer → server: one attempt.
     Job(Job),
     /// Server → database leader: the data part of an attempt.
@@ -91,7 +118,7 @@ pub enum Payload {
     /// Server → balancer, with what the database answered (the client learns it from the reply).
     JobReply(Job, Outcome, Option<Observed>),
     /// Balancer → client: the final answer.
-    ClientReply(Handle, Outcome),
+    ClientReply(Reply),
     /// Balancer → server health check, and the server's answer.
     Probe {
         seq: u64,
@@ -246,7 +273,8 @@ impl Payload {
     /// The client request this message is part of, if any.
     pub fn request(&self) -> Option<Handle> {
         match self {
-            Payload::ClientRequest(h) | Payload::ClientReply(h, _) => Some(*h),
+            Payload::ClientRequest(r) => Some(r.ask),
+            Payload::ClientReply(r) => Some(r.ask),
             Payload::Job(j)
             | Payload::Query(j)
             | Payload::QueryReply(j, ..)
@@ -286,7 +314,10 @@ impl Payload {
             self,
             Payload::QueryReply(_, Outcome::Err(_), _)
                 | Payload::JobReply(_, Outcome::Err(_), _)
-                | Payload::ClientReply(_, Outcome::Err(_))
+                | Payload::ClientReply(Reply {
+                    outcome: Outcome::Err(_),
+                    ..
+                })
         )
     }
 

@@ -8,58 +8,19 @@
 use std::collections::VecDeque;
 
 use super::cache::LocalCache;
-use super::config::{Config, ServiceDist};
+use super::config::ServiceDist;
+use super::effect::{Counter, Ctx, Effect};
+use super::event::Event;
 use super::message::{Cause, Job, Observed, Outcome, Payload};
 use super::node::{NodeId, Status};
 use super::replication::{ReadFrom, Replication};
-use super::sample::{self, SimRng};
+use super::sample;
 use super::slab::Handle;
 use super::time::{Time, from_ms, round_us};
 use super::trace::SpanKind;
 
 /// Increments a server redoes after compare-and-set refused them, before it gives up.
 pub const MAX_RMW_TRIES: u8 = 4;
-
-/// What a server asks of the engine, in the order it asks.
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) enum Effect {
-    /// A message from this server to `to`.
-    Send(NodeId, Payload),
-    /// A worker finishes `req`'s attempt at `at` (void if the server crashed since: `epoch`).
-    ServiceDone {
-        at: Time,
-        epoch: u32,
-        req: Handle,
-        attempt: u16,
-    },
-    /// A traced request's span ends here (queued, served).
-    Span(Handle, SpanKind),
-    /// Something went wrong here that the diagram flashes.
-    Burst,
-    CacheHit,
-    CacheMiss,
-    DbQuery,
-}
-
-/// What a server's handler may read and use: the clock, the settings, the run's one random
-/// generator, the number of replicas, and where its effects go.
-pub(crate) struct Ctx<'a> {
-    pub(crate) now: Time,
-    pub(crate) cfg: &'a Config,
-    pub(crate) rng: &'a mut SimRng,
-    pub(crate) replicas: usize,
-    /// A request is being traced (spans are wanted).
-    pub(crate) tracing: bool,
-    pub(crate) out: &'a mut Vec<Effect>,
-}
-
-impl Ctx<'_> {
-    fn span(&mut self, req: Handle, kind: SpanKind) {
-        if self.tracing {
-            self.out.push(Effect::Span(req, kind));
-        }
-    }
-}
 
 #[derive(Clone, Debug)]
 pub struct Server {
@@ -173,7 +134,7 @@ impl Server {
         } else {
             cx.out.push(Effect::Burst);
             let reply = Payload::JobReply(job, Outcome::Err(Cause::QueueFull), None);
-            cx.out.push(Effect::Send(NodeId::Lb, reply));
+            cx.send(NodeId::Lb, reply);
         }
     }
 
@@ -197,12 +158,13 @@ impl Server {
             ServiceDist::Constant => mean_us,
             ServiceDist::LogNormal => sample::lognormal(cx.rng, mean_us, 1.0),
         };
-        cx.out.push(Effect::ServiceDone {
-            at: cx.now + round_us(d),
+        let done = Event::ServiceDone {
+            server: usize::from(job.server),
             epoch: self.epoch,
             req: job.req,
             attempt: job.attempt,
-        });
+        };
+        cx.timer(cx.now + round_us(d), done);
     }
 
     /// A worker finished `req`'s attempt: the answer comes from the cache, the database, or (with
@@ -226,10 +188,10 @@ impl Server {
         let cfg = cx.cfg;
         if cfg.use_db && cfg.cache_keys > 0 && !job.write && !job.incr {
             if let Some(seen) = self.cache.get(job.key, cx.now, from_ms(cfg.cache_ttl_ms)) {
-                cx.out.push(Effect::CacheHit);
+                cx.count(Counter::CacheHit);
                 return self.reply(job, Outcome::Ok, Some(seen), cx);
             }
-            cx.out.push(Effect::CacheMiss);
+            cx.count(Counter::CacheMiss);
         }
         if cfg.use_db {
             self.awaiting_db += 1;
@@ -249,16 +211,13 @@ impl Server {
         if outcome == Outcome::Ok {
             self.served += 1;
         }
-        cx.out.push(Effect::Send(
-            NodeId::Lb,
-            Payload::JobReply(job, outcome, seen),
-        ));
+        cx.send(NodeId::Lb, Payload::JobReply(job, outcome, seen));
     }
 
     /// Sends a query for `job` to the replica it should go to: the leader it knows of, or under
     /// leaderless quorums or reads from any replica, one at random.
     fn query(&mut self, job: Job, cx: &mut Ctx) {
-        cx.out.push(Effect::DbQuery);
+        cx.count(Counter::DbQuery);
         let any = cx.cfg.replication == Replication::Quorum
             || (!job.write && cx.cfg.read_from == ReadFrom::Any);
         let target = if any {
@@ -266,8 +225,7 @@ impl Server {
         } else {
             self.db_leader
         };
-        cx.out
-            .push(Effect::Send(NodeId::Db(target), Payload::Query(job)));
+        cx.send(NodeId::Db(target), Payload::Query(job));
     }
 
     /// The database answered `job`: an increment's read is followed by its write (and a write
@@ -321,11 +279,17 @@ impl Server {
         self.reply(job, outcome, seen, cx);
     }
 
+    /// A new database leader announced itself: queries for the leader go there from now on.
+    pub(crate) fn on_new_leader(&mut self, leader: usize) {
+        if self.status != Status::Down {
+            self.db_leader = leader;
+        }
+    }
+
     /// The balancer's health check: a server that runs answers it.
     pub(crate) fn on_probe(&mut self, seq: u64, cx: &mut Ctx) {
         if self.status != Status::Down {
-            cx.out
-                .push(Effect::Send(NodeId::Lb, Payload::ProbeAck { seq }));
+            cx.send(NodeId::Lb, Payload::ProbeAck { seq });
         }
     }
 }

@@ -1,8 +1,12 @@
-//! The load balancer's brain: which servers it believes healthy, how many requests each has
-//! outstanding, and the strategy that picks one. It only knows what it has observed (probe answers,
-//! replies, timeouts), never a server's true state.
+//! The load balancer: which servers it believes healthy, how many requests each has outstanding,
+//! and the strategy that picks one (here); as an actor, what it does with requests (`flight.rs`) and
+//! health checks (`checks.rs`). It only knows what it has observed (probe answers, replies,
+//! timeouts), never a server's true state.
 
+mod checks;
+mod flight;
 mod health;
+mod requests;
 mod retry;
 mod ring;
 mod strategy;
@@ -13,7 +17,10 @@ pub use ring::HashRing;
 pub use strategy::Strategy;
 
 use super::sample::{self, SimRng};
+use super::slab::Slab;
 use super::time::Time;
+use flight::Flight;
+pub use flight::Tried;
 
 /// How fast the response-time average forgets, in µs (Finagle's default decay window).
 const EWMA_DECAY_US: f64 = 10_000_000.0;
@@ -76,31 +83,13 @@ pub struct Balancer {
     ring: HashRing,
     /// Power of two: the last pair compared.
     last_pair: Option<(usize, usize)>,
-}
-
-/// The servers a request has tried, one per attempt (a first try and at most five retries).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Tried {
-    n: u8,
-    at: [u16; 6],
-}
-
-impl Tried {
-    pub fn add(&mut self, i: usize) {
-        // Past six (more retries than the settings allow) it keeps avoiding the first six.
-        if !self.contains(i) && usize::from(self.n) < self.at.len() {
-            self.at[usize::from(self.n)] = i as u16;
-            self.n += 1;
-        }
-    }
-
-    pub fn contains(&self, i: usize) -> bool {
-        self.at[..usize::from(self.n)].contains(&(i as u16))
-    }
-
-    fn is_empty(&self) -> bool {
-        self.n == 0
-    }
+    /// Requests it is handling.
+    flights: Slab<Flight>,
+    /// The per-attempt timeout.
+    timeout: Time,
+    /// The last health check's number, and whether the next round's timer is set.
+    probe_seq: u64,
+    probe_armed: bool,
 }
 
 /// `m`'s servers from the first at or after `from` on, wrapping around (`m` ascending).
@@ -120,6 +109,10 @@ impl Balancer {
             pointer: 0,
             ring: HashRing::new(servers),
             last_pair: None,
+            flights: Slab::default(),
+            timeout: 0,
+            probe_seq: 0,
+            probe_armed: false,
         };
         b.refresh();
         b

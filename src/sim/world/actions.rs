@@ -121,8 +121,7 @@ impl World {
                 self.flush();
                 // Versions of one mode do not compare with the other's: start the stale-read
                 // reckoning afresh.
-                self.latest_acked.iter_mut().for_each(|v| *v = None);
-                self.anomalies.restart();
+                self.client.forget_floors();
                 if let Some(live) = self.live.as_mut() {
                     // Values of one mode's run do not carry into the other's checking.
                     live.restart();

@@ -1,11 +1,13 @@
-//! The World owns the clock, the event queue and the one random generator, and moves every request
-//! along client → balancer → server → database → back. Same seed, same config and the same timed
-//! actions give the same run, event for event, on every target.
+//! The World is the engine: it owns the clock, the event queue, the network and the one random
+//! generator, hands each node (clients, balancer, servers, database) the messages and timers that
+//! reach it, carries out what the node asks (`nodes.rs`), applies people's actions, and measures.
+//! Same seed, same config and the same timed actions give the same run, event for event, on every
+//! target.
 
 mod actions;
 mod chaos;
-mod flow;
-mod probes;
+mod nodes;
+mod observe;
 mod read;
 mod tune;
 pub use tune::Footprint;
@@ -15,61 +17,24 @@ use std::collections::VecDeque;
 
 use rand::SeedableRng;
 
-use super::anomaly::ReadAnomalies;
-use super::balancer::{Balancer, Tried};
+use super::balancer::Balancer;
+use super::client::Client;
 use super::config::{Config, ConfigError};
 use super::event::{Action, Event, EventQueue, Lane};
 use super::event::{MAX_ACTIONS, Recorded};
 use super::history::Op;
 use super::linearizable::{Incremental, LiveCheck};
-use super::message::Observed;
 use super::message::{Message, PacketKind, Payload};
 use super::metrics::Metrics;
 use super::network::{LinkSpec, Network};
 use super::node::NodeId;
-use super::replication::{Database, DbConfig, Outbox, Pos};
+use super::replication::{Database, DbConfig, Outbox};
 use super::sample::SimRng;
 use super::series::Series;
 use super::server::Server;
 use super::slab::Slab;
 use super::time::{MS, Time, from_ms};
 use super::trace::Trace;
-use super::traffic::Traffic;
-
-/// A client request while it is in flight, as the balancer tracks it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Request {
-    pub id: u64,
-    pub issued: Time,
-    pub write: bool,
-    /// An increment (read-modify-write).
-    pub incr: bool,
-    pub key: u32,
-    pub session: u32,
-    /// Carries no valid credentials / comes from a read-only client (see `Draw`).
-    pub forged: bool,
-    pub read_only: bool,
-    /// Attempts made so far (1 for the first).
-    pub attempt: u16,
-    pub retries: u32,
-    /// Servers tried, one per attempt.
-    pub tried: Tried,
-    /// The server of the current attempt.
-    pub server: Option<usize>,
-    /// The balancer awaits the current attempt's reply.
-    pub waiting: bool,
-    /// When the current attempt was sent.
-    pub sent_at: Time,
-    /// What the database answered the current attempt: the value read or written.
-    pub observed: Option<Observed>,
-    /// Reads: the newest acknowledged write of the key when the read began, and the newest any
-    /// completed read of it had returned.
-    pub floor: Option<Pos>,
-    pub read_floor: Option<Pos>,
-    /// Some attempt may have taken effect without the client learning so (it timed out, or a
-    /// quorum coordinator gave up after writing to some replicas): a failure's fate is unknown.
-    pub maybe_applied: bool,
-}
 
 /// A request failed, or work was lost, at `node` at time `at` (the view draws a red burst there).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -105,18 +70,14 @@ pub struct World {
     now: Time,
     queue: EventQueue,
     rng: SimRng,
-    /// The clients' own stream (arrival times, what each request is), apart from everything
-    /// else: two runs with the same seed see identical traffic whatever the system does with
-    /// it, so a comparison of strategies compares them on the very same requests.
-    traffic_rng: SimRng,
-    traffic: Traffic,
     network: Network,
+    client: Client,
     balancer: Balancer,
     servers: Vec<Server>,
     db: Database,
-    requests: Slab<Request>,
     messages: Slab<Message>,
-    /// Non-probe messages in flight (the run is settled when this and `requests` are empty).
+    /// Non-probe messages in flight (the run is settled when this and the clients' requests are
+    /// none).
     busy_messages: usize,
     metrics: Metrics,
     bursts: VecDeque<Burst>,
@@ -124,25 +85,15 @@ pub struct World {
     /// Lines ever written to the log: every change worth a line bumps it, so the view can skip
     /// redrawing panels while it stands still.
     notes: u64,
+    /// The last message's id.
     next_id: u64,
-    probe_seq: u64,
-    /// Stop issuing once this many requests were issued (the runner's `--requests`).
-    issue_limit: Option<u64>,
     trace: u64,
     events: u64,
     outbox: Outbox,
-    /// What a server's handler asked for, carried out at once (kept to reuse its allocation).
-    effects: Vec<crate::sim::server::Effect>,
-    /// `cfg.timeout_ms` in µs, converted once (it is on every attempt's path).
-    timeout: Time,
-    /// Per key, the newest write a client has had acknowledged (to count stale reads).
-    latest_acked: Vec<Option<Pos>>,
-    /// Reads that went back in time, and dirty reads.
-    anomalies: ReadAnomalies,
+    /// What a node's handler asked for, carried out at once (kept to reuse its allocation).
+    effects: Vec<crate::sim::effect::Effect>,
     /// The next server epoch to hand out (epochs are unique in a run).
     next_epoch: u32,
-    /// Writes issued so far, for sequential keys.
-    writes_issued: u64,
     /// Client operations, when recording (the runner's `--history`).
     history: Option<Vec<Op>>,
     /// The linearizability check of the run so far, when on (the page's verdict), and whether its
@@ -153,10 +104,6 @@ pub struct World {
     live_since: Time,
     /// The last minute, second by second, for the charts.
     series: Series,
-    /// Bumped when the arrival rate changes, voiding the arrival drawn at the old rate.
-    arrival_gen: u32,
-    /// A health-check tick is scheduled.
-    probe_armed: bool,
     /// Bumped when chaos mode is switched on, voiding an earlier chain of chaos events.
     chaos_gen: u32,
     /// Nodes chaos crashed and will bring back.
@@ -181,16 +128,14 @@ impl World {
             now: 0,
             queue: EventQueue::default(),
             rng: SimRng::seed_from_u64(cfg.seed),
-            traffic_rng: SimRng::seed_from_u64(crate::sim::sample::mix64(cfg.seed ^ 0x7_2aff_1c00)),
-            traffic: Traffic::new(&cfg),
             network: Network::new(link),
+            client: Client::new(&cfg),
             balancer: Balancer::new(cfg.strategy, cfg.servers, cfg.retry_budget),
             servers: (0..cfg.servers)
                 .map(|i| Server::new(0, 1, i as u32))
                 .collect(),
             next_epoch: cfg.servers as u32,
             db: Database::new(cfg.replicas, cfg.keys, cfg.clock_skew_ms, db_config(&cfg)),
-            requests: Slab::default(),
             messages: Slab::default(),
             busy_messages: 0,
             metrics: Metrics::default(),
@@ -198,23 +143,15 @@ impl World {
             log: VecDeque::new(),
             notes: 0,
             next_id: 0,
-            probe_seq: 0,
-            issue_limit: None,
             trace: 0xcbf2_9ce4_8422_2325,
             events: 0,
             outbox: Vec::new(),
             effects: Vec::new(),
-            timeout: from_ms(cfg.timeout_ms),
-            latest_acked: vec![None; cfg.keys as usize],
-            anomalies: ReadAnomalies::new(cfg.keys),
-            writes_issued: 0,
             history: None,
             live: None,
             live_logged: false,
             live_since: 0,
             series: Series::default(),
-            arrival_gen: 0,
-            probe_armed: false,
             chaos_gen: 0,
             chaos_down: Vec::new(),
             waterfall: None,
@@ -224,11 +161,15 @@ impl World {
             initial: cfg.clone(),
             cfg,
         };
-        world.schedule_arrival();
+        (world.balancer).set_timeout(from_ms(world.cfg.timeout_ms));
+        world.at_client(|c, cx| {
+            c.schedule(cx);
+            None
+        });
         world
             .queue
             .push(from_ms(world.cfg.heartbeat_ms), Event::DbTick);
-        world.arm_probes();
+        world.at_balancer(|b, cx| b.arm_probes(cx));
         world.arm_chaos();
         Ok(world)
     }
@@ -254,12 +195,7 @@ impl World {
         let Some(live) = self.live.as_mut() else {
             return;
         };
-        let watermark = self
-            .requests
-            .iter()
-            .map(|(_, r)| r.issued)
-            .min()
-            .unwrap_or(self.now);
+        let watermark = self.client.oldest().unwrap_or(self.now);
         live.advance(watermark, LIVE_TICK_BUDGET);
         if self.live_logged {
             return;
@@ -284,7 +220,7 @@ impl World {
 
     /// Stops issuing new requests once `n` have been issued in all.
     pub fn set_issue_limit(&mut self, n: Option<u64>) {
-        self.issue_limit = n;
+        self.client.set_limit(n);
     }
 
     /// Leaves requests issued before `t` out of the latency statistics.
@@ -390,8 +326,6 @@ impl World {
 
     fn handle(&mut self, event: Event) {
         match event {
-            Event::Arrival(generation) if generation == self.arrival_gen => self.arrive(),
-            Event::Arrival(_) => {}
             Event::Chaos(generation) => self.chaos(generation),
             Event::ChaosRepair(node) => self.chaos_repair(node),
             Event::Deliver(h) => {
@@ -405,16 +339,12 @@ impl World {
                     self.deliver(msg);
                 }
             }
-            Event::ServiceDone {
-                server,
-                epoch,
-                req,
-                attempt,
-            } => self.service_done(server, epoch, req, attempt),
-            Event::AttemptTimeout { req, attempt } => self.attempt_timeout(req, attempt),
-            Event::Retry(req) => self.dispatch(req),
-            Event::ProbeTick => self.probe_tick(),
-            Event::ProbeTimeout { server, seq } => self.probe_timeout(server, seq),
+            Event::Arrival(_)
+            | Event::ServiceDone { .. }
+            | Event::AttemptTimeout { .. }
+            | Event::Retry(_)
+            | Event::ProbeTick
+            | Event::ProbeTimeout { .. } => self.timer(event),
             Event::DbTimer => {
                 self.db.on_timer(self.now, &mut self.outbox);
                 self.flush();
@@ -428,14 +358,15 @@ impl World {
                 );
                 self.flush();
                 let (moved, discarded) = self.db.take_merged();
+                let anomalies = &mut self.client.anomalies;
                 for (from, to) in moved {
-                    self.anomalies.moved(from, to);
+                    anomalies.moved(from, to);
                 }
                 for p in discarded {
-                    self.anomalies.rolled_back(p);
+                    anomalies.rolled_back(p);
                 }
                 let db = &self.db;
-                self.anomalies.resolve(|p| db.fate_of(p));
+                anomalies.resolve(|p| db.fate_of(p));
                 self.advance_live();
                 let next = self.now + from_ms(self.cfg.heartbeat_ms / 4.0);
                 self.queue.push(next, Event::DbTick);

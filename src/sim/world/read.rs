@@ -1,6 +1,6 @@
 //! What the view, the runner and the tests read off a World (no method here changes it).
 
-use super::{BURST_LIFETIME, Burst, LogEntry, Request, World};
+use super::{BURST_LIFETIME, Burst, LogEntry, World};
 use crate::sim::balancer::{Balancer, Strategy};
 use crate::sim::config::{Config, server_cost_per_hour};
 use crate::sim::message::Message;
@@ -54,14 +54,11 @@ impl World {
     }
     /// Reads that went back in time, and dirty reads, so far.
     pub fn anomalies(&self) -> &crate::sim::anomaly::ReadAnomalies {
-        &self.anomalies
+        &self.client.anomalies
     }
     /// Requests issued and not yet answered or failed.
     pub fn in_flight(&self) -> u64 {
-        self.requests.len() as u64
-    }
-    pub fn requests(&self) -> impl Iterator<Item = &Request> {
-        self.requests.iter().map(|(_, r)| r)
+        self.client.in_flight() as u64
     }
     /// Messages on the wire now, in a stable order.
     pub fn messages(&self) -> impl Iterator<Item = (Handle, &Message)> {
@@ -93,7 +90,7 @@ impl World {
     /// wire. Replicas may still differ if a follower has yet to notice it is behind; see
     /// [`Database::in_sync`].
     pub fn is_settled(&self) -> bool {
-        self.requests.is_empty() && self.busy_messages == 0
+        self.client.in_flight() == 0 && self.busy_messages == 0
     }
     /// Events waiting in the queue (bounded: at most a few per request in flight and per node).
     pub fn pending_events(&self) -> usize {

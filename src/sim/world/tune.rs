@@ -14,7 +14,9 @@ use crate::sim::time::from_ms;
 pub struct Footprint {
     pub events: usize,
     pub messages: usize,
+    /// Requests the clients await, and those of them the balancer is handling.
     pub requests: usize,
+    pub flights: usize,
     pub log: usize,
     pub bursts: usize,
     pub series: usize,
@@ -34,6 +36,7 @@ impl Footprint {
             events: self.events.max(o.events),
             messages: self.messages.max(o.messages),
             requests: self.requests.max(o.requests),
+            flights: self.flights.max(o.flights),
             log: self.log.max(o.log),
             bursts: self.bursts.max(o.bursts),
             series: self.series.max(o.series),
@@ -52,7 +55,8 @@ impl World {
         Footprint {
             events: self.queue.len(),
             messages: self.messages.len(),
-            requests: self.requests.len(),
+            requests: self.client.in_flight(),
+            flights: self.balancer.in_flight(),
             log: self.log.len(),
             bursts: self.bursts.len(),
             series: self.series.samples().len(),
@@ -90,8 +94,10 @@ impl World {
         match knob {
             // Arrivals are memoryless: drawing the next one afresh at the new rate is exact.
             Knob::ArrivalRate => {
-                self.arrival_gen = self.arrival_gen.wrapping_add(1);
-                self.schedule_arrival();
+                self.at_client(|c, cx| {
+                    c.rate_changed(cx);
+                    None
+                });
             }
             Knob::Workers => {
                 for i in 0..self.servers.len() {
@@ -105,12 +111,12 @@ impl World {
                     bandwidth_mbps: self.cfg.bandwidth_mbps,
                 });
             }
-            Knob::TimeoutMs => self.timeout = from_ms(self.cfg.timeout_ms),
+            Knob::TimeoutMs => (self.balancer).set_timeout(from_ms(self.cfg.timeout_ms)),
             Knob::RetryBudget => self.balancer.budget.set_ratio(self.cfg.retry_budget),
             Knob::HcIntervalMs if value == 0.0 => {
                 self.balancer.trust_all();
             }
-            Knob::HcIntervalMs => self.arm_probes(),
+            Knob::HcIntervalMs => self.at_balancer(|b, cx| b.arm_probes(cx)),
             Knob::ChaosMtbfS => self.arm_chaos(),
             Knob::CacheKeys => {
                 for s in &mut self.servers {
@@ -207,7 +213,7 @@ impl World {
             .map(|j| self.db.lag(j, end))
             .max()
             .unwrap_or(0);
-        let in_flight = self.requests.len() as u64;
+        let in_flight = self.client.in_flight() as u64;
         self.series.close(
             &self.metrics,
             busy,

@@ -1,7 +1,7 @@
 //! Following one request for the waterfall: the flow code calls these at each point the traced
 //! request passes (only while a trace is on, so the hot path pays one branch).
 
-use super::{Request, World};
+use super::World;
 use crate::sim::message::{Message, Outcome, Payload};
 use crate::sim::node::NodeId;
 use crate::sim::slab::Handle;
@@ -19,19 +19,19 @@ impl World {
         self.trace_next
     }
 
-    pub(super) fn start_trace(&mut self, req: &Request) {
+    pub(super) fn start_trace(&mut self, id: u64, write: bool, incr: bool, key: u32) {
         self.trace_next = false;
-        let what = match (req.write, req.incr) {
+        let what = match (write, incr) {
             (_, true) => "increment",
             (true, false) => "write",
             (false, false) => "read",
         };
         self.waterfall = Some(Trace {
-            id: Some(req.id),
+            id: Some(id),
             issued: self.now,
             spans: Vec::new(),
             outcome: None,
-            what: format!("request #{} · {what} of key {}", req.id, req.key),
+            what: format!("request #{id} · {what} of key {key}"),
             mark: self.now,
         });
     }
@@ -71,22 +71,24 @@ impl World {
         t.mark = msg.arrives;
     }
 
-    /// The stretch since the last mark ended now (queued, served); zero-length stretches are left
-    /// out.
-    pub(super) fn trace_span(&mut self, h: Handle, kind: SpanKind, text: impl FnOnce() -> String) {
+    /// The stretch since the last mark ended now at `node` (queued, served); zero-length
+    /// stretches are left out.
+    pub(super) fn trace_span(&mut self, h: Handle, kind: SpanKind, node: NodeId) {
         let now = self.now;
-        let node = self.requests.get(h).and_then(|r| r.server);
         if let Some(t) = self.traced(h) {
             if now > t.mark {
-                let node = node.map_or(NodeId::Lb, NodeId::Server);
-                t.push(kind, t.mark, now, node, text());
+                let text = match kind {
+                    SpanKind::Queue => format!("queued at {}", node.label()),
+                    _ => format!("served by {}", node.label()),
+                };
+                t.push(kind, t.mark, now, node, text);
             }
             t.mark = now;
         }
     }
 
-    pub(super) fn trace_timeout(&mut self, h: Handle, server: usize, sent_at: Time) {
-        let (now, timeout) = (self.now, self.timeout);
+    pub(super) fn trace_timeout(&mut self, h: Handle, server: usize, sent_at: Time, timeout: Time) {
+        let now = self.now;
         if let Some(t) = self.traced(h) {
             let text = format!(
                 "no answer from {} within {} ms: given up",
@@ -114,11 +116,11 @@ impl World {
         }
     }
 
-    pub(super) fn trace_end(&mut self, req: &Request, outcome: Outcome) {
+    pub(super) fn trace_end(&mut self, id: u64, issued: Time, outcome: Outcome) {
         let now = self.now;
-        if let Some(t) = self.waterfall.as_mut().filter(|t| t.id == Some(req.id)) {
+        if let Some(t) = self.waterfall.as_mut().filter(|t| t.id == Some(id)) {
             t.outcome = Some(match outcome {
-                Outcome::Ok => Ok(now - req.issued),
+                Outcome::Ok => Ok(now - issued),
                 Outcome::Err(cause) => Err(cause),
             });
         }

@@ -1,0 +1,219 @@
+//! The clients, as one actor: they issue requests at the traffic's pace, send each to the balancer,
+//! and learn how it ended. They own what clients can know: their requests in flight, and the
+//! newest values they have been told (what a later read must not go below).
+//!
+//! Their traffic has a random stream of its own, apart from the run's: two runs with the same seed
+//! see identical requests whatever the system does with them, so a comparison of strategies
+//! compares them on the very same requests.
+
+use rand::SeedableRng;
+
+use super::anomaly::ReadAnomalies;
+use super::config::Config;
+use super::effect::{Counter, Ctx, Effect};
+use super::event::Event;
+use super::message::{Cause, Observed, Outcome, Payload, Reply, Request};
+use super::node::NodeId;
+use super::sample::{SimRng, mix64};
+use super::slab::{Handle, Slab};
+use super::time::Time;
+use super::traffic::Traffic;
+use super::version::Pos;
+
+/// A request the clients are waiting on.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Ask {
+    pub id: u64,
+    pub issued: Time,
+    pub write: bool,
+    pub incr: bool,
+    pub key: u32,
+    pub session: u32,
+    pub forged: bool,
+    pub read_only: bool,
+    /// Reads: the newest write of the key a client had acknowledged when the read began, and the
+    /// newest any completed read of it had returned.
+    pub floor: Option<Pos>,
+    pub read_floor: Option<Pos>,
+}
+
+/// How a request ended, as the clients learnt it (the engine measures it).
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Done {
+    pub ask: Ask,
+    pub outcome: Outcome,
+    pub observed: Option<Observed>,
+    pub maybe_applied: bool,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Client {
+    rng: SimRng,
+    traffic: Traffic,
+    asks: Slab<Ask>,
+    next_id: u64,
+    issued: u64,
+    writes: u64,
+    /// Stop issuing once this many were issued (the runner's `--requests`).
+    limit: Option<u64>,
+    /// Bumped when the arrival rate changes, voiding the arrival drawn at the old rate.
+    generation: u32,
+    /// Per key, the newest write a client has had acknowledged (to count stale reads).
+    latest_acked: Vec<Option<Pos>>,
+    /// Reads that went back in time, and dirty reads (the engine tells which writes were lost).
+    pub(crate) anomalies: ReadAnomalies,
+}
+
+impl Client {
+    pub(crate) fn new(cfg: &Config) -> Self {
+        Self {
+            rng: SimRng::seed_from_u64(mix64(cfg.seed ^ 0x7_2aff_1c00)),
+            traffic: Traffic::new(cfg),
+            asks: Slab::default(),
+            next_id: 0,
+            issued: 0,
+            writes: 0,
+            limit: None,
+            generation: 0,
+            latest_acked: vec![None; cfg.keys as usize],
+            anomalies: ReadAnomalies::new(cfg.keys),
+        }
+    }
+
+    fn done_issuing(&self) -> bool {
+        self.limit.is_some_and(|n| self.issued >= n)
+    }
+
+    /// Draws when the next request comes (arrivals are memoryless: drawing afresh is exact).
+    pub(crate) fn schedule(&mut self, cx: &mut Ctx) {
+        if self.done_issuing() {
+            return;
+        }
+        let gap = self.traffic.gap(&mut self.rng, cx.cfg.arrival_rate);
+        cx.timer(cx.now + gap, Event::Arrival(self.generation));
+    }
+
+    /// The arrival rate changed: the arrival drawn at the old rate is void.
+    pub(crate) fn rate_changed(&mut self, cx: &mut Ctx) {
+        self.generation = self.generation.wrapping_add(1);
+        self.schedule(cx);
+    }
+
+    pub(crate) fn set_limit(&mut self, n: Option<u64>) {
+        self.limit = n;
+    }
+
+    /// A request is due: it goes to the balancer, unless the clients' own pool is full (then it
+    /// fails at once, and memory stays bounded by the pool).
+    pub(crate) fn on_arrival(&mut self, generation: u32, cx: &mut Ctx) -> Option<Done> {
+        if generation != self.generation || self.done_issuing() {
+            return None;
+        }
+        let cfg = cx.cfg;
+        let mut d = self.traffic.draw(&mut self.rng, cfg);
+        if d.write && cfg.sequential_keys {
+            d.key = (self.writes % cfg.keys as u64) as u32;
+        }
+        self.writes += d.write as u64;
+        self.next_id += 1;
+        self.issued += 1;
+        let ask = Ask {
+            id: self.next_id,
+            issued: cx.now,
+            write: d.write,
+            incr: d.incr,
+            key: d.key,
+            session: d.session,
+            forged: d.forged,
+            read_only: d.read_only,
+            floor: if d.write {
+                None
+            } else {
+                self.latest_acked.get(d.key as usize).copied().flatten()
+            },
+            read_floor: self.anomalies.floor(d.key),
+        };
+        cx.out.push(Effect::Issued {
+            id: ask.id,
+            write: ask.write,
+            incr: ask.incr,
+            key: ask.key,
+        });
+        let done = if cfg.client_pool != 0 && self.asks.len() as u64 >= cfg.client_pool {
+            Some(self.end(ask, Outcome::Err(Cause::ClientPool), None, false, cx))
+        } else {
+            let ask = self.asks.insert(ask.id, ask);
+            let a = &self.asks.get(ask).expect("just inserted");
+            let request = Request {
+                ask,
+                write: a.write,
+                incr: a.incr,
+                key: a.key,
+                session: a.session,
+                forged: a.forged,
+                read_only: a.read_only,
+            };
+            cx.send(NodeId::Lb, Payload::ClientRequest(request));
+            None
+        };
+        self.schedule(cx);
+        done
+    }
+
+    /// The balancer's answer arrives.
+    pub(crate) fn on_reply(&mut self, r: Reply, cx: &mut Ctx) -> Option<Done> {
+        let ask = self.asks.remove(r.ask)?;
+        Some(self.end(ask, r.outcome, r.observed, r.maybe_applied, cx))
+    }
+
+    /// A request could not reach the balancer, or its answer could not come back (the link is
+    /// cut; the connection fails at once). In the second case the clients cannot know whether it
+    /// took effect.
+    pub(crate) fn on_unsent(&mut self, ask: Handle, answered: bool, cx: &mut Ctx) -> Option<Done> {
+        let ask = self.asks.remove(ask)?;
+        Some(self.end(ask, Outcome::Err(Cause::Network), None, answered, cx))
+    }
+
+    fn end(
+        &mut self,
+        ask: Ask,
+        outcome: Outcome,
+        observed: Option<Observed>,
+        maybe_applied: bool,
+        cx: &mut Ctx,
+    ) -> Done {
+        if outcome == Outcome::Ok {
+            let seen = observed.map(|o| o.pos);
+            if ask.write {
+                if let Some(latest) = self.latest_acked.get_mut(ask.key as usize) {
+                    *latest = (*latest).max(seen);
+                }
+            } else if ask.floor.is_some() && seen < ask.floor {
+                cx.count(Counter::StaleRead);
+            }
+        }
+        Done {
+            ask,
+            outcome,
+            observed,
+            maybe_applied,
+        }
+    }
+
+    /// Versions of one replication mode do not compare with another's: the reckoning of stale
+    /// reads and of reads back in time starts afresh.
+    pub(crate) fn forget_floors(&mut self) {
+        self.latest_acked.iter_mut().for_each(|v| *v = None);
+        self.anomalies.restart();
+    }
+
+    /// Requests issued and not yet answered.
+    pub(crate) fn in_flight(&self) -> usize {
+        self.asks.len()
+    }
+
+    /// When the oldest request still in flight was issued.
+    pub(crate) fn oldest(&self) -> Option<Time> {
+        self.asks.iter().map(|(_, a)| a.issued).min()
+    }
+}
