@@ -217,3 +217,123 @@ impl Client {
         self.asks.iter().map(|(_, a)| a.issued).min()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn handle<R>(
+        c: &mut Client,
+        cfg: &Config,
+        now: Time,
+        f: impl FnOnce(&mut Client, &mut Ctx) -> R,
+    ) -> (R, Vec<Effect>) {
+        let mut rng = SimRng::seed_from_u64(0);
+        let mut out = Vec::new();
+        let mut cx = Ctx {
+            now,
+            cfg,
+            rng: &mut rng,
+            replicas: 3,
+            tracing: false,
+            out: &mut out,
+        };
+        let r = f(c, &mut cx);
+        (r, out)
+    }
+
+    /// Issues one request now and returns the handle it went out with.
+    fn issue(c: &mut Client, cfg: &Config, now: Time) -> (Option<Done>, Option<Request>) {
+        let generation = c.generation;
+        let (done, out) = handle(c, cfg, now, |c, cx| c.on_arrival(generation, cx));
+        let sent = out.iter().find_map(|e| match e {
+            Effect::Send(NodeId::Lb, Payload::ClientRequest(r)) => Some(*r),
+            _ => None,
+        });
+        (done, sent)
+    }
+
+    #[test]
+    fn a_full_pool_fails_the_request_at_once_and_sends_nothing() {
+        let cfg = Config {
+            client_pool: 2,
+            ..Config::default()
+        };
+        let mut c = Client::new(&cfg);
+        assert!(issue(&mut c, &cfg, 10).1.is_some());
+        assert!(issue(&mut c, &cfg, 20).1.is_some());
+        let (done, sent) = issue(&mut c, &cfg, 30);
+        assert_eq!(sent, None);
+        let done = done.expect("it ended at once");
+        assert_eq!(done.outcome, Outcome::Err(Cause::ClientPool));
+        assert!(!done.maybe_applied, "it never left the client");
+        assert_eq!(c.in_flight(), 2);
+        assert_eq!(c.oldest(), Some(10));
+    }
+
+    #[test]
+    fn a_lost_answer_leaves_the_outcome_unknown_a_lost_request_does_not() {
+        let cfg = Config::default();
+        let mut c = Client::new(&cfg);
+        let a = issue(&mut c, &cfg, 0).1.expect("sent");
+        let b = issue(&mut c, &cfg, 0).1.expect("sent");
+        let (done, _) = handle(&mut c, &cfg, 5, |c, cx| c.on_unsent(a.ask, false, cx));
+        assert!(!done.expect("ended").maybe_applied);
+        let (done, _) = handle(&mut c, &cfg, 5, |c, cx| c.on_unsent(b.ask, true, cx));
+        let done = done.expect("ended");
+        assert_eq!(done.outcome, Outcome::Err(Cause::Network));
+        assert!(done.maybe_applied);
+        // A second word about the same request finds nothing.
+        let (again, _) = handle(&mut c, &cfg, 6, |c, cx| c.on_unsent(b.ask, true, cx));
+        assert_eq!(again, None);
+        assert_eq!(c.in_flight(), 0);
+    }
+
+    #[test]
+    fn a_read_below_an_acknowledged_write_is_counted_stale() {
+        let cfg = Config {
+            write_ratio: 0.5,
+            keys: 1,
+            ..Config::default()
+        };
+        let mut c = Client::new(&cfg);
+        let pos = |index| Pos { term: 1, index };
+        // Issue until one write and then one read are out.
+        let (mut write, mut read) = (None, None);
+        while read.is_none() {
+            let r = issue(&mut c, &cfg, 0).1.expect("sent");
+            match (r.write, write) {
+                (true, None) => write = Some(r),
+                (false, Some(_)) => read = Some(r),
+                _ => {}
+            }
+        }
+        let (write, read) = (write.unwrap(), read.unwrap());
+        let answer = |ask, at| Reply {
+            ask,
+            outcome: Outcome::Ok,
+            observed: Some(Observed {
+                value: 1,
+                pos: pos(at),
+                count: 0,
+            }),
+            maybe_applied: true,
+        };
+        // The read began before the write was acknowledged: seeing older data is no anomaly.
+        let (_, out) = handle(&mut c, &cfg, 1, |c, cx| {
+            c.on_reply(answer(write.ask, 5), cx)
+        });
+        assert!(out.is_empty());
+        let (_, out) = handle(&mut c, &cfg, 2, |c, cx| c.on_reply(answer(read.ask, 3), cx));
+        assert!(out.is_empty(), "{out:?}");
+        // A read that begins after it must not go below it.
+        let read = loop {
+            let r = issue(&mut c, &cfg, 3).1.expect("sent");
+            if !r.write {
+                break r;
+            }
+        };
+        let (_, out) = handle(&mut c, &cfg, 4, |c, cx| c.on_reply(answer(read.ask, 4), cx));
+        assert_eq!(out, [Effect::Count(Counter::StaleRead)]);
+    }
+}

@@ -25,6 +25,9 @@ impl Balancer {
     /// A request arrives. With checks on, one without valid credentials (401) or a write from a
     /// read-only client (403) is answered here and never reaches a server.
     pub(crate) fn on_request(&mut self, req: Request, cx: &mut Ctx) {
+        // Each request that reaches it earns the retry budget its share of a token (one lost on
+        // the way never does: the balancer cannot count what it never saw).
+        self.budget.deposit();
         let h = self.flights.insert(
             req.ask.id,
             Flight {
@@ -179,5 +182,135 @@ impl Balancer {
             maybe_applied: f.maybe_applied,
         };
         cx.send(NodeId::Client, Payload::ClientReply(reply));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::balancer::Strategy;
+    use crate::sim::config::Config;
+    use crate::sim::sample::SimRng;
+    use crate::sim::slab::Handle;
+    use rand::SeedableRng;
+
+    /// Hands the balancer one thing at `now` and returns what it asked for.
+    fn handle(
+        b: &mut Balancer,
+        cfg: &Config,
+        rng: &mut SimRng,
+        now: Time,
+        f: impl FnOnce(&mut Balancer, &mut Ctx),
+    ) -> Vec<Effect> {
+        let mut out = Vec::new();
+        let mut cx = Ctx {
+            now,
+            cfg,
+            rng,
+            replicas: 3,
+            tracing: false,
+            out: &mut out,
+        };
+        f(b, &mut cx);
+        out
+    }
+
+    fn request(id: u64, write: bool, forged: bool) -> Request {
+        Request {
+            ask: Handle { slot: 0, id },
+            write,
+            incr: false,
+            key: 7,
+            session: 1,
+            forged,
+            read_only: false,
+        }
+    }
+
+    fn sent(out: &[Effect]) -> Vec<(NodeId, Payload)> {
+        out.iter()
+            .filter_map(|e| match e {
+                Effect::Send(to, p) => Some((*to, p.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_request_becomes_an_attempt_with_a_timeout_and_a_timed_out_one_is_retried_elsewhere() {
+        let cfg = Config {
+            retries: 1,
+            ..Config::default()
+        };
+        let mut rng = SimRng::seed_from_u64(3);
+        let mut b = Balancer::new(Strategy::RoundRobin, 3, 1.0);
+        b.set_timeout(300_000);
+        let out = handle(&mut b, &cfg, &mut rng, 1_000, |b, cx| {
+            b.on_request(request(42, true, false), cx)
+        });
+        let [(NodeId::Server(0), Payload::Job(job))] = sent(&out)[..] else {
+            panic!("one job to server 1: {out:?}");
+        };
+        assert_eq!(
+            (job.req.id, job.attempt, job.write, job.key),
+            (42, 1, true, 7)
+        );
+        assert!(out.contains(&Effect::Timer(
+            301_000,
+            Event::AttemptTimeout {
+                req: job.req,
+                attempt: 1
+            }
+        )));
+        // No answer in time: it backs off, then tries a server it has not tried.
+        let out = handle(&mut b, &cfg, &mut rng, 301_000, |b, cx| {
+            b.on_attempt_timeout(job.req, 1, cx)
+        });
+        assert!(out.contains(&Effect::Count(Counter::AttemptTimeout)));
+        let Some(Effect::Timer(at, Event::Retry(h))) = out.last().cloned() else {
+            panic!("a backoff timer: {out:?}");
+        };
+        assert!(at >= 301_000 && h == job.req);
+        let out = handle(&mut b, &cfg, &mut rng, at, |b, cx| b.dispatch(h, cx));
+        let [(NodeId::Server(i), Payload::Job(second))] = sent(&out)[..] else {
+            panic!("a second attempt: {out:?}");
+        };
+        assert_ne!(i, 0, "the retry avoids the server that timed out");
+        assert_eq!(second.attempt, 2);
+        // The first attempt's late answer is void; the retry's timeout, with no retries left,
+        // answers the client: failed, and perhaps applied (the first attempt may have written).
+        let late = handle(&mut b, &cfg, &mut rng, at + 1, |b, cx| {
+            b.on_job_reply(job, Outcome::Ok, None, cx)
+        });
+        assert!(late.is_empty(), "{late:?}");
+        let out = handle(&mut b, &cfg, &mut rng, at + 300_000, |b, cx| {
+            b.on_attempt_timeout(h, 2, cx)
+        });
+        let [(NodeId::Client, Payload::ClientReply(reply))] = sent(&out)[..] else {
+            panic!("the answer to the client: {out:?}");
+        };
+        assert_eq!(reply.outcome, Outcome::Err(Cause::Timeout));
+        assert!(reply.maybe_applied);
+        assert_eq!(b.in_flight(), 0);
+        assert!(b.backends().iter().all(|x| x.outstanding == 0));
+    }
+
+    #[test]
+    fn the_edge_answers_a_forged_request_itself_and_a_refusal_is_certain() {
+        let cfg = Config {
+            auth: true,
+            ..Config::default()
+        };
+        let mut rng = SimRng::seed_from_u64(3);
+        let mut b = Balancer::new(Strategy::Random, 3, 0.2);
+        let out = handle(&mut b, &cfg, &mut rng, 0, |b, cx| {
+            b.on_request(request(5, false, true), cx)
+        });
+        let [(NodeId::Client, Payload::ClientReply(reply))] = sent(&out)[..] else {
+            panic!("answered at the edge: {out:?}");
+        };
+        assert_eq!(reply.outcome, Outcome::Err(Cause::Unauthorized));
+        assert!(!reply.maybe_applied);
+        assert_eq!(b.in_flight(), 0);
     }
 }

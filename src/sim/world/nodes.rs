@@ -138,12 +138,7 @@ impl World {
                     // A request or an answer between the clients and the balancer that cannot
                     // go fails the client's connection at once.
                     let client = match &payload {
-                        Payload::ClientRequest(r) => {
-                            // As before the clients were an actor: the budget's token is earned
-                            // when a request is sent (changed in the next commit).
-                            self.balancer.budget.deposit();
-                            Some((r.ask, false))
-                        }
+                        Payload::ClientRequest(r) => Some((r.ask, false)),
                         Payload::ClientReply(r) => Some((r.ask, true)),
                         _ => None,
                     };
