@@ -6,8 +6,9 @@
 #   ./setup.sh test    install what is missing, then run every check and test
 #   ./setup.sh install only install
 #   ./setup.sh build   install, then `trunk build --release` into dist/
-#   ./setup.sh bench   simulated requests per second, native and wasm, every strategy; then the
-#                      page's frame benchmark and time to first diagram in headless Chromium
+#   ./setup.sh bench   simulated requests per second, native and wasm, every strategy; the core
+#                      against a bare event loop and SimPy (PyPI); then the page's frame benchmark
+#                      beside its plain-JS floor, and time to first diagram, in headless Chromium
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -16,6 +17,7 @@ WASM_PACK_VERSION=0.15.1
 BINARYEN_VERSION=132.0.0
 PLAYWRIGHT_VERSION=1.65.0
 TERSER_VERSION=5.51.2
+SIMPY_VERSION=4.1.2
 # wasm-bindgen-cli must equal the wasm-bindgen that Cargo.lock resolved.
 WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/[^0-9.]/, ""); print; exit}' Cargo.lock)
 
@@ -72,9 +74,20 @@ bench() {
     say "adding the wasm32-wasip1 target (the wasm benchmark runs the runner under Node's WASI)"
     rustup target add wasm32-wasip1
   fi
+  if ! "$TOOLS/py/bin/python" -c "import simpy; assert simpy.__version__ == '$SIMPY_VERSION'" 2>/dev/null; then
+    say "installing SimPy $SIMPY_VERSION from PyPI into .tools/py (the core's peer)"
+    python3 -m venv "$TOOLS/py" && "$TOOLS/py/bin/pip" install --quiet "simpy==$SIMPY_VERSION"
+  fi
+  if ! perf stat -x, -e instructions:u true 2>&1 | grep -q '^[0-9]' && ! command -v valgrind >/dev/null; then
+    say "installing Debian's valgrind (this machine's perf has no instruction counter)"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind >/dev/null
+  fi
   cargo build --quiet --release --bin clusterscope-sim
   cargo build --quiet --release --no-default-features --target wasm32-wasip1 --bin clusterscope-sim
+  mkdir -p target/bench && rustc -O --edition 2024 tests/bench/bare.rs -o target/bench/bare
   node tests/bench/compare.mjs "$@"
+  python3 tests/bench/core.py
   trunk build --release
   node tests/bench/frames.mjs
 }
