@@ -46,6 +46,21 @@ pub(crate) struct Done {
     pub maybe_applied: bool,
 }
 
+/// What reaches the clients: the balancer's answer, a failed connection, or one of their timers.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Input {
+    /// The run starts: draw the first arrival.
+    Start,
+    RateChanged,
+    Arrival(u32),
+    Reply(Reply),
+    /// Request `ask` could not leave, or (`answered`) its answer could not come back.
+    Unsent {
+        ask: Handle,
+        answered: bool,
+    },
+}
+
 #[derive(Clone, Debug)]
 pub(crate) struct Client {
     rng: SimRng,
@@ -78,6 +93,18 @@ impl Client {
             latest_acked: vec![None; cfg.keys as usize],
             anomalies: ReadAnomalies::new(cfg.keys),
         }
+    }
+
+    /// Handles what reached them; tells when a request ended.
+    pub(crate) fn handle(&mut self, input: Input, cx: &mut Ctx) -> Option<Done> {
+        match input {
+            Input::Start => self.schedule(cx),
+            Input::RateChanged => self.rate_changed(cx),
+            Input::Arrival(generation) => return self.on_arrival(generation, cx),
+            Input::Reply(r) => return self.on_reply(r, cx),
+            Input::Unsent { ask, answered } => return self.on_unsent(ask, answered, cx),
+        }
+        None
     }
 
     fn done_issuing(&self) -> bool {

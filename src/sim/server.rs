@@ -22,6 +22,22 @@ use super::trace::SpanKind;
 /// Increments a server redoes after compare-and-set refused them, before it gives up.
 pub const MAX_RMW_TRIES: u8 = 4;
 
+/// What reaches a server: a message, a worker's completion, or more workers to fill.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Input {
+    Job(Job),
+    ServiceDone {
+        epoch: u32,
+        req: Handle,
+        attempt: u16,
+    },
+    QueryReply(Job, Outcome, Option<Observed>),
+    Probe(u64),
+    NewLeader(usize),
+    /// The worker count grew: queued jobs may start.
+    FillWorkers,
+}
+
 #[derive(Clone, Debug)]
 pub struct Server {
     pub status: Status,
@@ -104,6 +120,22 @@ impl Server {
             0.0
         } else {
             (self.busy_us + pending) as f64 / span as f64
+        }
+    }
+
+    /// Handles what reached it (one entry point, as an actor has).
+    pub(crate) fn handle(&mut self, input: Input, cx: &mut Ctx) {
+        match input {
+            Input::Job(job) => self.on_job(job, cx),
+            Input::ServiceDone {
+                epoch,
+                req,
+                attempt,
+            } => self.on_service_done(epoch, req, attempt, cx),
+            Input::QueryReply(job, outcome, seen) => self.on_query_reply(job, outcome, seen, cx),
+            Input::Probe(seq) => self.on_probe(seq, cx),
+            Input::NewLeader(leader) => self.on_new_leader(leader),
+            Input::FillWorkers => self.fill_workers(cx),
         }
     }
 

@@ -1,7 +1,29 @@
 //! What the balancer knows of a request it is handling.
 
-use crate::sim::message::{Observed, Request};
+use crate::sim::message::{Job, Observed, Outcome, Request};
+use crate::sim::slab::Handle;
 use crate::sim::time::Time;
+
+/// What reaches the balancer: a message, or one of its timers.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Input {
+    Request(Request),
+    JobReply(Job, Outcome, Option<Observed>),
+    ProbeAck {
+        server: usize,
+        seq: u64,
+    },
+    AttemptTimeout(Handle, u16),
+    /// A backoff ended: the request's next attempt.
+    Retry(Handle),
+    ProbeTick,
+    ProbeTimeout {
+        server: usize,
+        seq: u64,
+    },
+    /// Health checks may have been switched on: set the next round's timer if none is set.
+    ArmProbes,
+}
 
 /// A request the balancer is handling.
 #[derive(Clone, Debug, PartialEq)]

@@ -20,6 +20,7 @@ use super::sample::{self, SimRng};
 use super::slab::Slab;
 use super::time::Time;
 use flight::Flight;
+pub(crate) use flight::Input;
 pub use flight::Tried;
 
 /// How fast the response-time average forgets, in µs (Finagle's default decay window).

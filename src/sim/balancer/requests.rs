@@ -2,7 +2,7 @@
 //! gives up on an attempt after the timeout, retries elsewhere within the budget after a backoff,
 //! and answers the client. What it knows of a request is what reached it ([`Flight`]).
 
-use super::flight::{Flight, Tried};
+use super::flight::{Flight, Input, Tried};
 use super::{Balancer, backoff_ms};
 use crate::sim::effect::{Counter, Ctx, Effect};
 use crate::sim::event::Event;
@@ -13,6 +13,20 @@ use crate::sim::slab::Handle;
 use crate::sim::time::{Time, from_ms};
 
 impl Balancer {
+    /// Handles what reached it (one entry point, as an actor has).
+    pub(crate) fn handle(&mut self, input: Input, cx: &mut Ctx) {
+        match input {
+            Input::Request(r) => self.on_request(r, cx),
+            Input::JobReply(job, outcome, seen) => self.on_job_reply(job, outcome, seen, cx),
+            Input::ProbeAck { server, seq } => self.on_probe_ack(server, seq, cx),
+            Input::AttemptTimeout(h, attempt) => self.on_attempt_timeout(h, attempt, cx),
+            Input::Retry(h) => self.dispatch(h, cx),
+            Input::ProbeTick => self.on_probe_tick(cx),
+            Input::ProbeTimeout { server, seq } => self.on_probe_timeout(server, seq, cx),
+            Input::ArmProbes => self.arm_probes(cx),
+        }
+    }
+
     /// Requests it is handling now.
     pub fn in_flight(&self) -> usize {
         self.flights.len()

@@ -162,14 +162,11 @@ impl World {
             cfg,
         };
         (world.balancer).set_timeout(from_ms(world.cfg.timeout_ms));
-        world.at_client(|c, cx| {
-            c.schedule(cx);
-            None
-        });
+        world.at_client(super::client::Input::Start);
         world
             .queue
             .push(from_ms(world.cfg.heartbeat_ms), Event::DbTick);
-        world.at_balancer(|b, cx| b.arm_probes(cx));
+        world.at_balancer(super::balancer::Input::ArmProbes);
         world.arm_chaos();
         Ok(world)
     }

@@ -2,13 +2,11 @@
 //! carries out the effects the node wrote, in order. What a node does is in the node's own file.
 
 use super::World;
-use crate::sim::balancer::Balancer;
-use crate::sim::client::{Client, Done};
 use crate::sim::effect::{Counter, Ctx, Effect};
 use crate::sim::event::{Event, Lane};
 use crate::sim::message::{DbMsg, LeaderMsg, Message, Payload};
 use crate::sim::node::{NodeId, Status};
-use crate::sim::server::Server;
+use crate::sim::{balancer, client, server};
 
 /// A handler's context: borrows the World's fields one by one, so the node itself (another field)
 /// can be borrowed beside it.
@@ -28,35 +26,31 @@ macro_rules! ctx {
 impl World {
     pub(super) fn deliver(&mut self, msg: Message) {
         match (msg.to, msg.payload) {
-            (NodeId::Client, Payload::ClientReply(r)) => self.at_client(|c, cx| c.on_reply(r, cx)),
+            (NodeId::Client, Payload::ClientReply(r)) => self.at_client(client::Input::Reply(r)),
             (NodeId::Lb, Payload::ClientRequest(r)) => {
-                self.at_balancer(|b, cx| b.on_request(r, cx))
+                self.at_balancer(balancer::Input::Request(r))
             }
             (NodeId::Lb, Payload::JobReply(job, outcome, seen)) => {
-                self.at_balancer(|b, cx| b.on_job_reply(job, outcome, seen, cx));
+                self.at_balancer(balancer::Input::JobReply(job, outcome, seen));
                 self.retire_drained();
             }
             (NodeId::Lb, Payload::ProbeAck { seq }) => {
-                if let NodeId::Server(i) = msg.from {
-                    self.at_balancer(|b, cx| b.on_probe_ack(i, seq, cx));
+                if let NodeId::Server(server) = msg.from {
+                    self.at_balancer(balancer::Input::ProbeAck { server, seq });
                 }
             }
-            (NodeId::Server(i), Payload::Job(job)) => self.at_server(i, |s, cx| s.on_job(job, cx)),
+            (NodeId::Server(i), Payload::Job(job)) => self.at_server(i, server::Input::Job(job)),
             (NodeId::Server(i), Payload::QueryReply(job, outcome, seen)) => {
-                self.at_server(i, |s, cx| s.on_query_reply(job, outcome, seen, cx));
+                self.at_server(i, server::Input::QueryReply(job, outcome, seen));
                 self.retire_drained();
             }
             (NodeId::Server(i), Payload::Probe { seq }) => {
-                self.at_server(i, |s, cx| s.on_probe(seq, cx))
+                self.at_server(i, server::Input::Probe(seq))
             }
             (
                 NodeId::Server(i),
                 Payload::Db(DbMsg::Leader(LeaderMsg::NewLeader { leader, .. })),
-            ) => {
-                if let Some(s) = self.servers.get_mut(i) {
-                    s.on_new_leader(usize::from(leader));
-                }
-            }
+            ) => self.at_server(i, server::Input::NewLeader(usize::from(leader))),
             (NodeId::Db(j), Payload::Query(job)) => {
                 self.db
                     .on_query(self.now, j, msg.from, job, &mut self.outbox);
@@ -75,54 +69,59 @@ impl World {
     /// A node's timer went off.
     pub(super) fn timer(&mut self, event: Event) {
         match event {
-            Event::Arrival(generation) => self.at_client(|c, cx| c.on_arrival(generation, cx)),
+            Event::Arrival(generation) => self.at_client(client::Input::Arrival(generation)),
             Event::ServiceDone {
                 server,
                 epoch,
                 req,
                 attempt,
             } => {
-                self.at_server(server, |s, cx| s.on_service_done(epoch, req, attempt, cx));
+                let done = server::Input::ServiceDone {
+                    epoch,
+                    req,
+                    attempt,
+                };
+                self.at_server(server, done);
                 self.retire_drained();
             }
             Event::AttemptTimeout { req, attempt } => {
-                self.at_balancer(|b, cx| b.on_attempt_timeout(req, attempt, cx));
+                self.at_balancer(balancer::Input::AttemptTimeout(req, attempt));
                 self.retire_drained();
             }
-            Event::Retry(req) => self.at_balancer(|b, cx| b.dispatch(req, cx)),
-            Event::ProbeTick => self.at_balancer(|b, cx| b.on_probe_tick(cx)),
+            Event::Retry(req) => self.at_balancer(balancer::Input::Retry(req)),
+            Event::ProbeTick => self.at_balancer(balancer::Input::ProbeTick),
             Event::ProbeTimeout { server, seq } => {
-                self.at_balancer(|b, cx| b.on_probe_timeout(server, seq, cx))
+                self.at_balancer(balancer::Input::ProbeTimeout { server, seq })
             }
             _ => {}
         }
     }
 
     /// Hands server `i` what reached it, then carries out what it asked.
-    pub(super) fn at_server(&mut self, i: usize, handle: impl FnOnce(&mut Server, &mut Ctx)) {
+    pub(super) fn at_server(&mut self, i: usize, input: server::Input) {
         let Some(s) = self.servers.get_mut(i) else {
             return;
         };
         let mut out = std::mem::take(&mut self.effects);
         let mut cx = ctx!(self, out);
-        handle(s, &mut cx);
+        s.handle(input, &mut cx);
         self.carry_out(NodeId::Server(i), &mut out);
         self.effects = out;
     }
 
-    pub(super) fn at_balancer(&mut self, handle: impl FnOnce(&mut Balancer, &mut Ctx)) {
+    pub(super) fn at_balancer(&mut self, input: balancer::Input) {
         let mut out = std::mem::take(&mut self.effects);
         let mut cx = ctx!(self, out);
-        handle(&mut self.balancer, &mut cx);
+        self.balancer.handle(input, &mut cx);
         self.carry_out(NodeId::Lb, &mut out);
         self.effects = out;
     }
 
-    /// The clients' handlers also tell when a request ended, which the engine then measures.
-    pub(super) fn at_client(&mut self, handle: impl FnOnce(&mut Client, &mut Ctx) -> Option<Done>) {
+    /// The clients also tell when a request ended, which the engine then measures.
+    pub(super) fn at_client(&mut self, input: client::Input) {
         let mut out = std::mem::take(&mut self.effects);
         let mut cx = ctx!(self, out);
-        let done = handle(&mut self.client, &mut cx);
+        let done = self.client.handle(input, &mut cx);
         self.carry_out(NodeId::Client, &mut out);
         self.effects = out;
         if let Some(done) = done {
@@ -145,7 +144,7 @@ impl World {
                     if !self.send(me, to, payload)
                         && let Some((ask, answered)) = client
                     {
-                        self.at_client(|c, cx| c.on_unsent(ask, answered, cx));
+                        self.at_client(client::Input::Unsent { ask, answered });
                     }
                 }
                 Effect::Timer(at, event @ Event::AttemptTimeout { .. }) => {
@@ -192,7 +191,7 @@ impl World {
 
     /// Puts queued jobs of server `i` on idle workers (after the worker count grew).
     pub(super) fn fill_workers(&mut self, i: usize) {
-        self.at_server(i, |s, cx| s.fill_workers(cx));
+        self.at_server(i, server::Input::FillWorkers);
     }
 
     /// Drops draining servers from the end of the fleet once nothing of theirs is in flight.

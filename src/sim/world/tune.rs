@@ -94,10 +94,7 @@ impl World {
         match knob {
             // Arrivals are memoryless: drawing the next one afresh at the new rate is exact.
             Knob::ArrivalRate => {
-                self.at_client(|c, cx| {
-                    c.rate_changed(cx);
-                    None
-                });
+                self.at_client(crate::sim::client::Input::RateChanged);
             }
             Knob::Workers => {
                 for i in 0..self.servers.len() {
@@ -116,7 +113,7 @@ impl World {
             Knob::HcIntervalMs if value == 0.0 => {
                 self.balancer.trust_all();
             }
-            Knob::HcIntervalMs => self.at_balancer(|b, cx| b.arm_probes(cx)),
+            Knob::HcIntervalMs => self.at_balancer(crate::sim::balancer::Input::ArmProbes),
             Knob::ChaosMtbfS => self.arm_chaos(),
             Knob::CacheKeys => {
                 for s in &mut self.servers {
