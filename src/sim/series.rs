@@ -169,7 +169,7 @@ impl Series {
                 (b.saturating_sub(before) as f64 / span).min(1.0) as f32
             })
             .collect();
-        let q = |q: f64| self.window.quantile(q).map(|us| us / 1e3);
+        let [p50_ms, p95_ms, p99_ms] = self.window.percentiles_ms();
         let sample = Sample {
             tick: self.tick,
             ok: d(now.ok, self.last.ok),
@@ -178,9 +178,9 @@ impl Series {
             reads_failed: d(now.reads_failed, self.last.reads_failed),
             writes_ok: d(now.writes_ok, self.last.writes_ok),
             writes_failed: d(now.writes_failed, self.last.writes_failed),
-            p50_ms: q(0.50),
-            p95_ms: q(0.95),
-            p99_ms: q(0.99),
+            p50_ms,
+            p95_ms,
+            p99_ms,
             latency_bins: std::mem::replace(&mut self.bins, [0; LATENCY_BINS]),
             utilization,
             max_lag_ms: lag_ms,

@@ -82,14 +82,8 @@ impl Summary {
         let h = &m.latency;
         let ms = |us: f64| us / 1_000.0;
         let latency_ms = h.mean().map(|mean| {
-            let q = |p| ms(h.quantile(p).unwrap_or(0.0));
-            [
-                ms(mean),
-                q(0.5),
-                q(0.95),
-                q(0.99),
-                ms(h.max().unwrap_or(0) as f64),
-            ]
+            let [p50, p95, p99] = h.percentiles_ms().map(|p| p.unwrap_or(0.0));
+            [ms(mean), p50, p95, p99, ms(h.max().unwrap_or(0) as f64)]
         });
         let workers = w.config().workers;
         Summary {
