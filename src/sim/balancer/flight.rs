@@ -1,4 +1,4 @@
-//! What the balancer knows of a request it is handling.
+//! What reaches the balancer (its inputs), and what it knows of a request it is handling.
 
 use crate::sim::message::{Job, Observed, Outcome, Request};
 use crate::sim::slab::Handle;
