@@ -12,7 +12,7 @@ use super::anomaly::ReadAnomalies;
 use super::config::Config;
 use super::effect::{Counter, Ctx, Effect};
 use super::event::Event;
-use super::message::{Cause, Observed, Outcome, Payload, Reply, Request};
+use super::message::{Cause, Draw, Observed, Outcome, Payload, Reply, Request};
 use super::node::NodeId;
 use super::sample::{SimRng, mix64};
 use super::slab::{Handle, Slab};
@@ -25,12 +25,7 @@ use super::version::Pos;
 pub(crate) struct Ask {
     pub id: u64,
     pub issued: Time,
-    pub write: bool,
-    pub incr: bool,
-    pub key: u32,
-    pub session: u32,
-    pub forged: bool,
-    pub read_only: bool,
+    pub what: Draw,
     /// Reads: the newest write of the key a client had acknowledged when the read began, and the
     /// newest any completed read of it had returned.
     pub floor: Option<Pos>,
@@ -147,12 +142,7 @@ impl Client {
         let ask = Ask {
             id: self.next_id,
             issued: cx.now,
-            write: d.write,
-            incr: d.incr,
-            key: d.key,
-            session: d.session,
-            forged: d.forged,
-            read_only: d.read_only,
+            what: d,
             floor: if d.write {
                 None
             } else {
@@ -160,27 +150,12 @@ impl Client {
             },
             read_floor: self.anomalies.floor(d.key),
         };
-        cx.out.push(Effect::Issued {
-            id: ask.id,
-            write: ask.write,
-            incr: ask.incr,
-            key: ask.key,
-        });
+        cx.out.push(Effect::Issued(ask.id, d));
         let done = if cfg.client_pool != 0 && self.asks.len() as u64 >= cfg.client_pool {
             Some(self.end(ask, Outcome::Err(Cause::ClientPool), None, false, cx))
         } else {
             let ask = self.asks.insert(ask.id, ask);
-            let a = &self.asks.get(ask).expect("just inserted");
-            let request = Request {
-                ask,
-                write: a.write,
-                incr: a.incr,
-                key: a.key,
-                session: a.session,
-                forged: a.forged,
-                read_only: a.read_only,
-            };
-            cx.send(NodeId::Lb, Payload::ClientRequest(request));
+            cx.send(NodeId::Lb, Payload::ClientRequest(Request { ask, what: d }));
             None
         };
         self.schedule(cx);
@@ -211,8 +186,8 @@ impl Client {
     ) -> Done {
         if outcome == Outcome::Ok {
             let seen = observed.map(|o| o.pos);
-            if ask.write {
-                if let Some(latest) = self.latest_acked.get_mut(ask.key as usize) {
+            if ask.what.write {
+                if let Some(latest) = self.latest_acked.get_mut(ask.what.key as usize) {
                     *latest = (*latest).max(seen);
                 }
             } else if ask.floor.is_some() && seen < ask.floor {
@@ -329,7 +304,7 @@ mod tests {
         let (mut write, mut read) = (None, None);
         while read.is_none() {
             let r = issue(&mut c, &cfg, 0).1.expect("sent");
-            match (r.write, write) {
+            match (r.what.write, write) {
                 (true, None) => write = Some(r),
                 (false, Some(_)) => read = Some(r),
                 _ => {}
@@ -356,7 +331,7 @@ mod tests {
         // A read that begins after it must not go below it.
         let read = loop {
             let r = issue(&mut c, &cfg, 3).1.expect("sent");
-            if !r.write {
+            if !r.what.write {
                 break r;
             }
         };

@@ -4,6 +4,7 @@
 
 use super::config::Config;
 use super::event::Event;
+use super::message::Draw;
 use super::message::Payload;
 use super::node::NodeId;
 use super::sample::SimRng;
@@ -39,13 +40,9 @@ pub(crate) enum Effect {
     Note(NodeId, String),
     /// The balancer chose server `i` (it enters the run's fingerprint).
     Picked(usize),
-    /// The clients issued request `id` (the engine counts it, and follows it if asked to).
-    Issued {
-        id: u64,
-        write: bool,
-        incr: bool,
-        key: u32,
-    },
+    /// The clients issued request `id`, asking this (the engine counts it, and follows it if
+    /// asked to).
+    Issued(u64, Draw),
     Count(Counter),
 }
 

@@ -47,19 +47,26 @@ pub struct Job {
     pub tries: u8,
 }
 
+/// What one new request is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Draw {
+    pub write: bool,
+    /// An increment (read-modify-write); it writes too.
+    pub incr: bool,
+    pub key: u32,
+    pub session: u32,
+    /// Carries no valid credentials.
+    pub forged: bool,
+    /// Comes from a client allowed only to read.
+    pub read_only: bool,
+}
+
 /// A client's request as the balancer receives it: what it asks, and the client's handle for it
 /// (whose id is the request's id).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Request {
     pub ask: Handle,
-    pub write: bool,
-    /// An increment (read-modify-write).
-    pub incr: bool,
-    pub key: u32,
-    pub session: u32,
-    /// Carries no valid credentials / comes from a read-only client (see `Draw`).
-    pub forged: bool,
-    pub read_only: bool,
+    pub what: Draw,
 }
 
 /// The balancer's final answer to a request.

@@ -1,22 +1,9 @@
 //! The clients' traffic: Poisson arrivals, a read/write mix, key popularity and sessions.
 
 use super::config::Config;
+use super::message::Draw;
 use super::sample::{self, SimRng, Zipf};
 use super::time::{Time, round_us};
-
-/// What one new request is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Draw {
-    pub write: bool,
-    /// An increment (read-modify-write); it writes too.
-    pub incr: bool,
-    pub key: u32,
-    pub session: u32,
-    /// Carries no valid credentials.
-    pub forged: bool,
-    /// Comes from a client allowed only to read.
-    pub read_only: bool,
-}
 
 #[derive(Clone, Debug)]
 pub struct Traffic {

@@ -57,10 +57,10 @@ impl Balancer {
             },
         );
         if cx.cfg.auth {
-            if req.forged {
+            if req.what.forged {
                 return self.finish(h, Outcome::Err(Cause::Unauthorized), cx);
             }
-            if req.read_only && req.write {
+            if req.what.read_only && req.what.write {
                 return self.finish(h, Outcome::Err(Cause::Forbidden), cx);
             }
         }
@@ -72,7 +72,7 @@ impl Balancer {
         let Some(f) = self.flights.get(h) else {
             return;
         };
-        let (session, tried) = (f.req.session, f.tried);
+        let (session, tried) = (f.req.what.session, f.tried);
         let Some(i) = self.pick(session, tried, cx.rng) else {
             return self.finish(h, Outcome::Err(Cause::NoServer), cx);
         };
@@ -87,10 +87,10 @@ impl Balancer {
             req: h,
             attempt: f.attempt,
             server: i as u16,
-            write: f.req.write,
-            key: f.req.key,
+            write: f.req.what.write,
+            key: f.req.what.key,
             epoch: 0,
-            incr: f.req.incr,
+            incr: f.req.what.incr,
             expect: None,
             count: 0,
             tries: 0,
@@ -204,6 +204,7 @@ mod tests {
     use super::*;
     use crate::sim::balancer::Strategy;
     use crate::sim::config::Config;
+    use crate::sim::message::Draw;
     use crate::sim::sample::SimRng;
     use crate::sim::slab::Handle;
     use rand::SeedableRng;
@@ -232,12 +233,14 @@ mod tests {
     fn request(id: u64, write: bool, forged: bool) -> Request {
         Request {
             ask: Handle { slot: 0, id },
-            write,
-            incr: false,
-            key: 7,
-            session: 1,
-            forged,
-            read_only: false,
+            what: Draw {
+                write,
+                incr: false,
+                key: 7,
+                session: 1,
+                forged,
+                read_only: false,
+            },
         }
     }
 

@@ -162,15 +162,10 @@ impl World {
                 Effect::Burst => self.burst(me),
                 Effect::Note(node, text) => self.note(Some(node), text),
                 Effect::Picked(i) => self.mix(i as u64),
-                Effect::Issued {
-                    id,
-                    write,
-                    incr,
-                    key,
-                } => {
+                Effect::Issued(id, what) => {
                     self.metrics.issued += 1;
                     if self.trace_next {
-                        self.start_trace(id, write, incr, key);
+                        self.start_trace(id, what);
                     }
                 }
                 Effect::Count(c) => {

@@ -16,20 +16,21 @@ impl World {
             maybe_applied,
         } = done;
         let ok = outcome == Outcome::Ok;
+        let what = ask.what;
         let m = &mut self.metrics;
-        m.increments_ok += (ok && ask.incr) as u64;
-        m.forged_served += (ok && ask.forged) as u64;
-        m.forbidden_writes += (ok && ask.read_only && ask.write) as u64;
-        match (ask.write, ok) {
+        m.increments_ok += (ok && what.incr) as u64;
+        m.forged_served += (ok && what.forged) as u64;
+        m.forbidden_writes += (ok && what.read_only && what.write) as u64;
+        match (what.write, ok) {
             (true, true) => m.writes_ok += 1,
             (true, false) => m.writes_failed += 1,
             (false, true) => m.reads_ok += 1,
             (false, false) => m.reads_failed += 1,
         }
-        if ok && !ask.write {
+        if ok && !what.write {
             let seen = observed.map(|o| o.pos);
             let durable = seen.and_then(|p| self.db.fate_of(p));
-            (self.client.anomalies).read_done(ask.key, ask.read_floor, seen, durable);
+            (self.client.anomalies).read_done(what.key, ask.read_floor, seen, durable);
         }
         if self.history.is_some() || self.live.is_some() {
             let fate = match (ok, maybe_applied) {
@@ -37,15 +38,15 @@ impl World {
                 (false, true) => Fate::Unknown,
                 (false, false) => Fate::Refused,
             };
-            let value = if ask.write {
+            let value = if what.write {
                 Some(ask.id)
             } else {
                 observed.filter(|_| ok).map(|o| o.value)
             };
             let op = Op {
-                client: ask.session,
-                write: ask.write,
-                key: ask.key,
+                client: what.session,
+                write: what.write,
+                key: what.key,
                 value,
                 invoke: ask.issued,
                 complete: self.now,

@@ -2,6 +2,7 @@
 //! request passes (only while a trace is on, so the hot path pays one branch).
 
 use super::World;
+use crate::sim::message::Draw;
 use crate::sim::message::{Message, Outcome, Payload};
 use crate::sim::node::NodeId;
 use crate::sim::slab::Handle;
@@ -19,9 +20,9 @@ impl World {
         self.trace_next
     }
 
-    pub(super) fn start_trace(&mut self, id: u64, write: bool, incr: bool, key: u32) {
+    pub(super) fn start_trace(&mut self, id: u64, asked: Draw) {
         self.trace_next = false;
-        let what = match (write, incr) {
+        let what = match (asked.write, asked.incr) {
             (_, true) => "increment",
             (true, false) => "write",
             (false, false) => "read",
@@ -31,7 +32,7 @@ impl World {
             issued: self.now,
             spans: Vec::new(),
             outcome: None,
-            what: format!("request #{id} · {what} of key {key}"),
+            what: format!("request #{id} · {what} of key {}", asked.key),
             mark: self.now,
         });
     }
