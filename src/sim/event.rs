@@ -241,19 +241,17 @@ impl EventQueue {
         }
     }
 
-    /// Where the earliest event is: 0, 1 for a lane, 2 for the heap.
+    /// Where the earliest event is: 0, 1 for a lane, 2 for the heap. (Keys are unique: no ties.)
     fn earliest(&self) -> Option<(usize, Time)> {
-        let heads = [
-            self.lanes[0].front().map(Scheduled::key),
-            self.lanes[1].front().map(Scheduled::key),
-            self.heap.peek().map(Scheduled::key),
-        ];
-        heads
-            .iter()
-            .enumerate()
-            .filter_map(|(i, k)| k.map(|k| (i, k)))
-            .min_by_key(|&(_, k)| k)
-            .map(|(i, k)| (i, k.0))
+        let mut best = self.heap.peek().map(|s| (2, s.key()));
+        for (i, lane) in self.lanes.iter().enumerate() {
+            if let Some(s) = lane.front()
+                && best.is_none_or(|(_, b)| s.key() < b)
+            {
+                best = Some((i, s.key()));
+            }
+        }
+        best.map(|(i, k)| (i, k.0))
     }
 
     pub fn next_time(&self) -> Option<Time> {
@@ -261,7 +259,15 @@ impl EventQueue {
     }
 
     pub fn pop(&mut self) -> Option<(Time, Event)> {
-        let (source, _) = self.earliest()?;
+        self.pop_until(Time::MAX)
+    }
+
+    /// The earliest event, if it is due by `t` (one look at the heads for both questions).
+    pub fn pop_until(&mut self, t: Time) -> Option<(Time, Event)> {
+        let (source, at) = self.earliest()?;
+        if at > t {
+            return None;
+        }
         let s = match source {
             2 => self.heap.pop(),
             lane => self.lanes[lane].pop_front(),

@@ -12,10 +12,10 @@ use crate::sim::decimal::within;
 #[derive(Clone, Debug)]
 pub struct Histogram {
     counts: Vec<u64>,
-    /// The buckets in use lie in `lo..hi` (empty: `lo` past `hi`). A tick's latencies fill a few
-    /// hundred of the 4,352 buckets, so clearing, listing and ranking look at those alone.
-    lo: usize,
-    hi: usize,
+    /// The buckets in use (count above 0), ascending. A tick's latencies fill a few dozen of the
+    /// 4,352 buckets, spread over a thousand or more: clearing, listing and ranking visit these
+    /// alone.
+    used: Vec<u32>,
     total: u64,
     sum: u128,
     max: u64,
@@ -31,8 +31,7 @@ impl Default for Histogram {
         let buckets = (SUB + (TOP_BIT - SUB_BITS) as u64 * SUB) as usize;
         Self {
             counts: vec![0; buckets],
-            lo: buckets,
-            hi: 0,
+            used: Vec::new(),
             total: 0,
             sum: 0,
             max: 0,
@@ -64,25 +63,22 @@ impl Histogram {
 
     /// The counts in use, as (bucket, count) pairs: a closed second of the live window.
     fn sparse(&self) -> Vec<(u32, u32)> {
-        self.used()
-            .filter(|&(_, c)| c > 0)
-            .map(|(i, c)| (i as u32, c as u32))
+        self.used
+            .iter()
+            .map(|&i| (i, self.counts[i as usize] as u32))
             .collect()
     }
 
-    /// The buckets in use, with their counts.
-    fn used(&self) -> impl Iterator<Item = (usize, u64)> + '_ {
-        let hi = self.hi.max(self.lo);
-        (self.lo..hi).map(|i| (i, self.counts[i]))
-    }
-
+    /// Bucket `i` is about to count a sample: list it if it was empty.
     fn touch(&mut self, i: usize) {
-        self.lo = self.lo.min(i);
-        self.hi = self.hi.max(i + 1);
+        if self.counts[i] == 0 {
+            let at = self.used.partition_point(|&u| (u as usize) < i);
+            self.used.insert(at, i as u32);
+        }
     }
 
     fn add_sparse(&mut self, counts: &[(u32, u32)], max: u64) {
-        for &(i, c) in counts {
+        for &(i, c) in counts.iter().filter(|&&(_, c)| c > 0) {
             self.touch(i as usize);
             self.counts[i as usize] += u64::from(c);
             self.total += u64::from(c);
@@ -92,12 +88,11 @@ impl Histogram {
     }
 
     pub(crate) fn clear(&mut self) {
-        if self.total > 0 {
-            let hi = self.hi.max(self.lo);
-            self.counts[self.lo..hi].iter_mut().for_each(|c| *c = 0);
-            (self.total, self.sum, self.max) = (0, 0, 0);
-            (self.lo, self.hi) = (self.counts.len(), 0);
+        for &i in &self.used {
+            self.counts[i as usize] = 0;
         }
+        self.used.clear();
+        (self.total, self.sum, self.max) = (0, 0, 0);
     }
 
     pub fn record(&mut self, v: u64) {
@@ -128,19 +123,19 @@ impl Histogram {
         if self.total == 0 {
             return None;
         }
-        let counts = &self.counts[self.lo..self.hi.max(self.lo)];
+        let count = |k: usize| self.counts[self.used[k] as usize];
         let mut out = [self.max as f64; 3];
-        // `seen` counts the samples in the buckets before `i`; each rank resumes where the last
-        // stopped.
-        let (mut i, mut seen) = (0, 0);
+        // `seen` counts the samples in the buckets before the `k`th in use; each rank resumes
+        // where the last stopped.
+        let (mut k, mut seen) = (0, 0);
         for (o, q) in out.iter_mut().zip(qs) {
             let rank = ((within(q, 0.0, 1.0) * self.total as f64).ceil() as u64).max(1);
-            while i < counts.len() && seen + counts[i] < rank {
-                seen += counts[i];
-                i += 1;
+            while k < self.used.len() && seen + count(k) < rank {
+                seen += count(k);
+                k += 1;
             }
-            if i < counts.len() {
-                *o = Self::value(self.lo + i).min(self.max as f64);
+            if k < self.used.len() {
+                *o = Self::value(self.used[k] as usize).min(self.max as f64);
             }
         }
         Some(out)

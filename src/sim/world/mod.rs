@@ -272,8 +272,8 @@ impl World {
 
     /// Handles every event due up to and including `t`, then sets the clock to `t`.
     pub fn step_until(&mut self, t: Time) {
-        while self.queue.next_time().is_some_and(|at| at <= t) {
-            self.step();
+        while let Some((at, event)) = self.queue.pop_until(t) {
+            self.run(at, event);
         }
         self.now = self.now.max(t);
     }
@@ -282,13 +282,15 @@ impl World {
     /// returns whether it reached `t`. If not, the clock stays at the last event handled, so the
     /// run is the same, only later.
     pub fn step_until_within(&mut self, t: Time, budget: u64) -> bool {
-        let mut left = budget;
-        while self.queue.next_time().is_some_and(|at| at <= t) {
-            if left == 0 {
-                return false;
-            }
-            self.step();
-            left -= 1;
+        for _ in 0..budget {
+            let Some((at, event)) = self.queue.pop_until(t) else {
+                self.now = self.now.max(t);
+                return true;
+            };
+            self.run(at, event);
+        }
+        if self.queue.next_time().is_some_and(|at| at <= t) {
+            return false;
         }
         self.now = self.now.max(t);
         true
@@ -299,6 +301,12 @@ impl World {
         let Some((at, event)) = self.queue.pop() else {
             return false;
         };
+        self.run(at, event);
+        true
+    }
+
+    /// Handles one event, due at `at`.
+    fn run(&mut self, at: Time, event: Event) {
         while at >= self.series.due() {
             self.close_second();
         }
@@ -306,7 +314,6 @@ impl World {
         self.events += 1;
         self.mix(at ^ event.tag() << 56);
         self.handle(event);
-        true
     }
 
     /// Time of the next event, if any.
