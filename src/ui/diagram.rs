@@ -1,6 +1,7 @@
 //! The system drawn as SVG: links, the nodes (`nodes.rs`), the packet layer's container and bursts
 //! where requests failed. Nodes and links are clickable (and nodes focusable) to inspect them.
 
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::geometry::{self, Detail, Layout, NodeBox};
@@ -66,11 +67,13 @@ pub fn diagram(props: &DiagramProps) -> Html {
             // Filled by `packets::PacketLayer` after each render, outside Yew's diff.
             <g class="packets" ref={props.packets.clone()}></g>
             <g class="bursts">{ bursts(&w, &l, props.motion) }</g>
-            <g class="nodes">
-                { node(on, selected_node, NodeId::Client, l.client, client(&w, l.client)) }
-                { node(on, selected_node, NodeId::Lb, l.lb, balancer(&w, l.lb)) }
-                { for l.servers.iter().enumerate().map(|(i, b)| node(on, selected_node, NodeId::Server(i), *b, server(&w, i, *b))) }
-                { for l.dbs.iter().enumerate().map(|(j, b)| node(on, selected_node, NodeId::Db(j), *b, replica(&w, j, *b))) }
+            // One pair of listeners for every node (a click or key bubbles up from the node's
+            // group), rather than a pair of callbacks built for each node every frame.
+            <g class="nodes" onclick={node_click(on)} onkeydown={node_key(on)}>
+                { node(selected_node, NodeId::Client, l.client, client(&w, l.client)) }
+                { node(selected_node, NodeId::Lb, l.lb, balancer(&w, l.lb)) }
+                { for l.servers.iter().enumerate().map(|(i, b)| node(selected_node, NodeId::Server(i), *b, server(&w, i, *b))) }
+                { for l.dbs.iter().enumerate().map(|(j, b)| node(selected_node, NodeId::Db(j), *b, replica(&w, j, *b))) }
             </g>
             if let Some(note) = note {
                 <text class="sampling" x="8" y={fmt1(l.height - 8.0)}>{ note }</text>
@@ -103,15 +106,47 @@ fn activate(
     (onclick, onkeydown)
 }
 
-/// Wraps a node's drawing in a focusable group that selects it for the inspector.
-fn node(
-    on: &Callback<Msg>,
-    selected: Option<NodeId>,
-    id: NodeId,
-    b: NodeBox,
-    drawing: Html,
-) -> Html {
-    let (onclick, onkeydown) = activate(on, Selection::Node(id));
+/// The node whose focusable group holds what an event reached (the group itself, when focused),
+/// by the `data-node` of the drawing in it.
+fn node_of(e: &Event) -> Option<NodeId> {
+    let target: web_sys::Element = e.target()?.dyn_into().ok()?;
+    target
+        .closest(".hit")
+        .ok()??
+        .query_selector("[data-node]")
+        .ok()??
+        .get_attribute("data-node")?
+        .parse()
+        .ok()
+}
+
+/// A click on a node selects it for the inspector.
+fn node_click(on: &Callback<Msg>) -> Callback<MouseEvent> {
+    let on = on.clone();
+    Callback::from(move |e: MouseEvent| {
+        if let Some(n) = node_of(&e) {
+            on.emit(Msg::Select(Some(Selection::Node(n))));
+        }
+    })
+}
+
+/// Enter or Space on a focused node selects it: every node can be reached by keyboard.
+fn node_key(on: &Callback<Msg>) -> Callback<KeyboardEvent> {
+    let on = on.clone();
+    Callback::from(move |e: KeyboardEvent| {
+        if (e.key() == "Enter" || e.key() == " ")
+            && let Some(n) = node_of(&e)
+        {
+            e.prevent_default();
+            e.stop_propagation();
+            on.emit(Msg::Select(Some(Selection::Node(n))));
+        }
+    })
+}
+
+/// Wraps a node's drawing in a focusable group that selects it for the inspector (through the
+/// listeners on all the nodes' group).
+fn node(selected: Option<NodeId>, id: NodeId, b: NodeBox, drawing: Html) -> Html {
     let ring = (selected == Some(id)).then(|| {
         html! {
             <rect class="selection" x={fmt1(b.left() - 5.0)} y={fmt1(b.top() - 5.0)}
@@ -119,8 +154,7 @@ fn node(
         }
     });
     html! {
-        <g class="hit" tabindex="0" role="button" aria-label={format!("Inspect {}", id.label())}
-           {onclick} {onkeydown}>
+        <g class="hit" tabindex="0" role="button" aria-label={format!("Inspect {}", id.label())}>
             { ring.unwrap_or_default() }
             { drawing }
         </g>

@@ -1,9 +1,12 @@
 //! The nodes of the diagram: client, balancer (health marks, round-robin pointer, hash ring),
 //! servers and replicas, each with the `data-*` hooks of the page's test contract.
 
+use std::rc::Rc;
+
 use yew::prelude::*;
 
 use super::geometry::{Detail, NodeBox};
+use super::pure::{Panel, pure};
 use crate::sim::decimal::fixed;
 use crate::sim::{NodeId, Role, Status, Strategy, World};
 
@@ -38,27 +41,53 @@ fn mark(status: &str, x: f64, y: f64) -> Html {
     }
 }
 
-/// The frame every node shares: its box, a title and (for nodes that fail) a status mark.
-fn frame(b: NodeBox, title: String, status: Option<&str>, class: &'static str, body: Html) -> Html {
-    let tiny = b.detail() == Detail::Tiny;
-    let (mx, my) = if tiny {
-        (b.w / 2.0 - 9.0, 0.0)
-    } else {
-        (b.w / 2.0 - 14.0, -b.h / 2.0 + 14.0)
-    };
-    let (tx, ty) = if tiny {
-        (-b.w / 2.0 + 6.0, 4.5)
-    } else {
-        (-b.w / 2.0 + 12.0, -b.h / 2.0 + 19.0)
-    };
+/// The frame every node shares: its box, a title and (for nodes that fail) a status mark. It
+/// changes far less often than the figures in it, so it re-renders only when it changes.
+fn frame(
+    b: NodeBox,
+    title: String,
+    status: Option<&'static str>,
+    class: &'static str,
+    body: Html,
+) -> Html {
     html! {
         <>
-            <rect class={classes!("box", class)} x={fmt1(-b.w / 2.0)} y={fmt1(-b.h / 2.0)}
-                  width={fmt1(b.w)} height={fmt1(b.h)} rx={if tiny { "5" } else { "10" }} />
-            <text class={classes!("title", (b.detail() < Detail::Full).then_some("small"))} x={fmt1(tx)} y={fmt1(ty)}>{ title }</text>
-            { status.map(|s| mark(s, mx, my)).unwrap_or_default() }
+            { pure(Rc::new(Frame { b, title, status, class })) }
             { body }
         </>
+    }
+}
+
+#[derive(PartialEq)]
+struct Frame {
+    b: NodeBox,
+    title: String,
+    status: Option<&'static str>,
+    class: &'static str,
+}
+
+impl Panel for Frame {
+    fn render(&self) -> Html {
+        let b = self.b;
+        let tiny = b.detail() == Detail::Tiny;
+        let (mx, my) = if tiny {
+            (b.w / 2.0 - 9.0, 0.0)
+        } else {
+            (b.w / 2.0 - 14.0, -b.h / 2.0 + 14.0)
+        };
+        let (tx, ty) = if tiny {
+            (-b.w / 2.0 + 6.0, 4.5)
+        } else {
+            (-b.w / 2.0 + 12.0, -b.h / 2.0 + 19.0)
+        };
+        html! {
+            <>
+                <rect class={classes!("box", self.class)} x={fmt1(-b.w / 2.0)} y={fmt1(-b.h / 2.0)}
+                      width={fmt1(b.w)} height={fmt1(b.h)} rx={if tiny { "5" } else { "10" }} />
+                <text class={classes!("title", (b.detail() < Detail::Full).then_some("small"))} x={fmt1(tx)} y={fmt1(ty)}>{ self.title.clone() }</text>
+                { self.status.map(|s| mark(s, mx, my)).unwrap_or_default() }
+            </>
+        }
     }
 }
 
@@ -116,44 +145,65 @@ pub(super) fn balancer(w: &World, b: NodeBox) -> Html {
 }
 
 /// One mark per backend as the balancer sees it: filled while in rotation, crossed out when marked
-/// down, hollow while draining; the round-robin pointer is ringed.
+/// down, hollow while draining; the round-robin pointer is ringed. They change only when health
+/// or the pointer does.
 fn health_marks(w: &World, b: NodeBox) -> Html {
     let lb = w.balancer();
-    let n = w.servers().len();
-    let per_row = 16;
-    // Big marks while few, so the balancer's view reads at a glance.
-    let (size, step) = if n <= 8 { (11.0, 14.0) } else { (7.0, 8.5) };
-    let x0 = -(per_row.min(n) as f64) * step / 2.0;
-    let pointer = (w.strategy() == Strategy::RoundRobin).then(|| lb.pointer() % n.max(1));
-    (0..n)
+    let states = (0..w.servers().len())
         .map(|i| {
-            let x = x0 + (i % per_row) as f64 * step;
-            // Under the three lines of text.
-            let y = 84.0 - b.h / 2.0 + (i / per_row) as f64 * step;
-            let state = if lb.backends()[i].draining {
+            if lb.backends()[i].draining {
                 "draining"
             } else if lb.accepts(i) {
                 "in"
             } else {
                 "out"
-            };
-            let slash = (state == "out").then(|| html! {
-                <path class="hmark-slash" d={format!("M{} {}l{} {}", fmt1(x), fmt1(y), fmt1(size), fmt1(size))} />
-            });
-            let ring = (pointer == Some(i)).then(|| html! {
-                <rect class="rr-pointer" x={fmt1(x - 2.0)} y={fmt1(y - 2.0)} width={fmt1(size + 4.0)} height={fmt1(size + 4.0)} rx="2" />
-            });
-            html! { <>
-                <rect class={classes!("hmark", state)} data-health-mark={i.to_string()}
-                      x={fmt1(x)} y={fmt1(y)} width={fmt1(size)} height={fmt1(size)} rx="1.5">
-                    <title>{ format!("{}: {}", server_name(i), match state {
-                        "in" => "in rotation", "out" => "marked down", _ => "draining" }) }</title>
-                </rect>
-                { slash.unwrap_or_default() }
-                { ring.unwrap_or_default() }
-            </> }
+            }
         })
-        .collect()
+        .collect();
+    let pointer =
+        (w.strategy() == Strategy::RoundRobin).then(|| lb.pointer() % w.servers().len().max(1));
+    pure(Rc::new(HealthMarks { b, states, pointer }))
+}
+
+#[derive(PartialEq)]
+struct HealthMarks {
+    b: NodeBox,
+    states: Vec<&'static str>,
+    pointer: Option<usize>,
+}
+
+impl Panel for HealthMarks {
+    fn render(&self) -> Html {
+        let (b, n) = (self.b, self.states.len());
+        let per_row = 16;
+        // Big marks while few, so the balancer's view reads at a glance.
+        let (size, step) = if n <= 8 { (11.0, 14.0) } else { (7.0, 8.5) };
+        let x0 = -(per_row.min(n) as f64) * step / 2.0;
+        self.states
+            .iter()
+            .enumerate()
+            .map(|(i, &state)| {
+                let x = x0 + (i % per_row) as f64 * step;
+                // Under the three lines of text.
+                let y = 84.0 - b.h / 2.0 + (i / per_row) as f64 * step;
+                let slash = (state == "out").then(|| html! {
+                    <path class="hmark-slash" d={format!("M{} {}l{} {}", fmt1(x), fmt1(y), fmt1(size), fmt1(size))} />
+                });
+                let ring = (self.pointer == Some(i)).then(|| html! {
+                    <rect class="rr-pointer" x={fmt1(x - 2.0)} y={fmt1(y - 2.0)} width={fmt1(size + 4.0)} height={fmt1(size + 4.0)} rx="2" />
+                });
+                html! { <>
+                    <rect class={classes!("hmark", state)} data-health-mark={i.to_string()}
+                          x={fmt1(x)} y={fmt1(y)} width={fmt1(size)} height={fmt1(size)} rx="1.5">
+                        <title>{ format!("{}: {}", server_name(i), match state {
+                            "in" => "in rotation", "out" => "marked down", _ => "draining" }) }</title>
+                    </rect>
+                    { slash.unwrap_or_default() }
+                    { ring.unwrap_or_default() }
+                </> }
+            })
+            .collect()
+    }
 }
 
 fn server_name(i: usize) -> String {
@@ -261,34 +311,12 @@ pub(super) fn server(w: &World, i: usize, b: NodeBox) -> Html {
     };
     // Queue bar along the bottom; worker slots to its left when there is room.
     let cap = cfg.queue_cap.clamp(1, 1_000);
-    let fill_share = (s.queue.len() as f64 / cap as f64).min(1.0);
-    let (bar_x, bar_y, bar_h) = match detail {
-        Detail::Tiny => (-b.w / 2.0 + 3.0, b.h / 2.0 - 4.0, 2.0),
-        _ => (-b.w / 2.0 + 12.0, b.h / 2.0 - 10.0, 4.0),
-    };
-    let mut bar_w = b.w - 2.0 * (bar_x + b.w / 2.0);
-    let slots = if detail == Detail::Full && cfg.workers <= 8 {
-        let slot_w = 7.0;
-        let html: Html = (0..cfg.workers)
-            .map(|k| {
-                let busy = k < s.busy.len();
-                html! { <rect class={classes!("slot", busy.then_some("busy"))}
-                x={fmt1(bar_x + k as f64 * (slot_w + 2.0))} y={fmt1(bar_y - 1.5)}
-                width={fmt1(slot_w)} height="7" rx="1.5" /> }
-            })
-            .collect();
-        let used = cfg.workers as f64 * (slot_w + 2.0) + 4.0;
-        bar_w -= used;
-        (html, used)
-    } else {
-        (Html::default(), 0.0)
-    };
-    let bx = bar_x + slots.1;
-    let bar = html! { <>
-        { slots.0 }
-        <rect class="qbar" x={fmt1(bx)} y={fmt1(bar_y)} width={fmt1(bar_w.max(4.0))} height={fmt1(bar_h)} rx="1" />
-        <rect class="qfill" x={fmt1(bx)} y={fmt1(bar_y)} width={fmt1(bar_w.max(4.0) * fill_share)} height={fmt1(bar_h)} rx="1" />
-    </> };
+    let bar = pure(Rc::new(QueueBar {
+        b,
+        workers: cfg.workers,
+        busy: s.busy.len(),
+        fill: (s.queue.len() as f64 / cap as f64).min(1.0),
+    }));
     let body = html! { <>
         if detail >= Detail::Narrow {
             { line(b, 1.0, first) }
@@ -306,6 +334,50 @@ pub(super) fn server(w: &World, i: usize, b: NodeBox) -> Html {
            transform={translate(b)}>
             { frame(b, title, Some(status), "server", body) }
         </g>
+    }
+}
+
+/// A server's queue bar, and its worker slots where there is room: they change only when a worker
+/// starts or stops or the queue moves.
+#[derive(PartialEq)]
+struct QueueBar {
+    b: NodeBox,
+    workers: usize,
+    busy: usize,
+    /// The queue's share of its capacity (0..=1).
+    fill: f64,
+}
+
+impl Panel for QueueBar {
+    fn render(&self) -> Html {
+        let (b, detail) = (self.b, self.b.detail());
+        let (bar_x, bar_y, bar_h) = match detail {
+            Detail::Tiny => (-b.w / 2.0 + 3.0, b.h / 2.0 - 4.0, 2.0),
+            _ => (-b.w / 2.0 + 12.0, b.h / 2.0 - 10.0, 4.0),
+        };
+        let mut bar_w = b.w - 2.0 * (bar_x + b.w / 2.0);
+        let slots = if detail == Detail::Full && self.workers <= 8 {
+            let slot_w = 7.0;
+            let html: Html = (0..self.workers)
+                .map(|k| {
+                    let busy = k < self.busy;
+                    html! { <rect class={classes!("slot", busy.then_some("busy"))}
+                    x={fmt1(bar_x + k as f64 * (slot_w + 2.0))} y={fmt1(bar_y - 1.5)}
+                    width={fmt1(slot_w)} height="7" rx="1.5" /> }
+                })
+                .collect();
+            let used = self.workers as f64 * (slot_w + 2.0) + 4.0;
+            bar_w -= used;
+            (html, used)
+        } else {
+            (Html::default(), 0.0)
+        };
+        let bx = bar_x + slots.1;
+        html! { <>
+            { slots.0 }
+            <rect class="qbar" x={fmt1(bx)} y={fmt1(bar_y)} width={fmt1(bar_w.max(4.0))} height={fmt1(bar_h)} rx="1" />
+            <rect class="qfill" x={fmt1(bx)} y={fmt1(bar_y)} width={fmt1(bar_w.max(4.0) * self.fill)} height={fmt1(bar_h)} rx="1" />
+        </> }
     }
 }
 
