@@ -5,7 +5,7 @@
 #   ./setup.sh serve   install what is missing, then `trunk serve` on http://127.0.0.1:8080/
 #   ./setup.sh test    install what is missing, then run every check and test
 #   ./setup.sh install only install
-#   ./setup.sh build   install, then `trunk build --release` into dist/
+#   ./setup.sh build   install, then the release build of the page into dist/ (tests/build/release.sh)
 #   ./setup.sh bench   simulated requests per second, native and wasm, every strategy; the core
 #                      against a bare event loop and SimPy (PyPI); then the page's frame benchmark
 #                      beside its plain-JS floor, and time to first diagram, in headless Chromium
@@ -35,6 +35,10 @@ install() {
   fi
   if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
     say "adding the wasm32 target"; rustup target add wasm32-unknown-unknown
+  fi
+  if ! rustup component list --installed | grep -q '^rust-src'; then
+    say "adding rust-src (the release page rebuilds the standard library for size)"
+    rustup component add rust-src
   fi
   if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
     say "installing Debian's chromium and chromium-driver"
@@ -67,7 +71,7 @@ install() {
   fi
 }
 
-build() { trunk build --release; }
+build() { tests/build/release.sh; }
 
 bench() {
   if ! rustup target list --installed | grep -qx wasm32-wasip1; then
@@ -88,7 +92,11 @@ bench() {
   mkdir -p target/bench && rustc -O --edition 2024 tests/bench/bare.rs -o target/bench/bare
   node tests/bench/compare.mjs "$@"
   python3 tests/bench/core.py
-  trunk build --release
+  tests/build/release.sh
+  # The floor for time to first diagram: a minimal Yew page, same release settings.
+  cargo fetch --quiet --manifest-path tests/bench/yew-floor/Cargo.toml
+  (cd tests/bench/yew-floor && CARGO_TARGET_DIR="$PWD/../../../target/yew-floor" \
+    trunk build --release --dist ../../../target/bench/yew-floor)
   node tests/bench/frames.mjs
 }
 

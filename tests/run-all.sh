@@ -24,8 +24,8 @@ cargo test --release --quiet --test robustness --test strong --test lesson_paces
 step "browser tests in headless Chromium (wasm-pack)"
 CHROMEDRIVER="$(command -v chromedriver)" wasm-pack test --headless --chrome --mode no-install -- --test browser
 
-step "release build of the page (trunk)"
-trunk build --release
+step "release build of the page (trunk, the standard library rebuilt for size)"
+tests/build/release.sh
 
 step "transfer size of dist/ (gzip), against its budget"
 node tests/budget.mjs

@@ -2,14 +2,17 @@
 //  - the frame benchmark: dist/ opened with ?bench in headless Chromium; per-frame work (simulation
 //    step + render) over 600 frames of 32 servers, 3 replicas, 5,000 requests/s, and long tasks;
 //    beside it, alternately, its floor (floor.html: plain JS moving as many SVG circles);
-//  - time to first diagram: the `first-diagram` performance mark of fresh page loads.
+//  - time to first diagram: the `first-diagram` performance mark of fresh page loads, beside the
+//    same mark of a minimal Yew page (yew-floor/, built into target/bench/yew-floor by setup.sh).
 // Timings are reported here, never asserted (machines are shared and noisy).
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { serveDist, launch } from '../e2e/harness.mjs';
+import { serveDist, launch, ROOT } from '../e2e/harness.mjs';
 
 const ROUNDS = Number(process.env.ROUNDS || 2);
 
 const { server, url } = await serveDist();
+const yewFloor = await serveDist(join(ROOT, 'target', 'bench', 'yew-floor'));
 const browser = await launch();
 try {
   // One run of a frame benchmark page: its report, and the long tasks seen meanwhile.
@@ -51,19 +54,29 @@ try {
   console.log(`  page / floor: median ${ratio('median_ms').toFixed(1)}x (goal <= 2x), p95 ${ratio('p95_ms').toFixed(1)}x (goal <= 3x)`);
   console.log(`  long tasks (> 50 ms) during the page's runs: ${longTasks.length}${longTasks.length ? ` (longest ${Math.max(...longTasks).toFixed(0)} ms)` : ''}`);
 
-  const loads = [];
-  for (let i = 0; i < 5; i++) {
+  // Fresh loads of the page and of the minimal Yew page, alternately: the ratio of their medians.
+  const firstDiagram = async (target) => {
     const fresh = await browser.newContext();
     const p = await fresh.newPage();
-    await p.goto(url);
+    await p.goto(target);
     await p.locator('[data-node="server-1"]').waitFor();
-    loads.push(await p.evaluate(() => performance.getEntriesByName('first-diagram')[0].startTime));
+    const t = await p.evaluate(() => performance.getEntriesByName('first-diagram')[0].startTime);
     await fresh.close();
+    return t;
+  };
+  const loads = { page: [], floor: [] };
+  for (let i = 0; i < 7; i++) {
+    loads.page.push(await firstDiagram(url));
+    loads.floor.push(await firstDiagram(yewFloor.url));
   }
-  loads.sort((a, b) => a - b);
-  console.log(`Time to first diagram (localhost, 5 fresh loads): median ${loads[2].toFixed(0)} ms, `
-    + `range ${loads[0].toFixed(0)}–${loads[4].toFixed(0)} ms (goal ≤ 300 ms)`);
+  console.log('Time to first diagram (localhost, 7 fresh loads each, alternately):');
+  for (const [name, xs] of Object.entries(loads)) {
+    const s = [...xs].sort((a, b) => a - b);
+    console.log(`  ${name === 'page' ? 'page          ' : 'minimal Yew   '} median ${mid(s).toFixed(0)} ms, range ${s[0].toFixed(0)}–${s[s.length - 1].toFixed(0)} ms`);
+  }
+  console.log(`  page / minimal Yew page: ${(mid(loads.page) / mid(loads.floor)).toFixed(2)}x (goal <= 1.5x)`);
 } finally {
   await browser.close();
   server.close();
+  yewFloor.server.close();
 }

@@ -15,14 +15,14 @@ export const BASE = '/clusterscope/';
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm',
   '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png' };
 
-/** Serves dist/ only under BASE, as a sub-path host would. Resolves to { server, url }. */
-export function serveDist() {
+/** Serves `dir` (dist/) only under BASE, as a sub-path host would. Resolves to { server, url }. */
+export function serveDist(dir = DIST) {
   return new Promise((resolve) => {
     const server = createServer(async (req, res) => {
       const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
       if (!path.startsWith(BASE)) { res.writeHead(404).end('not under ' + BASE); return; }
-      const file = normalize(join(DIST, path.slice(BASE.length) || 'index.html'));
-      if (!file.startsWith(DIST)) { res.writeHead(403).end(); return; }
+      const file = normalize(join(dir, path.slice(BASE.length) || 'index.html'));
+      if (!file.startsWith(dir)) { res.writeHead(403).end(); return; }
       try {
         const body = await readFile(file);
         res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body);
