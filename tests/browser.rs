@@ -495,3 +495,99 @@ async fn random_clicking_never_breaks_the_page() {
         "the diagram is still drawn"
     );
 }
+
+/// However the packet layer hands its glyphs out (by look, reusing, restyling, removing), the
+/// glyphs show exactly the messages on the wire: each one's kind, link, error and retry, at its
+/// place (to a tenth of a unit), frame after frame of a busy system whose mix keeps changing.
+#[wasm_bindgen_test]
+fn packet_glyphs_show_exactly_the_messages_in_flight() {
+    use clusterscope::sim::{Config, PacketKind, World};
+    use clusterscope::ui::PacketLayer;
+    const SVG: &str = "http://www.w3.org/2000/svg";
+    let doc = document();
+    let svg = doc.create_element_ns(Some(SVG), "svg").unwrap();
+    let root = doc.create_element_ns(Some(SVG), "g").unwrap();
+    svg.append_child(&root).unwrap();
+    doc.body().unwrap().append_child(&svg).unwrap();
+    let mut w = World::new(Config {
+        servers: 6,
+        arrival_rate: 1_500.0,
+        ..Config::default()
+    })
+    .unwrap();
+    let px = 1000;
+    let l = clusterscope::ui::geometry::layout(w.servers().len(), w.replicas().len(), px);
+    let mut layer = PacketLayer::default();
+    let tenth = |v: f64| (v * 10.0).round() as i64;
+    let mut seen = 0;
+    for frame in 0..240u64 {
+        // The mix changes: a server fails and recovers, retries and errors come and go.
+        match frame {
+            60 => w.apply(clusterscope::sim::Action::Fail(
+                clusterscope::sim::NodeId::Server(1),
+            )),
+            150 => w.apply(clusterscope::sim::Action::Recover(
+                clusterscope::sim::NodeId::Server(1),
+            )),
+            _ => {}
+        }
+        w.step_until(w.now() + 16_667);
+        layer.draw(&root, &w, true, px);
+        let mut want: Vec<(String, i64, i64)> = w
+            .messages()
+            .filter_map(|(_, m)| {
+                let route = l.route(m.from, m.to)?;
+                let kind = m.kind();
+                let lane = if kind == PacketKind::Response {
+                    -5.0
+                } else {
+                    5.0
+                };
+                let p = route.at(m.progress(w.now()), lane);
+                let look = format!(
+                    "{} {} {} {} {}",
+                    kind.name(),
+                    m.from,
+                    m.to,
+                    m.payload.is_error(),
+                    m.payload.attempt() > 1
+                );
+                Some((look, tenth(p.x), tenth(p.y)))
+            })
+            .collect();
+        let glyphs = root.query_selector_all("[data-packet]").unwrap();
+        let mut got: Vec<(String, i64, i64)> = (0..glyphs.length())
+            .map(|k| {
+                let g: Element = glyphs.item(k).unwrap().dyn_into().unwrap();
+                let a = |name: &str| g.get_attribute(name).unwrap_or_default();
+                let look = format!(
+                    "{} {} {} {} {}",
+                    a("data-packet"),
+                    a("data-from"),
+                    a("data-to"),
+                    g.has_attribute("data-error"),
+                    g.has_attribute("data-retry")
+                );
+                let at = |name: &str| tenth(a(name).parse::<f32>().unwrap() as f64);
+                (look, at("cx"), at("cy"))
+            })
+            .collect();
+        assert!(
+            want.len() < clusterscope::ui::MAX_PACKETS,
+            "no sampling here"
+        );
+        want.sort();
+        got.sort();
+        // A glyph is rewritten when its place moves by a tenth; f32 storage may round the other way.
+        let close = |a: &(String, i64, i64), b: &(String, i64, i64)| {
+            a.0 == b.0 && (a.1 - b.1).abs() <= 1 && (a.2 - b.2).abs() <= 1
+        };
+        assert!(
+            got.len() == want.len() && got.iter().zip(&want).all(|(a, b)| close(a, b)),
+            "frame {frame}:\n drawn {got:?}\n wire  {want:?}"
+        );
+        seen += want.len();
+    }
+    assert!(seen > 2_000, "busy enough to test: {seen} glyphs checked");
+    svg.remove();
+}

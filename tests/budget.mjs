@@ -10,13 +10,15 @@
 // parts, the client pool and data-value on tiles brought the page to 237.8 KB. Shortened shared
 // names, one sorted-deque map and integer number formatting then won back 18.4 KB, which paid for
 // the live linearizability check (19.7 KB with its verdict line and the lesson texts that read
-// it): 239.0 KB.
+// it): 239.0 KB. The performance issue then rebuilt the standard library for the release page
+// without panic messages (tests/build/release.sh), −20.5 KB: 223.5 KB, and the gate came down to
+// 225 KB on the way back to 200.
 import { readdir, readFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { join, relative, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const BUDGET = 240_000;
+const BUDGET = 225_000;
 const FORMER = 200_000;
 const GOAL = 150_000;
 const dist = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist');

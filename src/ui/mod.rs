@@ -31,5 +31,5 @@ mod waterfall;
 mod widgets;
 
 pub use app::App;
-pub use packets::MAX_PACKETS;
+pub use packets::{MAX_PACKETS, PacketLayer};
 pub use panic::install_panic_hook;
