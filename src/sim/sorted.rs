@@ -96,6 +96,10 @@ impl<V> SortedMap<V> {
     pub fn values(&self) -> impl Iterator<Item = &V> {
         self.items.iter().map(|(_, v)| v)
     }
+
+    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut V> {
+        self.items.iter_mut().map(|(_, v)| v)
+    }
 }
 
 // Property tests: proptest is a native dev-dependency only.

@@ -153,7 +153,12 @@ impl PacketLayer {
             }
         }
         // Last frame's glyphs by look; each packet takes one that looks like it if any is left.
-        self.spare.clear();
+        // The lists are emptied, not dropped, so a steady mix allocates nothing (unless the looks
+        // seen pile up, as fleets change).
+        if self.spare.len() > 4 * MAX_PACKETS {
+            self.spare.clear();
+        }
+        self.spare.values_mut().for_each(Vec::clear);
         for (i, g) in self.glyphs.iter().enumerate() {
             self.spare.get_or_insert(g.look.key(), Vec::new()).push(i);
         }
