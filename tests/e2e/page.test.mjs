@@ -59,6 +59,10 @@ test('round robin: a failed Server 2 stops serving while the others keep going',
   await page.waitForFunction(() =>
     document.querySelector('[data-node="server-2"]').dataset.status === 'down', null, { timeout: 6000 });
 
+  // Requests the balancer sent before it marked the server down may still be on the wire (a
+  // link's latency, in slow motion); they land, then it gets no new request.
+  await page.waitForFunction(() =>
+    document.querySelectorAll('[data-packet="request"][data-to="server-2"]').length === 0, null, { timeout: 3000 });
   const before = [await served(page, 1), await served(page, 2), await served(page, 3)];
   // Once marked down it gets no new request: watch the wire for three seconds.
   let sentToServer2 = 0;
