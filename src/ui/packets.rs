@@ -57,7 +57,8 @@ struct Look {
 }
 
 impl Look {
-    /// One number per look, to group glyphs by it.
+    /// One number per look, to group glyphs by it (distinct: replicas number under 62, servers
+    /// under 2^29).
     fn key(&self) -> u64 {
         let node = |n: NodeId| match n {
             NodeId::Client => 0,
@@ -226,19 +227,21 @@ impl PacketLayer {
         self.lengths.push(&cx);
         self.lengths.push(&cy);
         self.xy.extend([f32::NAN; 2]);
-        let mut g = Glyph {
+        // Written in full once: `restyle` writes only differences.
+        write_kind(&el, look.kind);
+        set(&el, "data-from", &look.from.to_string());
+        set(&el, "data-to", &look.to.to_string());
+        if look.error {
+            flag(&el, "data-error", true);
+        }
+        if look.retry {
+            flag(&el, "data-retry", true);
+        }
+        self.glyphs.push(Glyph {
             el,
             look,
             at: (i32::MIN, i32::MIN),
-        };
-        // Written in full once: `restyle` writes only differences.
-        write_kind(&g.el, look.kind);
-        set(&g.el, "data-from", &look.from.to_string());
-        set(&g.el, "data-to", &look.to.to_string());
-        flag(&g.el, "data-error", look.error);
-        flag(&g.el, "data-retry", look.retry);
-        g.look = look;
-        self.glyphs.push(g);
+        });
         Some(self.glyphs.len() - 1)
     }
 }
