@@ -78,7 +78,7 @@ impl Histogram {
     }
 
     fn add_sparse(&mut self, counts: &[(u32, u32)], max: u64) {
-        for &(i, c) in counts.iter().filter(|&&(_, c)| c > 0) {
+        for &(i, c) in counts {
             self.touch(i as usize);
             self.counts[i as usize] += u64::from(c);
             self.total += u64::from(c);

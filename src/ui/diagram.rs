@@ -4,8 +4,9 @@
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use super::balancer::balancer;
 use super::geometry::{self, Detail, Layout, NodeBox};
-use super::nodes::{balancer, client, fmt1, replica, server};
+use super::nodes::{client, fmt1, replica, server};
 use super::pure::{Panel, pure};
 use super::state::{Msg, Selection};
 use super::view::View;

@@ -2,6 +2,7 @@
 //! actions. Nothing here decides an outcome.
 
 mod app;
+mod balancer;
 pub mod bench;
 mod charts;
 mod compare;
