@@ -29,6 +29,7 @@ fn action() -> impl Strategy<Value = Action> {
         })),
         any::<bool>().prop_map(Action::SetCas),
         any::<bool>().prop_map(Action::SetAuth),
+        any::<bool>().prop_map(Action::SetDeadlines),
         node().prop_map(Action::Isolate),
         node().prop_map(Action::Rejoin),
         tune(),
@@ -84,6 +85,10 @@ fn tune() -> impl Strategy<Value = Action> {
                 }
             }
             Knob::ChaosMttrS => 0.5 + u * 10.0,
+            Knob::ShedMs if u < 0.3 => 0.0,
+            Knob::ShedMs => u * 500.0,
+            Knob::Breaker => (u * 6.0).floor(),
+            Knob::BreakerOpenMs => 10.0 + u * 2000.0,
             _ => u,
         };
         Action::Tune(knob, v)
@@ -120,7 +125,9 @@ prop_compose! {
         db in (0usize..3, 0usize..2, any::<bool>(), any::<bool>(), 0.0f64..500.0),
         quorum in (1usize..4, 1usize..4, any::<bool>()),
         rmw in (prop_oneof![Just(0.0), 0.0f64..1.0], any::<bool>()),
+        overload in (any::<bool>(), prop_oneof![Just(0.0), 1.0f64..500.0], 0u32..4, 10.0f64..2000.0),
     ) -> Config {
+        let (deadlines, shed_ms, breaker, breaker_open_ms) = overload;
         let (repl, acks, any_reads, ap, skew) = db;
         let (w, r, lamport) = quorum;
         Config {
@@ -135,6 +142,7 @@ prop_compose! {
             write_quorum: w.min(replicas), read_quorum: r.min(replicas),
             rmw_ratio: rmw.0, cas: rmw.1,
             clock: if lamport { ClockKind::Lamport } else { ClockKind::Wall },
+            deadlines, shed_ms, breaker, breaker_open_ms,
             ..Config::v1()
         }
     }
@@ -144,7 +152,7 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
     /// After every event: issued = succeeded + failed + in flight; no request goes to a server the
-    /// balancer has marked down or is draining; the event queue stays bounded by what is in flight.
+    /// balancer has marked down, is draining or has opened the circuit to; the event queue stays bounded by what is in flight.
     #[test]
     fn conservation_and_no_work_for_servers_marked_down(
         cfg in config(),
@@ -173,6 +181,7 @@ proptest! {
                     let b = &w.balancer().backends()[i];
                     prop_assert!(b.health.healthy, "sent to server {} marked down", i + 1);
                     prop_assert!(!b.draining, "sent to server {} while draining", i + 1);
+                    prop_assert!(b.breaker.state.name() != "open", "sent to server {} through an open circuit", i + 1);
                 }
             }
             let bound = 64 + stale as usize + 8 * w.in_flight() as usize + w.messages().count()

@@ -59,7 +59,7 @@ impl Gen {
         }
     }
     fn action(&mut self) -> Action {
-        match self.below(26) {
+        match self.below(27) {
             0 => Action::Fail(self.node()),
             1 => Action::Recover(self.node()),
             2 => Action::Slow(self.node()),
@@ -95,6 +95,7 @@ impl Gen {
             22 => Action::HealAll,
             23 => Action::TraceNext,
             24 => Action::SetAuth(self.below(2) == 0),
+            25 => Action::SetDeadlines(self.below(2) == 0),
             _ => Action::Tune(self.pick(Knob::ALL), self.extreme()),
         }
     }

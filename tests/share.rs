@@ -53,6 +53,7 @@ fn action() -> impl Strategy<Value = Action> {
         number().prop_map(Action::SetRmwRatio),
         any::<bool>().prop_map(Action::SetCas),
         any::<bool>().prop_map(Action::SetAuth),
+        any::<bool>().prop_map(Action::SetDeadlines),
         (0usize..Knob::ALL.len(), number()).prop_map(|(k, v)| Action::Tune(Knob::ALL[k], v)),
         (node(), node(), prop::option::of((number(), number())))
             .prop_map(|(a, b, spec)| Action::SetLink { a, b, spec }),

@@ -334,6 +334,27 @@ settings! {
         flag("N", "good checks in a row before it marks a server up again, 1..=10"),
         knob(HcRise, whole(spec("Rise", "checks", 1.0, 10.0)));
 
+    // Overload control
+    /// Deadline propagation: each attempt carries the time the balancer will wait for it, and a
+    /// server drops work whose deadline passed instead of serving it (default false).
+    deadlines "deadlines": bool = false;
+        flag("", "deadline propagation: servers drop work whose deadline passed instead of serving it"), any;
+    /// Load shedding: a server refuses new work at once (a fast 503) while the oldest request in
+    /// its queue has waited longer than this, in ms; 0 is off (0, or 1..=600000; default 0).
+    shed_ms "shed-ms": f64 = 0.0;
+        flag("MS", "load shedding: a server refuses new work at once while its oldest queued request has waited longer than MS; 0 = off"),
+        knob(ShedMs, or_off(spec("Shed new work when the queue's oldest waited", "ms", 1.0, 600_000.0)));
+    /// Circuit breaker: failures in a row (timeouts, refusals) after which the balancer stops
+    /// sending a server work for `breaker_open_ms`; 0 is off (0, or 1..=100; default 0).
+    breaker "breaker": u32 = 0;
+        flag("N", "circuit breaker: failures in a row (timeouts, refusals) that open a server's circuit; 0 = off"),
+        knob(Breaker, or_off(whole(spec("Circuit breaker: open after failures in a row", "", 1.0, 100.0))));
+    /// How long an open circuit stays open before one trial request may pass (half-open), in ms
+    /// (1..=600000; default 1000).
+    breaker_open_ms "breaker-open-ms": f64 = 1_000.0;
+        flag("MS", "circuit breaker: how long a circuit stays open before one trial request"),
+        knob(BreakerOpenMs, spec("Circuit stays open for", "ms", 1.0, 600_000.0));
+
     // Database
     /// How writes reach the followers (default leader-async).
     replication "replication": Replication = Replication::LeaderAsync;

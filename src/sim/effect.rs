@@ -56,6 +56,16 @@ pub(crate) enum Counter {
     Retry,
     RetryDenied,
     StaleRead,
+    /// A worker finished serving an attempt after this many µs.
+    Served(u32),
+    /// Served work (µs) whose answer nobody took: the balancer had given up on the attempt, or
+    /// the server found its deadline passed.
+    Wasted(u32),
+    /// A server dropped an attempt whose deadline had passed, unserved.
+    DeadlineDrop,
+    /// A server refused an attempt at once, shedding load.
+    Shed,
+    CircuitOpened,
 }
 
 /// What a handler may read and use: the clock, the settings, the run's one random generator, the

@@ -57,6 +57,8 @@ pub enum Action {
     SetCas(bool),
     /// The balancer checks credentials and rights (authentication and authorization at the edge).
     SetAuth(bool),
+    /// Deadline propagation: servers drop work whose deadline passed.
+    SetDeadlines(bool),
     /// Change a numeric setting (clamped into its range; see [`Knob`]).
     Tune(Knob, f64),
     /// Give the link between two nodes its own latency and bandwidth (0: unlimited), or take the
@@ -105,6 +107,7 @@ impl Action {
             Action::SetRmwRatio(r) => format!("rmw {}", super::decimal::trim(r * 100.0)),
             Action::SetCas(on) => format!("CAS {}", if *on { "on" } else { "off" }),
             Action::SetAuth(on) => format!("auth {}", if *on { "on" } else { "off" }),
+            Action::SetDeadlines(on) => format!("deadlines {}", if *on { "on" } else { "off" }),
             Action::Tune(k, v) => format!("{k} {}", super::decimal::trim(*v)),
             Action::SetLink { a, b, .. } => format!("link {}–{}", n(a), n(b)),
             Action::Partition(_) => "partition".into(),
@@ -146,6 +149,8 @@ pub enum Event {
     DbTimer,
     /// Probe `seq` to `server` is overdue if it is still unanswered.
     ProbeTimeout { server: usize, seq: u64 },
+    /// The circuit to `server` opened as `opening` has been open long enough: half-open.
+    HalfOpen { server: usize, opening: u64 },
     /// A scheduled action takes effect.
     Act(Box<Action>),
 }
@@ -166,6 +171,7 @@ impl Event {
             Event::Act(_) => 8,
             Event::DbTick => 9,
             Event::DbTimer => 10,
+            Event::HalfOpen { .. } => 13,
         }
     }
 }

@@ -45,6 +45,14 @@ pub struct Job {
     pub expect: Option<Pos>,
     pub count: u64,
     pub tries: u8,
+    /// The time the balancer will wait for this attempt, in µs, as it travels (gRPC's
+    /// `grpc-timeout`: a time left, not a clock reading, so clocks need not agree).
+    pub budget: u32,
+    /// The server's own deadline for it: when it arrived plus `budget` (later than the balancer's
+    /// by the hop, as in real systems).
+    pub deadline: Time,
+    /// µs a worker spent serving it (0 until served): what is wasted if nobody takes the answer.
+    pub work: u32,
 }
 
 /// What one new request is.
@@ -390,10 +398,16 @@ pub enum Cause {
     /// The clients already had as many requests outstanding as their pool holds: this one failed
     /// before it left (backpressure reaching the caller).
     ClientPool,
+    // Last, so the causes before keep their numbers (the pinned trace mixes them in).
+    /// The server shed it: its queue had kept work waiting past the shedding limit, so it refused
+    /// at once (a fast 503) rather than queue work that would time out.
+    Shed,
+    /// Every server the balancer could use had its circuit breaker open (it answers 503 at once).
+    CircuitOpen,
 }
 
 impl Cause {
-    pub const ALL: [Cause; 9] = [
+    pub const ALL: [Cause; 11] = [
         Cause::NoServer,
         Cause::QueueFull,
         Cause::Timeout,
@@ -403,12 +417,16 @@ impl Cause {
         Cause::Unauthorized,
         Cause::Forbidden,
         Cause::ClientPool,
+        Cause::Shed,
+        Cause::CircuitOpen,
     ];
 
     pub fn name(self) -> &'static str {
         match self {
             Cause::NoServer => "no_server",
             Cause::QueueFull => "queue_full",
+            Cause::Shed => "shed",
+            Cause::CircuitOpen => "circuit_open",
             Cause::Timeout => "timeout",
             Cause::DbUnavailable => "db_unavailable",
             Cause::Network => "network",
@@ -421,6 +439,11 @@ impl Cause {
 
     /// Whether trying another server might help.
     pub fn retryable(self) -> bool {
-        matches!(self, Cause::QueueFull | Cause::Timeout)
+        matches!(self, Cause::QueueFull | Cause::Shed | Cause::Timeout)
+    }
+
+    /// Whether it counts against the server at a circuit breaker (it timed out or refused work).
+    pub fn server_failed(self) -> bool {
+        self.retryable()
     }
 }

@@ -160,6 +160,9 @@ pub struct Bucket {
     pub failed: u64,
     /// Attempts made again in this tick.
     pub retries: u64,
+    /// Worker-µs of service finished in this tick, and of it, the work whose answer nobody took.
+    pub served_us: u64,
+    pub wasted_us: u64,
 }
 
 /// The live window, in ticks: the headline figures cover the simulated time from the start of
@@ -199,6 +202,9 @@ pub struct Headline {
     pub p99_ms: Option<f64>,
     pub failed: u64,
     pub retries: u64,
+    /// Share of the servers' work whose answer nobody took (the balancer had given up), in
+    /// percent; `None` before any work is done.
+    pub wasted: Option<f64>,
 }
 
 /// A closed tick of the live window: the tick, its (bucket, count) pairs, its largest value.
@@ -260,6 +266,16 @@ pub struct Metrics {
     pub retries: u64,
     /// Retries refused by the retry budget.
     pub retries_denied: u64,
+    /// Worker-µs of service done, and of it, work whose answer nobody took (the balancer had given
+    /// up on the attempt): what a retry storm burns.
+    pub served_us: u64,
+    pub wasted_us: u64,
+    /// Attempts servers dropped unserved because their deadline had passed.
+    pub deadline_drops: u64,
+    /// Attempts servers refused at once, shedding load (retried or not).
+    pub shed: u64,
+    /// Times a circuit breaker opened.
+    pub circuit_openings: u64,
     /// Reads and writes by outcome (read and write availability).
     pub reads_ok: u64,
     pub reads_failed: u64,
@@ -326,6 +342,20 @@ impl Metrics {
         self.recent_latency.record(now, now - issued);
     }
 
+    /// A worker's `us` of service ended (`wasted`: nobody took its answer; counted apart from
+    /// when it was served, so served includes it).
+    pub fn work(&mut self, now: Time, us: u32, wasted: bool) {
+        let us = u64::from(us);
+        let b = self.bucket(now);
+        if wasted {
+            b.wasted_us += us;
+            self.wasted_us += us;
+        } else {
+            b.served_us += us;
+            self.served_us += us;
+        }
+    }
+
     /// An attempt is made again.
     pub fn retry(&mut self, now: Time) {
         self.retries += 1;
@@ -346,6 +376,8 @@ impl Metrics {
                     ok: self.succeeded,
                     failed: self.failed_total(),
                     retries: self.retries,
+                    served_us: self.served_us,
+                    wasted_us: self.wasted_us,
                 },
                 now as f64 / SECOND as f64,
                 &self.latency,
@@ -365,6 +397,9 @@ impl Metrics {
             p99_ms,
             failed: done.failed,
             retries: done.retries,
+            wasted: (done.served_us > 0).then(|| {
+                100.0 * (done.wasted_us.min(done.served_us)) as f64 / done.served_us as f64
+            }),
         }
     }
 
@@ -384,6 +419,8 @@ impl Metrics {
                 total.ok += b.ok;
                 total.failed += b.failed;
                 total.retries += b.retries;
+                total.served_us += b.served_us;
+                total.wasted_us += b.wasted_us;
             }
         }
         let length = (now - from * TICK) as f64 / SECOND as f64;

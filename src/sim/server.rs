@@ -153,50 +153,90 @@ impl Server {
         lost
     }
 
-    /// A job arrives from the balancer: a free worker takes it, else it queues, else it is refused.
+    /// A job arrives from the balancer: a free worker takes it, else it queues, else it is refused
+    /// (the queue is full, or, shedding load, its oldest job has waited too long).
     pub(crate) fn on_job(&mut self, mut job: Job, cx: &mut Ctx) {
         if !self.status.is_up() {
             return; // a crashed machine answers nothing
         }
         job.epoch = self.epoch;
-        if self.busy.len() < cx.cfg.workers {
-            self.start_service(job, cx);
-        } else if self.queue.len() < cx.cfg.queue_cap {
-            self.queue.push_back(job);
-        } else {
-            cx.out.push(Effect::Burst);
-            let reply = Payload::JobReply(job, Outcome::Err(Cause::QueueFull), None);
-            cx.send(NodeId::Lb, reply);
+        job.deadline = cx.now + Time::from(job.budget);
+        if self.expired(&job, cx) {
+            return;
         }
+        let refuse = if self.busy.len() < cx.cfg.workers {
+            return self.start_service(job, cx);
+        } else if self.queue.len() >= cx.cfg.queue_cap {
+            Cause::QueueFull
+        } else if self.shedding(cx) {
+            cx.count(Counter::Shed);
+            Cause::Shed
+        } else {
+            return self.queue.push_back(job);
+        };
+        cx.out.push(Effect::Burst);
+        cx.send(
+            NodeId::Lb,
+            Payload::JobReply(job, Outcome::Err(refuse), None),
+        );
     }
 
-    /// Puts queued jobs on idle workers (after one finished, or the worker count grew).
+    /// Load shedding: the oldest queued job has waited longer than the limit (queue delay, the
+    /// signal CoDel uses: measured, not estimated from lengths).
+    fn shedding(&self, cx: &Ctx) -> bool {
+        let limit = cx.cfg.shed_ms;
+        limit > 0.0
+            && self.queue.front().is_some_and(|oldest| {
+                let arrived = oldest.deadline - Time::from(oldest.budget);
+                cx.now - arrived > from_ms(limit)
+            })
+    }
+
+    /// With deadline propagation, a job whose deadline passed is dropped here (nobody waits for
+    /// its answer): counted, and its served work, if any, as wasted.
+    fn expired(&self, job: &Job, cx: &mut Ctx) -> bool {
+        let late = cx.cfg.deadlines && cx.now >= job.deadline;
+        if late {
+            cx.count(Counter::DeadlineDrop);
+            if job.work > 0 {
+                cx.count(Counter::Wasted(job.work));
+            }
+        }
+        late
+    }
+
+    /// Puts queued jobs on idle workers (after one finished, or the worker count grew); with
+    /// deadline propagation, those whose deadline passed while they waited are dropped unserved.
     pub(crate) fn fill_workers(&mut self, cx: &mut Ctx) {
         while self.status.is_up() && self.busy.len() < cx.cfg.workers {
             let Some(job) = self.queue.pop_front() else {
                 break;
             };
-            self.start_service(job, cx);
+            if !self.expired(&job, cx) {
+                self.start_service(job, cx);
+            }
         }
     }
 
-    fn start_service(&mut self, job: Job, cx: &mut Ctx) {
+    fn start_service(&mut self, mut job: Job, cx: &mut Ctx) {
         cx.span(job.req, SpanKind::Queue);
         self.account(cx.now);
-        self.busy.push(job);
         let mean_us = cx.cfg.service_ms * 1_000.0 / self.speed(cx.cfg.slow_factor);
         let d = match cx.cfg.service_dist {
             ServiceDist::Exponential => sample::exponential(cx.rng, mean_us),
             ServiceDist::Constant => mean_us,
             ServiceDist::LogNormal => sample::lognormal(cx.rng, mean_us, 1.0),
         };
+        let d = round_us(d);
+        job.work = d.min(u32::MAX as Time) as u32;
+        self.busy.push(job);
         let done = Event::ServiceDone {
             server: usize::from(job.server),
             epoch: self.epoch,
             req: job.req,
             attempt: job.attempt,
         };
-        cx.timer(cx.now + round_us(d), done);
+        cx.timer(cx.now + d, done);
     }
 
     /// A worker finished `req`'s attempt: the answer comes from the cache, the database, or (with
@@ -214,9 +254,13 @@ impl Server {
             return;
         };
         let job = self.busy.swap_remove(k);
+        cx.count(Counter::Served(job.work));
         // The next queued job starts if a worker is free (fewer may be allowed now).
         self.fill_workers(cx);
         cx.span(job.req, SpanKind::Service);
+        if self.expired(&job, cx) {
+            return; // nobody waits for its answer: no query, no reply
+        }
         let cfg = cx.cfg;
         if cfg.use_db && cfg.cache_keys > 0 && !job.write && !job.incr {
             if let Some(seen) = self.cache.get(job.key, cx.now, from_ms(cfg.cache_ttl_ms)) {

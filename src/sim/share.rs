@@ -124,6 +124,7 @@ fn action_text(a: &Action) -> String {
         Action::SetRmwRatio(v) => format!("rmw.{}", num(*v)),
         Action::SetCas(on) => format!("cas.{}", u8::from(*on)),
         Action::SetAuth(on) => format!("auth.{}", u8::from(*on)),
+        Action::SetDeadlines(on) => format!("dl.{}", u8::from(*on)),
         Action::Tune(k, v) => format!("t.{k}.{}", num(*v)),
         Action::SetLink { a, b, spec: None } => format!("link.{a}.{b}"),
         Action::SetLink {
@@ -181,6 +182,7 @@ fn parse_action(s: &str) -> Option<Action> {
         "rmw" => Action::SetRmwRatio(arity(2).and(f(1))?),
         "cas" => Action::SetCas(flag()?),
         "auth" => Action::SetAuth(flag()?),
+        "dl" => Action::SetDeadlines(flag()?),
         "t" => Action::Tune(arity(3).and(p[1].parse::<Knob>().ok())?, f(2)?),
         "link" => match p.len() {
             3 => Action::SetLink {

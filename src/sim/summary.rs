@@ -39,6 +39,19 @@ pub struct Summary {
     /// got through unchecked (forged requests served, read-only clients' writes done).
     pub auth: bool,
     pub edge: [u64; 4],
+    pub overload: OverloadSummary,
+}
+
+/// Overload and its cures: work the servers did that nobody took, what deadlines, shedding and
+/// circuit breakers did about it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OverloadSummary {
+    /// Worker-ms served, and of it, spent on attempts whose answer nobody took.
+    pub served_ms: f64,
+    pub wasted_ms: f64,
+    pub deadline_drops: u64,
+    pub shed: u64,
+    pub circuit_openings: u64,
 }
 
 /// The database's figures: anomalies, lag and availability.
@@ -152,6 +165,13 @@ impl Summary {
                 m.forged_served,
                 m.forbidden_writes,
             ],
+            overload: OverloadSummary {
+                served_ms: m.served_us as f64 / 1e3,
+                wasted_ms: m.wasted_us as f64 / 1e3,
+                deadline_drops: m.deadline_drops,
+                shed: m.shed,
+                circuit_openings: m.circuit_openings,
+            },
         }
     }
 
@@ -249,6 +269,21 @@ impl Summary {
             }),
             self.auth,
         );
+        let v = &self.overload;
+        let _ = write!(
+            o,
+            "\"wasted_ms\":{},\"overload\":{{\"served_ms\":{},\"wasted_share\":{},\"deadline_drops\":{},\"shed\":{},\"circuit_openings\":{}}},",
+            num(v.wasted_ms),
+            num(v.served_ms),
+            num(if v.served_ms > 0.0 {
+                v.wasted_ms / v.served_ms
+            } else {
+                0.0
+            }),
+            v.deadline_drops,
+            v.shed,
+            v.circuit_openings,
+        );
         let _ = write!(
             o,
             "\"simulated_s\":{},\"wall_s\":{}}}",
@@ -292,6 +327,8 @@ mod tests {
             "\"dirty_reads\":0,\"back_in_time_reads\":",
             "\"lost_acked_writes\":0,",
             "\"read_availability\":",
+            "\"wasted_ms\":",
+            "\"overload\":{\"served_ms\":",
             "\"simulated_s\":30,",
             "\"wall_s\":0.5}",
         ] {

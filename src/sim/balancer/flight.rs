@@ -23,6 +23,11 @@ pub(crate) enum Input {
     },
     /// Health checks may have been switched on: set the next round's timer if none is set.
     ArmProbes,
+    /// A circuit's open period ended.
+    HalfOpen {
+        server: usize,
+        opening: u64,
+    },
 }
 
 /// A request the balancer is handling.

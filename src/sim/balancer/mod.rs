@@ -3,6 +3,7 @@
 //! health checks (`checks.rs`). It only knows what it has observed (probe answers, replies,
 //! timeouts), never a server's true state.
 
+mod breaker;
 mod checks;
 mod flight;
 mod health;
@@ -11,6 +12,7 @@ mod retry;
 mod ring;
 mod strategy;
 
+pub use breaker::{Breaker, Circuit};
 pub use health::{Health, Verdict};
 pub use retry::{RetryBudget, backoff_ms};
 pub use ring::HashRing;
@@ -30,6 +32,8 @@ const EWMA_DECAY_US: f64 = 10_000_000.0;
 #[derive(Clone, Debug)]
 pub struct Backend {
     pub health: Health,
+    /// Its circuit breaker (always closed while breakers are off).
+    pub breaker: Breaker,
     /// Being removed: gets no new work.
     pub draining: bool,
     /// Attempts sent to it that the balancer is still waiting on.
@@ -46,6 +50,7 @@ impl Backend {
     fn new(healthy: bool, weight: u32) -> Self {
         Self {
             health: Health::new(healthy),
+            breaker: Breaker::default(),
             draining: false,
             outstanding: 0,
             weight,
@@ -65,7 +70,7 @@ impl Backend {
     }
 
     fn accepts(&self) -> bool {
-        self.health.healthy && !self.draining
+        self.health.healthy && !self.draining && self.breaker.admits()
     }
 }
 
@@ -91,6 +96,8 @@ pub struct Balancer {
     /// The last health check's number, and whether the next round's timer is set.
     probe_seq: u64,
     probe_armed: bool,
+    /// Circuits opened so far: each opening's number (its half-open timer names it).
+    openings: u64,
 }
 
 /// `m`'s servers from the first at or after `from` on, wrapping around (`m` ascending).
@@ -114,6 +121,7 @@ impl Balancer {
             timeout: 0,
             probe_seq: 0,
             probe_armed: false,
+            openings: 0,
         };
         b.refresh();
         b
@@ -205,11 +213,54 @@ impl Balancer {
         verdict
     }
 
-    /// An attempt went to server `i`.
+    /// An attempt went to server `i` (a half-open circuit's trial: it admits no more).
     pub fn sent(&mut self, i: usize) {
         if let Some(b) = self.backends.get_mut(i) {
             b.outstanding += 1;
+            if b.breaker.sent() {
+                self.refresh();
+            }
         }
+    }
+
+    /// An attempt at server `i` ended, `ok` unless it timed out or was refused: its circuit
+    /// breaker may change state (with the opening's number when it opens).
+    pub fn judge(&mut self, i: usize, ok: bool, threshold: u32) -> Option<(Circuit, u64)> {
+        let b = self.backends.get_mut(i)?;
+        let circuit = b.breaker.ended(ok, threshold, self.openings + 1)?;
+        if circuit == Circuit::Open {
+            self.openings += 1;
+        }
+        self.refresh();
+        Some((circuit, self.openings))
+    }
+
+    /// Opening `opening` of server `i`'s circuit has lasted its time: one trial may pass.
+    pub fn half_open(&mut self, i: usize, opening: u64) -> bool {
+        let due = self
+            .backends
+            .get_mut(i)
+            .is_some_and(|b| b.breaker.half_open(opening));
+        if due {
+            self.refresh();
+        }
+        due
+    }
+
+    /// Breakers switched off: every circuit closes.
+    pub fn reset_breakers(&mut self) {
+        for b in &mut self.backends {
+            b.breaker.reset();
+        }
+        self.refresh();
+    }
+
+    /// Whether a server the checks believe healthy is kept from work by its open circuit alone
+    /// (then a request with nowhere to go failed by the breakers, not for want of servers).
+    fn circuits_hold_back(&self) -> bool {
+        self.backends
+            .iter()
+            .any(|b| b.health.healthy && !b.draining && !b.breaker.admits())
     }
 
     /// The attempt at server `i` ended after `rtt` µs (a reply, or its timeout).
@@ -449,7 +500,7 @@ mod tests {
     mod reference {
         use super::*;
         use crate::sim::balancer::Strategy;
-        use proptest::prelude::{any, prop_assert_eq, proptest};
+        use proptest::prelude::{any, prop_assert, prop_assert_eq, proptest};
 
         fn nth_set_bit(mut m: u64, n: usize) -> usize {
             for _ in 0..n {
@@ -524,6 +575,42 @@ mod tests {
         }
 
         proptest! {
+            /// Circuits open, half-open, take trials and close in any order: the list of servers
+            /// the balancer sends work to is always exactly those it would admit, and a server
+            /// whose circuit is open is never among them.
+            #[test]
+            fn the_accepting_list_follows_every_circuit(
+                ops in proptest::collection::vec((0u8..5, 0usize..6, any::<bool>()), 1..300),
+            ) {
+                let mut b = Balancer::new(Strategy::Random, 6, 0.2);
+                let mut timers = Vec::new();
+                for (op, i, ok) in ops {
+                    match op {
+                        0 => b.sent(i),
+                        1 | 2 => {
+                            if let Some((Circuit::Open, opening)) = b.judge(i, ok, 2) {
+                                timers.push((i, opening));
+                            }
+                        }
+                        3 => {
+                            if let Some((i, opening)) = timers.pop() {
+                                b.half_open(i, opening);
+                            }
+                        }
+                        _ if ok => b.reset_breakers(),
+                        _ => {
+                            b.backends[i].health = Health::new(!b.backends[i].health.healthy);
+                            b.refresh();
+                        }
+                    }
+                    let want: Vec<u32> = (0..6u32).filter(|&k| b.accepts(k as usize)).collect();
+                    prop_assert_eq!(&b.accepting, &want);
+                    for &k in &b.accepting {
+                        prop_assert!(b.backends[k as usize].breaker.state != Circuit::Open);
+                    }
+                }
+            }
+
             #[test]
             fn the_accepting_list_picks_as_the_bit_mask_did(
                 n in 1usize..=64,

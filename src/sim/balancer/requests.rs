@@ -3,7 +3,7 @@
 //! and answers the client. What it knows of a request is what reached it ([`Flight`]).
 
 use super::flight::{Flight, Input, Tried};
-use super::{Balancer, backoff_ms};
+use super::{Balancer, Circuit, backoff_ms};
 use crate::sim::effect::{Counter, Ctx, Effect};
 use crate::sim::event::Event;
 use crate::sim::message::{Cause, Job, Observed, Outcome, Payload, Reply, Request};
@@ -24,6 +24,13 @@ impl Balancer {
             Input::ProbeTick => self.on_probe_tick(cx),
             Input::ProbeTimeout { server, seq } => self.on_probe_timeout(server, seq, cx),
             Input::ArmProbes => self.arm_probes(cx),
+            Input::HalfOpen { server, opening } => {
+                if self.half_open(server, opening) {
+                    let name = NodeId::Server(server).label();
+                    let text = format!("Circuit to {name} half-open: one trial request may pass");
+                    cx.out.push(Effect::Note(NodeId::Server(server), text));
+                }
+            }
         }
     }
 
@@ -74,7 +81,12 @@ impl Balancer {
         };
         let (session, tried) = (f.req.what.session, f.tried);
         let Some(i) = self.pick(session, tried, cx.rng) else {
-            return self.finish(h, Outcome::Err(Cause::NoServer), cx);
+            let cause = if self.circuits_hold_back() {
+                Cause::CircuitOpen
+            } else {
+                Cause::NoServer
+            };
+            return self.finish(h, Outcome::Err(cause), cx);
         };
         cx.out.push(Effect::Picked(i));
         let f = self.flights.get_mut(h).expect("checked above");
@@ -94,6 +106,9 @@ impl Balancer {
             expect: None,
             count: 0,
             tries: 0,
+            budget: self.timeout.min(u32::MAX as Time) as u32,
+            deadline: 0,
+            work: 0,
         };
         self.sent(i);
         cx.send(NodeId::Server(i), Payload::Job(job));
@@ -112,12 +127,17 @@ impl Balancer {
         seen: Option<Observed>,
         cx: &mut Ctx,
     ) {
-        let Some(f) = self.flights.get_mut(job.req) else {
+        let Some(f) = self
+            .flights
+            .get_mut(job.req)
+            .filter(|f| f.attempt == job.attempt && f.waiting)
+        else {
+            // An answer to an attempt it already gave up on: the server's work on it is wasted.
+            if job.work > 0 {
+                cx.count(Counter::Wasted(job.work));
+            }
             return;
         };
-        if f.attempt != job.attempt || !f.waiting {
-            return; // an answer to an attempt it already gave up on
-        }
         f.waiting = false;
         f.observed = seen;
         // A leader's refusal is certain; a quorum coordinator's may follow partial writes; an
@@ -127,6 +147,8 @@ impl Balancer {
                 && cx.cfg.replication == Replication::Quorum);
         let rtt = cx.now - f.sent_at;
         self.ended(usize::from(job.server), cx.now, rtt);
+        let refused = matches!(outcome, Outcome::Err(c) if c.server_failed());
+        self.circuit(usize::from(job.server), !refused, cx);
         match outcome {
             Outcome::Err(cause) if cause.retryable() => self.retry_or_finish(job.req, cause, cx),
             _ => self.finish(job.req, outcome, cx),
@@ -147,6 +169,7 @@ impl Balancer {
         let sent_at = f.sent_at;
         let i = f.server.expect("a waiting attempt has a server");
         self.ended(i, cx.now, self.timeout);
+        self.circuit(i, false, cx);
         cx.count(Counter::AttemptTimeout);
         if cx.tracing {
             cx.out.push(Effect::TimedOut {
@@ -158,6 +181,24 @@ impl Balancer {
         }
         cx.out.push(Effect::Burst);
         self.retry_or_finish(h, Cause::Timeout, cx);
+    }
+
+    /// Feeds server `i`'s circuit breaker an attempt's end; an opening is logged and timed.
+    fn circuit(&mut self, i: usize, ok: bool, cx: &mut Ctx) {
+        let Some((circuit, opening)) = self.judge(i, ok, cx.cfg.breaker) else {
+            return;
+        };
+        let name = NodeId::Server(i).label();
+        let text = if circuit == Circuit::Open {
+            cx.count(Counter::CircuitOpened);
+            let until = cx.now + from_ms(cx.cfg.breaker_open_ms);
+            cx.timer(until, Event::HalfOpen { server: i, opening });
+            let n = cx.cfg.breaker;
+            format!("Circuit to {name} opened: {n} failures in a row; no work for it for a while")
+        } else {
+            format!("Circuit to {name} closed: its trial request was answered")
+        };
+        cx.out.push(Effect::Note(NodeId::Server(i), text));
     }
 
     fn retry_or_finish(&mut self, h: Handle, cause: Cause, cx: &mut Ctx) {

@@ -245,6 +245,15 @@ impl World {
                 };
                 self.note(Some(NodeId::Lb), format!("The balancer now {how}"));
             }
+            Action::SetDeadlines(on) if on != self.cfg.deadlines => {
+                self.cfg.deadlines = on;
+                let how = if on {
+                    "drop work whose deadline passed"
+                } else {
+                    "serve all they are given, however late"
+                };
+                self.note(None, format!("Servers now {how}"));
+            }
             Action::Tune(knob, v) => self.tune(knob, v),
             Action::SetLink { a, b, spec } => self.set_link(a, b, spec),
             Action::Partition(group) => self.partition(group),

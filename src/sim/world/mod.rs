@@ -348,7 +348,8 @@ impl World {
             | Event::AttemptTimeout { .. }
             | Event::Retry(_)
             | Event::ProbeTick
-            | Event::ProbeTimeout { .. } => self.timer(event),
+            | Event::ProbeTimeout { .. }
+            | Event::HalfOpen { .. } => self.timer(event),
             Event::DbTimer => {
                 self.db.on_timer(self.now, &mut self.outbox);
                 self.flush();

@@ -93,6 +93,9 @@ impl World {
             Event::ProbeTimeout { server, seq } => {
                 self.at_balancer(balancer::Input::ProbeTimeout { server, seq })
             }
+            Event::HalfOpen { server, opening } => {
+                self.at_balancer(balancer::Input::HalfOpen { server, opening })
+            }
             _ => {}
         }
     }
@@ -178,6 +181,11 @@ impl World {
                         Counter::Retry => m.retry(self.now),
                         Counter::RetryDenied => m.retries_denied += 1,
                         Counter::StaleRead => m.stale_reads += 1,
+                        Counter::Served(us) => m.work(self.now, us, false),
+                        Counter::Wasted(us) => m.work(self.now, us, true),
+                        Counter::DeadlineDrop => m.deadline_drops += 1,
+                        Counter::Shed => m.shed += 1,
+                        Counter::CircuitOpened => m.circuit_openings += 1,
                     }
                 }
             }
