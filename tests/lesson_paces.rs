@@ -8,7 +8,7 @@
 use clusterscope::sim::Knob;
 use clusterscope::sim::WAN_LATENCY_MS;
 use clusterscope::sim::Window;
-use clusterscope::sim::lesson::{BALANCING_WAIT, LESSONS, Progress, SPEED, find};
+use clusterscope::sim::lesson::{BALANCING_WAIT, LESSONS, OVERLOAD_RATE, Progress, SPEED, find};
 use clusterscope::sim::time::{SECOND, Time};
 use clusterscope::sim::{Action, Consistency, NodeId, Replication, Strategy, World};
 
@@ -318,6 +318,27 @@ fn walk(id: &str, seed: u64, pace: u64) {
             // Only requests already past the balancer may still be served.
             let since = k.w.metrics().forged_served - forged;
             assert!(since <= in_flight, "{what}: {since} forged served since");
+        }
+        "overload" => {
+            k.act(Action::Tune(Knob::ArrivalRate, OVERLOAD_RATE));
+            let text = k.part(1, 0, 120, &what);
+            let tiles = k.w.metrics().headline(k.w.now(), Window::Recent);
+            assert!(tiles.success.unwrap() < 50.0, "{what}: {text}");
+            assert!(tiles.wasted.unwrap() > 50.0, "{what}: little waste: {text}");
+            k.wait(pace);
+            k.act(Action::SetDeadlines(true));
+            let text = k.part(2, 50, 300, &what);
+            let tiles = k.w.metrics().headline(k.w.now(), Window::Recent);
+            assert!(tiles.success.unwrap() >= 85.0, "{what}: {text}");
+            assert!(k.w.metrics().deadline_drops > 0, "{what}: {text}");
+            k.wait(pace);
+            k.act(Action::SetDeadlines(false));
+            k.act(Action::Tune(Knob::ShedMs, 100.0));
+            let shed = k.w.metrics().shed;
+            let text = k.part(3, 50, 300, &what);
+            let tiles = k.w.metrics().headline(k.w.now(), Window::Recent);
+            assert!(tiles.success.unwrap() >= 85.0, "{what}: {text}");
+            assert!(k.w.metrics().shed > shed, "{what}: nothing shed: {text}");
         }
         other => panic!("no walk for lesson {other}"),
     }

@@ -3,7 +3,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use clusterscope::sim::Knob;
-use clusterscope::sim::lesson::{LESSONS, Progress, find};
+use clusterscope::sim::lesson::{LESSONS, OVERLOAD_RATE, Progress, find};
 use clusterscope::sim::{Action, Consistency, NodeId, Strategy, World};
 
 #[path = "common/lesson_walk.rs"]
@@ -41,6 +41,7 @@ fn steps(id: &str, w: &mut World, p: &mut Progress) {
         "concurrency" => w.apply(Action::SetCas(true)),
         "cache" => w.apply(Action::Tune(Knob::CacheKeys, 50.0)),
         "security" => w.apply(Action::SetAuth(true)),
+        "overload" => w.apply(Action::Tune(Knob::ArrivalRate, OVERLOAD_RATE)),
         other => panic!("no steps for lesson {other}"),
     }
 }

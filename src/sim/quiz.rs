@@ -120,6 +120,18 @@ pub const QUESTIONS: &[Question] = &[
         why: "The edge sees every request first: refusing there (401, 403) keeps them off the servers and the database, and the rule lives in one place.",
         lesson: "security",
     },
+    Question {
+        id: "retry-storm",
+        text: "Busy servers start timing out, and the balancer retries each timeout on another server. Success falls to almost nothing, yet every server is busy all the time. Why?",
+        choices: &[
+            "The retries go to crashed servers",
+            "Servers still serve the requests the balancer gave up on, and every retry adds more",
+            "A timeout stops the server it fired for",
+        ],
+        answer: 1,
+        why: "Nobody tells a server that the balancer stopped waiting: it serves the request anyway, for nobody, while the retry queues elsewhere. Deadline propagation (drop work whose time ran out) or load shedding (refuse at once when the queue is old) gives the time back to requests someone waits for.",
+        lesson: "overload",
+    },
 ];
 
 /// Right answers among `answers` (one entry per question; `None` unanswered).

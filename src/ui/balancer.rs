@@ -9,6 +9,7 @@ use yew::prelude::*;
 use super::geometry::NodeBox;
 use super::nodes::{fmt1, frame, line, server_name, translate};
 use super::pure::{Panel, pure};
+use crate::sim::balancer::Circuit;
 use crate::sim::{Strategy, World};
 
 /// Arcs the consistent-hash ring is drawn with.
@@ -45,19 +46,18 @@ pub(super) fn balancer(w: &World, b: NodeBox) -> Html {
 }
 
 /// One mark per backend as the balancer sees it: filled while in rotation, crossed out when marked
-/// down, hollow while draining; the round-robin pointer is ringed. They change only when health
+/// down, hollow while draining, orange while its circuit is open (half filled when half-open);
+/// the round-robin pointer is ringed. They change only when health
 /// or the pointer does.
 fn health_marks(w: &World, b: NodeBox) -> Html {
     let lb = w.balancer();
-    let states = (0..w.servers().len())
-        .map(|i| {
-            if lb.backends()[i].draining {
-                "draining"
-            } else if lb.accepts(i) {
-                "in"
-            } else {
-                "out"
-            }
+    let states = (lb.backends().iter())
+        .map(|x| match (x.draining, x.health.healthy, x.breaker.state) {
+            (true, ..) => "draining",
+            (_, false, _) => "out",
+            (_, _, Circuit::Open) => "open",
+            (_, _, Circuit::HalfOpen) => "half-open",
+            _ => "in",
         })
         .collect();
     let pointer =
@@ -96,7 +96,11 @@ impl Panel for HealthMarks {
                     <rect class={classes!("hmark", state)} data-health-mark={i.to_string()}
                           x={fmt1(x)} y={fmt1(y)} width={fmt1(size)} height={fmt1(size)} rx="1.5">
                         <title>{ format!("{}: {}", server_name(i), match state {
-                            "in" => "in rotation", "out" => "marked down", _ => "draining" }) }</title>
+                            "in" => "in rotation",
+                            "out" => "marked down",
+                            "open" => "circuit open: no work until its trial",
+                            "half-open" => "circuit half-open: one trial request",
+                            _ => "draining" }) }</title>
                     </rect>
                     { slash.unwrap_or_default() }
                     { ring.unwrap_or_default() }

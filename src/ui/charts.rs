@@ -227,9 +227,14 @@ fn throughput(samples: &[&Sample], marks: &str) -> String {
     let groups: [(&str, &'static str, &[Cause]); 5] = [
         ("timed out", "timeout", &[Cause::Timeout]),
         (
-            "refused (queue full, no server)",
+            "refused (queue full, shed, no server, circuit open)",
             "refused",
-            &[Cause::QueueFull, Cause::NoServer],
+            &[
+                Cause::QueueFull,
+                Cause::Shed,
+                Cause::NoServer,
+                Cause::CircuitOpen,
+            ],
         ),
         ("database unavailable", "dbdown", &[Cause::DbUnavailable]),
         (

@@ -87,6 +87,15 @@ pub fn controls(props: &PanelProps) -> Html {
             { knob_field(on, cfg, Knob::ReadOnlyShare) }
         </div>
     </> };
+    let overload = html! { <>
+        <p class="hint">{ "A server that falls behind makes the balancer time out and retry, which adds load. Three cures, as real systems use them:" }</p>
+        { check_box(on, "Deadline propagation: servers drop work nobody waits for", cfg.deadlines, Action::SetDeadlines) }
+        { knob_field(on, cfg, Knob::ShedMs) }
+        <div class="pair">
+            { knob_field(on, cfg, Knob::Breaker) }
+            { knob_field(on, cfg, Knob::BreakerOpenMs) }
+        </div>
+    </> };
     let cut = w.network().cut_links().count();
     let network = html! { <>
         <div class="pair">
@@ -115,6 +124,7 @@ pub fn controls(props: &PanelProps) -> Html {
         <section class="controls" aria-label="Controls">
             { panel("Servers", true, servers) }
             { panel("Balancer", true, balancer) }
+            { panel("Overload", false, overload) }
             { panel("Traffic", false, traffic) }
             { panel("Network", false, network) }
             { panel(if chaos_on { "Chaos (on)" } else { "Chaos" }, false, chaos) }

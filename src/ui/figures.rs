@@ -116,6 +116,13 @@ pub fn figures(props: &View, window: Window, on: &Callback<Msg>) -> Html {
             hint: "attempts made again on another server after a timeout or a refusal",
         },
         Figure {
+            metric: "wasted",
+            label: "Wasted",
+            value: h.wasted.map(|p| fixed(p, 1).to_string()),
+            unit: "%",
+            hint: "share of the servers' work spent on requests nobody waited for any more (the balancer had given up on them)",
+        },
+        Figure {
             metric: "cost",
             label: "Cost",
             value: Some(fixed(w.fleet_cost_per_hour(), 2).to_string()),

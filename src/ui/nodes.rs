@@ -130,6 +130,7 @@ pub(super) fn server(w: &World, i: usize, b: NodeBox) -> Html {
     let cfg = w.config();
     let status = server_status(w, i);
     let detail = b.detail();
+    let circuit = w.balancer().backends()[i].breaker.state.name();
     let load = w
         .series()
         .samples()
@@ -157,6 +158,8 @@ pub(super) fn server(w: &World, i: usize, b: NodeBox) -> Html {
             (other, _) => other,
         };
         (now.to_string(), format!("{} queued", s.queue.len()))
+    } else if circuit != "closed" {
+        (format!("served {} · circuit {circuit}", s.served), state)
     } else if status == "slow" {
         (format!("served {} · slow", s.served), state)
     } else {
@@ -191,7 +194,7 @@ pub(super) fn server(w: &World, i: usize, b: NodeBox) -> Html {
     html! {
         <g data-node={NodeId::Server(i).to_string()} data-status={status}
            data-served={s.served.to_string()} data-queue={s.queue.len().to_string()}
-           data-power={s.power.to_string()}
+           data-power={s.power.to_string()} data-breaker={circuit}
            data-health={if w.balancer().accepts(i) { "in-rotation" } else { "out-of-rotation" }}
            class={classes!("node", "server", status, s.draining.then_some("draining"))}
            transform={translate(b)}>

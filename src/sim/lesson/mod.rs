@@ -12,12 +12,14 @@ mod concurrency;
 mod failover;
 mod failure;
 mod latency;
+mod overload;
 mod plan;
 mod replication;
 mod scaling;
 mod security;
 
 pub use check::{BALANCING_WAIT, Progress};
+pub use overload::OVERLOAD_RATE;
 pub use plan::Lesson;
 
 /// The speed lessons are written for: the page's own slow motion, simulated seconds per second of
@@ -58,7 +60,8 @@ lessons!(
     cap,
     concurrency,
     cache,
-    security
+    security,
+    overload
 );
 
 impl Progress {
