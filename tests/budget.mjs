@@ -18,7 +18,7 @@ import { gzipSync } from 'node:zlib';
 import { join, relative, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const BUDGET = 225_000;
+const BUDGET = 235_000;
 const FORMER = 200_000;
 const GOAL = 150_000;
 const dist = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist');

@@ -343,12 +343,12 @@ settings! {
     /// its queue has waited longer than this, in ms; 0 is off (0, or 1..=600000; default 0).
     shed_ms "shed-ms": f64 = 0.0;
         flag("MS", "load shedding: a server refuses new work at once while its oldest queued request has waited longer than MS; 0 = off"),
-        knob(ShedMs, or_off(spec("Shed new work when the queue's oldest waited", "ms", 1.0, 600_000.0)));
+        knob(ShedMs, or_off(spec("Load shedding: max queue wait", "ms", 1.0, 600_000.0)));
     /// Circuit breaker: failures in a row (timeouts, refusals) after which the balancer stops
     /// sending a server work for `breaker_open_ms`; 0 is off (0, or 1..=100; default 0).
     breaker "breaker": u32 = 0;
         flag("N", "circuit breaker: failures in a row (timeouts, refusals) that open a server's circuit; 0 = off"),
-        knob(Breaker, or_off(whole(spec("Circuit breaker: open after failures in a row", "", 1.0, 100.0))));
+        knob(Breaker, or_off(whole(spec("Circuit breaker: failures to open", "", 1.0, 100.0))));
     /// How long an open circuit stays open before one trial request may pass (half-open), in ms
     /// (1..=600000; default 1000).
     breaker_open_ms "breaker-open-ms": f64 = 1_000.0;

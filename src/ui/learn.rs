@@ -47,18 +47,22 @@ fn lesson_card(p: &LessonCard) -> Html {
     let i = p.lesson;
     let done = p.parts.len() >= l.parts;
     // Each part's explanation as it is done; the part still open waits.
-    let parts = p.parts.iter().enumerate().map(|(k, text)| {
-        let label = if l.parts > 1 {
-            format!("Part {} ✓", k + 1)
-        } else {
-            "Done ✓".into()
-        };
-        html! {
-            <p key={k} class="check" role="status" data-part={(k + 1).to_string()}>
-                <b>{ label }</b>{ " " }{ text.clone() }
-            </p>
-        }
-    });
+    let mut parts: Vec<Html> = (p.parts.iter().enumerate())
+        .map(|(k, text)| {
+            let label = if l.parts > 1 {
+                format!("Part {} ✓", k + 1)
+            } else {
+                "Done ✓".into()
+            };
+            html! {
+                <p key={k} class="check" role="status" data-part={(k + 1).to_string()}>
+                    <b>{ label }</b>{ " " }{ text.clone() }
+                </p>
+            }
+        })
+        .collect();
+    // The newest explanation stays in view under the text, which scrolls (see style.css).
+    let newest = parts.pop();
     let waiting = (!done).then(|| match p.parts.len() {
         0 => "Waiting for you to try it…".to_string(),
         n => format!("Part {}: waiting for you to try it…", n + 1),
@@ -69,10 +73,13 @@ fn lesson_card(p: &LessonCard) -> Html {
                  data-parts-done={p.parts.len().to_string()}>
             <div class="panel-body">
                 <h2>{ format!("Lesson {} · {}", i + 1, l.title) }</h2>
-                <p>{ l.idea }</p>
-                <ol>{ for l.steps.iter().map(|s| html! { <li>{ *s }</li> }) }</ol>
-                <p class="hint">{ "Watch: " }{ l.watch }</p>
-                { for parts }
+                <div class="lesson-text">
+                    <p>{ l.idea }</p>
+                    <ol>{ for l.steps.iter().map(|s| html! { <li>{ *s }</li> }) }</ol>
+                    <p class="hint">{ "Watch: " }{ l.watch }</p>
+                    { for parts }
+                </div>
+                { newest.unwrap_or_default() }
                 if let Some(w) = waiting {
                     <p class="check waiting" role="status">{ w }</p>
                 }

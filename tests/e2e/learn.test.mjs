@@ -80,13 +80,44 @@ test('three lessons walked to done, each explained with the run\'s figures and r
 
   // Done lessons are marked, and survive a reload (localStorage).
   const summary = page.locator('details.lessons summary');
-  assert.match(await summary.innerText(), /3 of 11 done/i);
+  assert.match(await summary.innerText(), /3 of 12 done/i);
   await page.reload();
   await page.locator('[data-node="server-2"]').waitFor();
-  assert.match(await page.locator('details.lessons summary').innerText(), /3 of 11 done/i);
+  assert.match(await page.locator('details.lessons summary').innerText(), /3 of 12 done/i);
   for (const id of ['failure', 'security', 'cache']) {
     assert.equal(await page.locator(`li[data-lesson="${id}"]`).getAttribute('class'), 'done', id);
   }
+  assert.deepEqual(problems, []);
+  await ctx.close();
+});
+
+test('the retry-storm lesson: collapse, then deadlines, then shedding, each explained with the tiles', async () => {
+  const { page, problems, ctx } = await open();
+  await startLesson(page, 'overload');
+  const set = async (label, value) => {
+    const field = page.getByLabel(label, { exact: true });
+    await field.fill(value);
+    await field.press('Enter');
+  };
+  const parts = () => page.locator('section.lesson[data-lesson="overload"]').getAttribute('data-parts-done');
+  await page.locator('details.panel > summary', { hasText: 'Traffic' }).click();
+  await set('Arrival rate', '180');
+  await eventually(parts, (v) => assert.equal(v, '1'), 60000);
+  const wasted = Number(await page.locator('[data-metric="wasted"]').getAttribute('data-value'));
+  assert.ok(wasted > 50, `wasted ${wasted} %`);
+  await page.locator('details.panel > summary', { hasText: 'Overload' }).click();
+  const deadlines = page.getByLabel('Deadline propagation: servers drop work nobody waits for');
+  await deadlines.check();
+  await eventually(parts, (v) => assert.equal(v, '2'), 60000);
+  await deadlines.uncheck();
+  await set('Load shedding: max queue wait (0 = off)', '100');
+  await page.locator('section.lesson[data-lesson="overload"][data-lesson-state="done"]').waitFor({ timeout: 60000 });
+  const part = (n) => page.locator(`section.lesson .check[data-part="${n}"]`).innerText();
+  assert.match(await part(1), /Yet Success \d+(\.\d)? %, Wasted \d+(\.\d)? %/);
+  assert.match(await part(2), /\d+ dropped so far/);
+  assert.match(await part(3), /\d+ attempts refused so far/);
+  // The balancer's marks and the servers say how their circuits stand (closed: breakers are off).
+  assert.equal(await page.locator('[data-node="server-1"]').getAttribute('data-breaker'), 'closed');
   assert.deepEqual(problems, []);
   await ctx.close();
 });
@@ -120,16 +151,16 @@ test('the knowledge check grades at once, explains, links its lesson, and keeps 
   const { page, problems, ctx } = await open();
   await page.locator('details.quiz summary').click();
   const questions = page.locator('[data-quiz-question]');
-  await eventually(() => questions.count(), (n) => assert.equal(n, 10));
+  await eventually(() => questions.count(), (n) => assert.equal(n, 11));
   const q = page.locator('[data-quiz-question="cap"]');
   await q.getByRole('button', { name: 'Consistency (CP)' }).click();
   assert.match(await q.locator('.why').innerText(), /^Not quite\./);
   await q.getByRole('button', { name: 'Availability (AP)' }).click();
   await eventually(() => q.locator('.why').innerText(), (t) => assert.match(t, /^Right\./));
-  assert.match(await page.locator('details.quiz summary').innerText(), /1 of 10 right/i);
+  assert.match(await page.locator('details.quiz summary').innerText(), /1 of 11 right/i);
   await page.reload();
   await page.locator('[data-node="server-2"]').waitFor();
-  assert.match(await page.locator('details.quiz summary').innerText(), /1 of 10 right/i);
+  assert.match(await page.locator('details.quiz summary').innerText(), /1 of 11 right/i);
   // "See the lesson" opens it.
   await page.locator('details.quiz summary').click();
   await page.locator('[data-quiz-question="cap"] .why button').click();

@@ -21,7 +21,7 @@ pub(super) const LESSON: Lesson = Lesson {
     steps: &[
         "Part 1: raise Arrival rate (Traffic) to 180 req/s, and wait until Success falls below 50 % (2 to 9 s simulated: up to 90 s at 0.1×).",
         "Part 2: keep the rate. Turn on Deadline propagation (Overload), and wait 50 s (5 s simulated at 0.1×).",
-        "Part 3: turn Deadline propagation off and set Shed new work to 100 ms (Overload); wait 50 s (5 s simulated).",
+        "Part 3: turn Deadline propagation off and set Load shedding: max queue wait to 100 ms (Overload); wait 50 s (5 s simulated).",
     ],
     watch: "Success, Wasted and Retries; the queue bars; the throughput chart's timed-out band.",
     parts: 3,
