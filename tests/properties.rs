@@ -2,6 +2,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use clusterscope::sim::Knob;
+use clusterscope::sim::TrafficShape;
 use clusterscope::sim::time::MS;
 use clusterscope::sim::{
     Action, ClockKind, Config, Consistency, NodeId, Payload, ReadFrom, Replication, ServiceDist,
@@ -30,6 +31,9 @@ fn action() -> impl Strategy<Value = Action> {
         any::<bool>().prop_map(Action::SetCas),
         any::<bool>().prop_map(Action::SetAuth),
         any::<bool>().prop_map(Action::SetDeadlines),
+        (0usize..3).prop_map(|k| Action::SetTraffic(
+            TrafficShape::parse(["steady", "spike:10,150@3+4", "step:5@0,120@6"][k]).unwrap()
+        )),
         node().prop_map(Action::Isolate),
         node().prop_map(Action::Rejoin),
         tune(),
@@ -126,7 +130,10 @@ prop_compose! {
         quorum in (1usize..4, 1usize..4, any::<bool>()),
         rmw in (prop_oneof![Just(0.0), 0.0f64..1.0], any::<bool>()),
         overload in (any::<bool>(), prop_oneof![Just(0.0), 1.0f64..500.0], 0u32..4, 10.0f64..2000.0),
+        scaling in (prop_oneof![Just(0.0), 0.3f64..0.9], 1usize..4, 0.0f64..5.0, 0.0f64..10.0, 0usize..4),
     ) -> Config {
+        let (autoscale_target, autoscale_min, autoscale_startup_s, autoscale_cooldown_s, shape) = scaling;
+        let traffic = TrafficShape::parse(["steady", "step:20@0,200@5,5@12", "spike:10,150@3+4", "wave:60,50@8"][shape]).unwrap();
         let (deadlines, shed_ms, breaker, breaker_open_ms) = overload;
         let (repl, acks, any_reads, ap, skew) = db;
         let (w, r, lamport) = quorum;
@@ -143,6 +150,7 @@ prop_compose! {
             rmw_ratio: rmw.0, cas: rmw.1,
             clock: if lamport { ClockKind::Lamport } else { ClockKind::Wall },
             deadlines, shed_ms, breaker, breaker_open_ms,
+            autoscale_target, autoscale_min, autoscale_max: 8, autoscale_startup_s, autoscale_cooldown_s, traffic,
             ..Config::v1()
         }
     }
@@ -170,7 +178,7 @@ proptest! {
         for _ in 0..20_000 {
             if !w.step() { break; }
             let c = w.config();
-            stale = stale.max(c.arrival_rate * c.timeout_ms / 1e3 * (1 + c.retries) as f64 * 2.0);
+            stale = stale.max(c.traffic.peak(c.arrival_rate) * c.timeout_ms / 1e3 * (1 + c.retries) as f64 * 2.0);
             let m = w.metrics();
             prop_assert_eq!(m.issued, m.succeeded + m.failed_total() + w.in_flight());
             for (h, msg) in w.messages() {

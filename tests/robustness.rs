@@ -7,6 +7,7 @@ use std::rc::Rc;
 
 use clusterscope::sim::Footprint;
 use clusterscope::sim::Knob;
+use clusterscope::sim::TrafficShape;
 use clusterscope::sim::Variant;
 use clusterscope::sim::time::SECOND;
 use clusterscope::sim::{
@@ -59,7 +60,7 @@ impl Gen {
         }
     }
     fn action(&mut self) -> Action {
-        match self.below(27) {
+        match self.below(28) {
             0 => Action::Fail(self.node()),
             1 => Action::Recover(self.node()),
             2 => Action::Slow(self.node()),
@@ -96,6 +97,12 @@ impl Gen {
             23 => Action::TraceNext,
             24 => Action::SetAuth(self.below(2) == 0),
             25 => Action::SetDeadlines(self.below(2) == 0),
+            26 => Action::SetTraffic(
+                TrafficShape::parse(
+                    ["steady", "spike:1,100000@1+2", "wave:0,1000000@1"][self.below(3)],
+                )
+                .unwrap(),
+            ),
             _ => Action::Tune(self.pick(Knob::ALL), self.extreme()),
         }
     }

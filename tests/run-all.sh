@@ -19,7 +19,7 @@ step "native tests: model, properties, view logic"
 cargo test --quiet
 
 step "in release: robustness (a million random reducer messages, a simulated day under chaos), strong reads (histories under faults checked for linearizability), lessons at three paces over 20 seeds, fleets of 1,000 and 10,000 servers"
-cargo test --release --quiet --test robustness --test strong --test lesson_paces --test scale --test runner --test overload
+cargo test --release --quiet --test robustness --test strong --test lesson_paces --test scale --test runner --test overload --test autoscale
 
 step "browser tests in headless Chromium (wasm-pack)"
 CHROMEDRIVER="$(command -v chromedriver)" wasm-pack test --headless --chrome --mode no-install -- --test browser

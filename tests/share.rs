@@ -4,6 +4,7 @@
 
 use clusterscope::sim::Knob;
 use clusterscope::sim::Recorded;
+use clusterscope::sim::TrafficShape;
 use clusterscope::sim::share::{MAX_LEN, Scenario};
 use clusterscope::sim::time::{MS, SECOND};
 use clusterscope::sim::{
@@ -54,6 +55,17 @@ fn action() -> impl Strategy<Value = Action> {
         any::<bool>().prop_map(Action::SetCas),
         any::<bool>().prop_map(Action::SetAuth),
         any::<bool>().prop_map(Action::SetDeadlines),
+        (0usize..4).prop_map(|k| Action::SetTraffic(
+            TrafficShape::parse(
+                [
+                    "steady",
+                    "spike:10.5,150@3+4.25",
+                    "step:5@0,120@6",
+                    "wave:1,2@3"
+                ][k]
+            )
+            .unwrap()
+        )),
         (0usize..Knob::ALL.len(), number()).prop_map(|(k, v)| Action::Tune(Knob::ALL[k], v)),
         (node(), node(), prop::option::of((number(), number())))
             .prop_map(|(a, b, spec)| Action::SetLink { a, b, spec }),

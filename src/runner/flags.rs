@@ -6,6 +6,7 @@ use std::str::FromStr;
 use std::sync::LazyLock;
 
 use crate::sim::config::{FLAG_TEXTS, Slot};
+use crate::sim::shape::TrafficShape;
 use crate::sim::share::Scenario;
 use crate::sim::{Config, Recorded};
 
@@ -60,6 +61,7 @@ fn shown(c: &Config, i: usize) -> String {
         Slot::U32(v) => v.to_string(),
         Slot::Bool(v) => v.to_string(),
         Slot::Name(v) => v.text().into(),
+        Slot::Shape(v) => v.spell(),
     }
 }
 
@@ -77,6 +79,7 @@ fn set(cfg: &mut Config, i: usize, flag: &str, v: &str) -> Result<(), String> {
                 return Err(format!("{flag}: unknown value '{v}' (expected {names})"));
             }
         }
+        Slot::Shape(x) => *x = TrafficShape::parse(v).map_err(|e| format!("{flag}: {e}"))?,
     }
     Ok(())
 }
@@ -95,6 +98,25 @@ const fn plain(
         default: None,
         set: Set::By(set),
     }
+}
+
+/// `--autoscale target=0.6,min=2,…`: each part sets the `--autoscale-…` setting of that name.
+fn autoscale(d: &mut Draft, flag: &'static str, v: &str) -> Result<(), String> {
+    for part in v.split(',') {
+        let (key, value) = part
+            .split_once('=')
+            .ok_or_else(|| format!("{flag}: '{part}' should be NAME=VALUE"))?;
+        let name = format!("autoscale-{key}");
+        let i = (0..)
+            .map_while(|i| d.cfg.slot(i).map(|(n, _)| n))
+            .position(|n| n == name)
+            .filter(|_| !key.is_empty())
+            .ok_or_else(|| {
+                format!("{flag}: unknown part '{key}' (expected target, min, max, startup-s, cooldown-s)")
+            })?;
+        set(&mut d.cfg, i, flag, value)?;
+    }
+    Ok(())
 }
 
 /// `N|inf`: a whole number, or `inf` (as `inf_as`).
@@ -128,7 +150,7 @@ pub(super) static FLAGS: LazyLock<Vec<Flag>> = LazyLock::new(|| {
 });
 
 #[rustfmt::skip]
-fn by_hand() -> [Flag; 16] {
+fn by_hand() -> [Flag; 17] {
     [
     Flag { name: "--queue-cap", value: "N|inf", help: "waiting requests a server holds before rejecting",
         default: Some(|c, _| if c.queue_cap == usize::MAX { "inf".into() } else { c.queue_cap.to_string() }),
@@ -145,6 +167,9 @@ fn by_hand() -> [Flag; 16] {
         }) },
     plain("--no-db", "", "requests do not touch the database",
         |d, _, _| { d.cfg.use_db = false; Ok(()) }),
+    plain("--autoscale", "target=F,min=N,max=N,startup-s=S,cooldown-s=S",
+        "autoscaling in one flag: the --autoscale-* settings by their short names (any subset)",
+        autoscale),
     Flag { name: "--requests", value: "N", help: "stop issuing after N requests, then drain",
         default: Some(|_, _| DEFAULT_REQUESTS.to_string()),
         set: Set::By(|d, f, v| { d.requests = whole(f, v)?; Ok(()) }) },

@@ -14,9 +14,10 @@ use super::effect::{Counter, Ctx, Effect};
 use super::event::Event;
 use super::message::{Cause, Draw, Observed, Outcome, Payload, Reply, Request};
 use super::node::NodeId;
-use super::sample::{SimRng, mix64};
+use super::sample::{self, SimRng, mix64};
+use super::shape::TrafficShape;
 use super::slab::{Handle, Slab};
-use super::time::Time;
+use super::time::{SECOND, Time};
 use super::traffic::Traffic;
 use super::version::Pos;
 
@@ -111,7 +112,9 @@ impl Client {
         if self.done_issuing() {
             return;
         }
-        let gap = self.traffic.gap(&mut self.rng, cx.cfg.arrival_rate);
+        // Candidates at the shape's peak rate; `on_arrival` keeps each with probability
+        // rate / peak (thinning), so arrivals follow the shape exactly.
+        let gap = (self.traffic).gap(&mut self.rng, cx.cfg.traffic.peak(cx.cfg.arrival_rate));
         cx.timer(cx.now + gap, Event::Arrival(self.generation));
     }
 
@@ -132,6 +135,15 @@ impl Client {
             return None;
         }
         let cfg = cx.cfg;
+        // Drawn only under a shape, so steady runs keep their random sequence.
+        if cfg.traffic != TrafficShape::Steady {
+            let (t, base) = (cx.now as f64 / SECOND as f64, cfg.arrival_rate);
+            let keep = cfg.traffic.rate_at(t, base) / cfg.traffic.peak(base);
+            if !sample::chance(&mut self.rng, keep) {
+                self.schedule(cx);
+                return None;
+            }
+        }
         let mut d = self.traffic.draw(&mut self.rng, cfg);
         if d.write && cfg.sequential_keys {
             d.key = (self.writes % cfg.keys as u64) as u32;

@@ -9,6 +9,17 @@ use std::fmt;
 use super::balancer::Strategy;
 use super::decimal::trim;
 use super::replication::{ClockKind, Consistency, ReadFrom, Replication, SyncAcks};
+use super::shape::TrafficShape;
+
+/// The named settings (every `named_enum!`): a shape has parameters, and a slot of its own.
+trait NotShape {}
+impl NotShape for Strategy {}
+impl NotShape for ServiceDist {}
+impl NotShape for Replication {}
+impl NotShape for SyncAcks {}
+impl NotShape for ReadFrom {}
+impl NotShape for Consistency {}
+impl NotShape for ClockKind {}
 
 named_enum!(
     /// How long one request keeps a worker busy (the mean is `service_ms` divided by server power).
@@ -67,6 +78,7 @@ pub(crate) enum Slot<'a> {
     U32(&'a mut u32),
     Bool(&'a mut bool),
     Name(&'a mut dyn super::Named),
+    Shape(&'a mut TrafficShape),
 }
 
 /// A field's [`Slot`], chosen by its type.
@@ -83,9 +95,9 @@ macro_rules! slotted {
         })*
     };
 }
-slotted!(f64 => F64, u64 => U64, usize => Usize, u32 => U32, bool => Bool);
+slotted!(f64 => F64, u64 => U64, usize => Usize, u32 => U32, bool => Bool, TrafficShape => Shape);
 
-impl<T: super::Named> Slotted for T {
+impl<T: super::Named + NotShape> Slotted for T {
     fn slot(&mut self) -> Slot<'_> {
         Slot::Name(self)
     }
@@ -232,6 +244,12 @@ settings! {
     arrival_rate "arrival-rate": f64 = 60.0, v1 6.0;
         flag("R", "Poisson arrivals per second"),
         knob(ArrivalRate, spec("Arrival rate", "req/s", 0.01, 1e6));
+    /// How the arrival rate moves over time: `steady` (the arrival rate), `step:R@S,R@S…`,
+    /// `spike:BASE,PEAK@START+SECONDS`, `wave:MEAN,AMPLITUDE@PERIOD` (rates per second, times in
+    /// simulated seconds; default steady).
+    traffic "traffic": TrafficShape = TrafficShape::Steady;
+        flag("SHAPE", "how the arrival rate moves: steady | step:R@S,R@S… (rate R from second S) | spike:BASE,PEAK@START+SECONDS | wave:MEAN,AMPLITUDE@PERIOD"),
+        any;
     /// Share of requests that write (0..=1; default 0.3).
     write_ratio "write-ratio": f64 = 0.3;
         flag("F", "share of writes, 0..=1"), knob(WriteRatio, spec("Writes", "share", 0.0, 1.0));
@@ -354,6 +372,31 @@ settings! {
     breaker_open_ms "breaker-open-ms": f64 = 1_000.0;
         flag("MS", "circuit breaker: how long a circuit stays open before one trial request"),
         knob(BreakerOpenMs, spec("Circuit stays open for", "ms", 1.0, 600_000.0));
+
+    // Autoscaling
+    /// The autoscaler keeps enough servers that each would be this busy at the request rate of
+    /// the last 5 s (sizing by request rate, as request-count target tracking does); 0 is off
+    /// (0, or 0.05..=1; default 0).
+    autoscale_target "autoscale-target": f64 = 0.0;
+        flag("F", "autoscaling: the share of each server's capacity to aim for; 0 = off"),
+        knob(AutoscaleTarget, or_off(spec("Autoscale to utilisation", "share", 0.05, 1.0)));
+    /// Fewest and most servers the autoscaler keeps (1..=64; defaults 1 and 32; a minimum above
+    /// the maximum counts as the maximum).
+    autoscale_min "autoscale-min": usize = 1;
+        flag("N", "autoscaling: fewest servers"),
+        knob(AutoscaleMin, whole(spec("Fewest servers", "", 1.0, PAGE_SERVERS as f64)));
+    autoscale_max "autoscale-max": usize = 32;
+        flag("N", "autoscaling: most servers"),
+        knob(AutoscaleMax, whole(spec("Most servers", "", 1.0, PAGE_SERVERS as f64)));
+    /// A launched server joins the fleet this many seconds later (0..=3600; default 20).
+    autoscale_startup_s "autoscale-startup-s": f64 = 20.0;
+        flag("S", "autoscaling: a launched server's start-up time"),
+        knob(AutoscaleStartupS, spec("Start-up time", "s", 0.0, 3_600.0));
+    /// After any scaling, the autoscaler waits this long before it removes servers (it adds them
+    /// whenever needed, counting those still starting) (0..=3600; default 60).
+    autoscale_cooldown_s "autoscale-cooldown-s": f64 = 60.0;
+        flag("S", "autoscaling: after a scaling action, wait this long before scaling in"),
+        knob(AutoscaleCooldownS, spec("Cooldown", "s", 0.0, 3_600.0));
 
     // Database
     /// How writes reach the followers (default leader-async).

@@ -13,6 +13,7 @@ use super::balancer::Strategy;
 use super::knob::Knob;
 use super::node::NodeId;
 use super::replication::{ClockKind, Consistency, ReadFrom, Replication, SyncAcks};
+use super::shape::TrafficShape;
 use super::slab::Handle;
 use super::time::Time;
 
@@ -59,6 +60,8 @@ pub enum Action {
     SetAuth(bool),
     /// Deadline propagation: servers drop work whose deadline passed.
     SetDeadlines(bool),
+    /// How the arrival rate moves from now on (its times are the run's simulated seconds).
+    SetTraffic(TrafficShape),
     /// Change a numeric setting (clamped into its range; see [`Knob`]).
     Tune(Knob, f64),
     /// Give the link between two nodes its own latency and bandwidth (0: unlimited), or take the
@@ -108,6 +111,7 @@ impl Action {
             Action::SetCas(on) => format!("CAS {}", if *on { "on" } else { "off" }),
             Action::SetAuth(on) => format!("auth {}", if *on { "on" } else { "off" }),
             Action::SetDeadlines(on) => format!("deadlines {}", if *on { "on" } else { "off" }),
+            Action::SetTraffic(t) => format!("traffic {}", t.kind()),
             Action::Tune(k, v) => format!("{k} {}", super::decimal::trim(*v)),
             Action::SetLink { a, b, .. } => format!("link {}–{}", n(a), n(b)),
             Action::Partition(_) => "partition".into(),
@@ -151,6 +155,10 @@ pub enum Event {
     ProbeTimeout { server: usize, seq: u64 },
     /// The circuit to `server` opened as `opening` has been open long enough: half-open.
     HalfOpen { server: usize, opening: u64 },
+    /// The autoscaler looks at the fleet (every tick while it is on).
+    AutoscaleTick,
+    /// A server the autoscaler launched has started and joins the fleet.
+    Launch,
     /// A scheduled action takes effect.
     Act(Box<Action>),
 }
@@ -172,6 +180,8 @@ impl Event {
             Event::DbTick => 9,
             Event::DbTimer => 10,
             Event::HalfOpen { .. } => 13,
+            Event::AutoscaleTick => 14,
+            Event::Launch => 15,
         }
     }
 }

@@ -68,6 +68,7 @@ pub mod share;
 pub mod time;
 
 pub(crate) mod anomaly;
+pub(crate) mod autoscale;
 pub(crate) mod balancer;
 pub(crate) mod cache;
 pub(crate) mod client;
@@ -85,6 +86,7 @@ pub(crate) mod replication;
 pub(crate) mod sample;
 pub(crate) mod series;
 pub(crate) mod server;
+pub(crate) mod shape;
 pub(crate) mod slab;
 pub(crate) mod sort;
 pub(crate) mod sorted;
@@ -99,6 +101,7 @@ pub use balancer::{Backend, Balancer, Strategy};
 pub use compare::{Comparison, Variant};
 pub use config::{
     Config, ConfigError, DEFAULT_CLIENT_POOL, MAX_SERVERS, PAGE_SERVERS, ServiceDist,
+    server_cost_per_hour,
 };
 pub use event::{Action, Recorded};
 pub use knob::Knob;
@@ -112,6 +115,7 @@ pub use replication::{
     Versioned,
 };
 pub use server::Server;
+pub use shape::TrafficShape;
 pub use summary::Summary;
 pub use time::Time;
 pub use trace::SpanKind;

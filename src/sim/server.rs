@@ -86,6 +86,11 @@ impl Server {
         }
     }
 
+    /// When it joined the fleet.
+    pub fn joined(&self) -> Time {
+        self.since
+    }
+
     /// Jobs it holds in any form.
     pub fn holding(&self) -> usize {
         self.queue.len() + self.busy.len()

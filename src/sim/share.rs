@@ -15,6 +15,7 @@ use super::event::{Action, MAX_ACTIONS, Recorded};
 use super::knob::Knob;
 use super::node::NodeId;
 use super::replication::{ClockKind, Consistency, ReadFrom, Replication, SyncAcks};
+use super::shape::TrafficShape;
 use super::time::Time;
 use super::world::World;
 
@@ -74,6 +75,8 @@ impl Slot<'_> {
             Slot::U32(v) => v.to_string(),
             Slot::Bool(v) => u8::from(**v).to_string(),
             Slot::Name(v) => v.text().into(),
+            // A link keeps to letters, digits and -.,;=+_ : a shape's : and @ are spelled _ and -.
+            Slot::Shape(v) => v.spell().replace(':', "_").replace('@', "-"),
         }
     }
 
@@ -91,9 +94,24 @@ impl Slot<'_> {
                 }
             }
             Slot::Name(v) => return v.set_text(s).then_some(()),
+            Slot::Shape(v) => {
+                **v = TrafficShape::parse(&s.replace('_', ":").replace('-', "@")).ok()?
+            }
         }
         Some(())
     }
+}
+
+/// Text written as two hex digits a byte.
+fn unhex(s: &str) -> Option<String> {
+    if !s.len().is_multiple_of(2) {
+        return None;
+    }
+    let bytes: Option<Vec<u8>> = (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect();
+    String::from_utf8(bytes?).ok()
 }
 
 fn nodes(ns: &[NodeId]) -> String {
@@ -125,6 +143,11 @@ fn action_text(a: &Action) -> String {
         Action::SetCas(on) => format!("cas.{}", u8::from(*on)),
         Action::SetAuth(on) => format!("auth.{}", u8::from(*on)),
         Action::SetDeadlines(on) => format!("dl.{}", u8::from(*on)),
+        // Dots and commas separate an action's parts and the actions: the shape goes as hex.
+        Action::SetTraffic(t) => {
+            let hex: String = t.spell().bytes().map(|b| format!("{b:02x}")).collect();
+            format!("tr.{hex}")
+        }
         Action::Tune(k, v) => format!("t.{k}.{}", num(*v)),
         Action::SetLink { a, b, spec: None } => format!("link.{a}.{b}"),
         Action::SetLink {
@@ -183,6 +206,7 @@ fn parse_action(s: &str) -> Option<Action> {
         "cas" => Action::SetCas(flag()?),
         "auth" => Action::SetAuth(flag()?),
         "dl" => Action::SetDeadlines(flag()?),
+        "tr" => Action::SetTraffic(TrafficShape::parse(&unhex(arity(2).map(|_| p[1])?)?).ok()?),
         "t" => Action::Tune(arity(3).and(p[1].parse::<Knob>().ok())?, f(2)?),
         "link" => match p.len() {
             3 => Action::SetLink {

@@ -40,6 +40,7 @@ pub struct Summary {
     pub auth: bool,
     pub edge: [u64; 4],
     pub overload: OverloadSummary,
+    pub autoscale: crate::sim::world::Scaling,
 }
 
 /// Overload and its cures: work the servers did that nobody took, what deadlines, shedding and
@@ -172,6 +173,7 @@ impl Summary {
                 shed: m.shed,
                 circuit_openings: m.circuit_openings,
             },
+            autoscale: w.scaling(),
         }
     }
 
@@ -284,6 +286,15 @@ impl Summary {
             v.shed,
             v.circuit_openings,
         );
+        let a = &self.autoscale;
+        let _ = write!(
+            o,
+            "\"autoscale\":{{\"scale_outs\":{},\"scale_ins\":{},\"max_servers\":{},\"server_seconds\":{}}},",
+            a.scale_outs,
+            a.scale_ins,
+            a.max_servers,
+            num(a.server_seconds)
+        );
         let _ = write!(
             o,
             "\"simulated_s\":{},\"wall_s\":{}}}",
@@ -329,6 +340,7 @@ mod tests {
             "\"read_availability\":",
             "\"wasted_ms\":",
             "\"overload\":{\"served_ms\":",
+            "\"autoscale\":{\"scale_outs\":0,\"scale_ins\":0,\"max_servers\":3,\"server_seconds\":90}",
             "\"simulated_s\":30,",
             "\"wall_s\":0.5}",
         ] {

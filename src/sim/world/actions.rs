@@ -254,6 +254,12 @@ impl World {
                 };
                 self.note(None, format!("Servers now {how}"));
             }
+            Action::SetTraffic(shape) if shape != self.cfg.traffic => {
+                let text = format!("Traffic now {}", shape.spell());
+                self.cfg.traffic = shape;
+                self.at_client(crate::sim::client::Input::RateChanged);
+                self.note(None, text);
+            }
             Action::Tune(knob, v) => self.tune(knob, v),
             Action::SetLink { a, b, spec } => self.set_link(a, b, spec),
             Action::Partition(group) => self.partition(group),
@@ -311,7 +317,7 @@ impl World {
             .collect()
     }
 
-    fn add_server(&mut self) {
+    pub(super) fn add_server(&mut self) {
         if let Some(i) = self.servers.iter().position(|s| s.draining) {
             self.servers[i].draining = false;
             self.balancer.set_draining(i, false);
@@ -326,6 +332,7 @@ impl World {
             // A new process looks the database leader up when it starts.
             server.db_leader = self.db.leader;
             self.servers.push(server);
+            self.max_fleet = self.max_fleet.max(self.servers.len());
             // With health checks on, a new server earns traffic by passing them, as behind a real
             // balancer; without them it is trusted at once.
             let checked = self.cfg.hc_interval_ms > 0.0;
@@ -345,7 +352,7 @@ impl World {
         }
     }
 
-    fn remove_server(&mut self) {
+    pub(super) fn remove_server(&mut self) {
         if self.servers.iter().filter(|s| !s.draining).count() <= 1 {
             return;
         }

@@ -9,7 +9,9 @@ mod chaos;
 mod nodes;
 mod observe;
 mod read;
+mod scaling;
 mod tune;
+pub use scaling::Scaling;
 pub use tune::Footprint;
 mod waterfall;
 
@@ -17,6 +19,7 @@ use std::collections::VecDeque;
 
 use rand::SeedableRng;
 
+use super::autoscale::Autoscaler;
 use super::balancer::Balancer;
 use super::client::Client;
 use super::config::{Config, ConfigError};
@@ -114,6 +117,11 @@ pub struct World {
     /// The person's actions, when recording them for a shareable link.
     recorded: Option<Vec<Recorded>>,
     actions_dropped: bool,
+    autoscaler: Autoscaler,
+    /// Server-µs of the servers retired so far (what the fleet cost, with those still in it).
+    retired_us: u64,
+    /// The largest the fleet has been.
+    max_fleet: usize,
 }
 
 impl World {
@@ -158,6 +166,9 @@ impl World {
             trace_next: false,
             recorded: None,
             actions_dropped: false,
+            autoscaler: Autoscaler::default(),
+            retired_us: 0,
+            max_fleet: cfg.servers,
             initial: cfg.clone(),
             cfg,
         };
@@ -168,6 +179,7 @@ impl World {
             .push(from_ms(world.cfg.heartbeat_ms), Event::DbTick);
         world.at_balancer(super::balancer::Input::ArmProbes);
         world.arm_chaos();
+        world.arm_autoscaler();
         Ok(world)
     }
 
@@ -350,6 +362,8 @@ impl World {
             | Event::ProbeTick
             | Event::ProbeTimeout { .. }
             | Event::HalfOpen { .. } => self.timer(event),
+            Event::AutoscaleTick => self.autoscale_tick(),
+            Event::Launch => self.launched(),
             Event::DbTimer => {
                 self.db.on_timer(self.now, &mut self.outbox);
                 self.flush();

@@ -204,7 +204,9 @@ impl World {
                 break;
             }
             let i = self.servers.len() - 1;
-            self.servers.pop();
+            if let Some(s) = self.servers.pop() {
+                self.retired_us += self.now.saturating_sub(s.joined());
+            }
             self.balancer.remove_last();
             self.network.forget(NodeId::Server(i));
             self.note(

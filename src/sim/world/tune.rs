@@ -111,6 +111,7 @@ impl World {
             Knob::TimeoutMs => (self.balancer).set_timeout(from_ms(self.cfg.timeout_ms)),
             Knob::RetryBudget => self.balancer.budget.set_ratio(self.cfg.retry_budget),
             Knob::Breaker if value == 0.0 => self.balancer.reset_breakers(),
+            Knob::AutoscaleTarget => self.arm_autoscaler(),
             Knob::HcIntervalMs if value == 0.0 => {
                 self.balancer.trust_all();
             }
