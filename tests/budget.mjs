@@ -12,13 +12,16 @@
 // the live linearizability check (19.7 KB with its verdict line and the lesson texts that read
 // it): 239.0 KB. The performance issue then rebuilt the standard library for the release page
 // without panic messages (tests/build/release.sh), −20.5 KB: 223.5 KB, and the gate came down to
-// 225 KB on the way back to 200.
+// 225 KB on the way back to 200. Issue 17's overload controls, traffic shapes, autoscaler and
+// their two lessons then took it to 236.9 KB (a float's Display, pulled in by one `{needed}` of an
+// f64 in a lesson text, had cost 4 KB of it before it was caught): the gate is at the 240 KB the
+// brief allows while lessons land.
 import { readdir, readFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { join, relative, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const BUDGET = 235_000;
+const BUDGET = 240_000;
 const FORMER = 200_000;
 const GOAL = 150_000;
 const dist = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist');

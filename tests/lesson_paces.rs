@@ -10,7 +10,7 @@ use clusterscope::sim::WAN_LATENCY_MS;
 use clusterscope::sim::Window;
 use clusterscope::sim::lesson::{BALANCING_WAIT, LESSONS, OVERLOAD_RATE, Progress, SPEED, find};
 use clusterscope::sim::time::{SECOND, Time};
-use clusterscope::sim::{Action, Consistency, NodeId, Replication, Strategy, World};
+use clusterscope::sim::{Action, Consistency, NodeId, Replication, Strategy, TrafficShape, World};
 
 const SEEDS: u64 = 20;
 const PACES: [u64; 3] = [10, 30, 90];
@@ -339,6 +339,45 @@ fn walk(id: &str, seed: u64, pace: u64) {
             let tiles = k.w.metrics().headline(k.w.now(), Window::Recent);
             assert!(tiles.success.unwrap() >= 85.0, "{what}: {text}");
             assert!(k.w.metrics().shed > shed, "{what}: nothing shed: {text}");
+        }
+        "autoscale" => {
+            let spike = |w: &World| {
+                let (rate, now) = (w.config().arrival_rate, w.now() as f64 / 1e6);
+                Action::SetTraffic(TrafficShape::preset("spike", rate, now))
+            };
+            let (failed, before) = (k.w.metrics().failed_total(), k.w.servers().len());
+            k.act(spike(&k.w));
+            // The spike starts 2 s on and lasts 10 s; the check speaks a second after.
+            let text = k.part(1, 130, 300, &what);
+            assert!(
+                k.w.metrics().failed_total() > failed,
+                "{what}: no harm: {text}"
+            );
+            assert!(
+                k.w.scaling().max_servers > before,
+                "{what}: no growth: {text}"
+            );
+            assert!(
+                text.contains(&format!("from {before} to ")),
+                "{what}: {text}"
+            );
+            k.act(Action::Tune(Knob::AutoscaleMin, 5.0));
+            k.wait(pace);
+            let failed = k.w.metrics().failed_total();
+            k.act(spike(&k.w));
+            k.wait(20);
+            let ready = k.w.servers().iter().filter(|s| s.status.is_up()).count();
+            let text = k.part(2, 110, 300, &what);
+            if text.contains("already big enough") {
+                assert!(ready >= 5, "{what}: {ready} up: {text}");
+            } else {
+                assert!(text.contains("still starting"), "{what}: {text}");
+            }
+            let now = k.w.metrics().failed_total() - failed;
+            assert!(
+                text.contains(&format!(" {now} of ")),
+                "{what}: {now} failed: {text}"
+            );
         }
         other => panic!("no walk for lesson {other}"),
     }

@@ -132,6 +132,18 @@ pub const QUESTIONS: &[Question] = &[
         why: "Nobody tells a server that the balancer stopped waiting: it serves the request anyway, for nobody, while the retry queues elsewhere. Deadline propagation (drop work whose time ran out) or load shedding (refuse at once when the queue is old) gives the time back to requests someone waits for.",
         lesson: "overload",
     },
+    Question {
+        id: "autoscale-spike",
+        text: "An autoscaler adds servers when it sees traffic rise; a server takes 3 s to start. A spike lasts 10 s. What protects the spike's first seconds?",
+        choices: &[
+            "Checking health more often",
+            "Capacity already running before the spike (a higher minimum)",
+            "A shorter cooldown",
+        ],
+        answer: 1,
+        why: "The autoscaler must first see the rise, then wait for new servers to start and pass their checks; until then only the servers already running serve. Faster checks save a tenth of a second; a cooldown only delays removing servers.",
+        lesson: "autoscale",
+    },
 ];
 
 /// Right answers among `answers` (one entry per question; `None` unanswered).

@@ -67,6 +67,19 @@ pub struct Sample {
     /// The most any replica lagged behind the leader at the end of the tick, in ms.
     pub max_lag_ms: f64,
     pub in_flight: u64,
+    pub fleet: Fleet,
+}
+
+/// The fleet at a tick's end, and the rate the traffic's shape asked for then.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Fleet {
+    /// Servers in the fleet (draining ones included), launched and still starting, and the
+    /// autoscaler's wish (0 while it is off).
+    pub servers: u16,
+    pub starting: u16,
+    pub desired: u16,
+    /// Requests per second the shape asks for.
+    pub offered: f32,
 }
 
 impl Sample {
@@ -145,6 +158,7 @@ impl Series {
         workers: usize,
         lag_ms: f64,
         in_flight: u64,
+        fleet: Fleet,
     ) {
         let now = Totals::of(m, busy_us);
         let d = |a: u64, b: u64| a.saturating_sub(b) as u32;
@@ -185,6 +199,7 @@ impl Series {
             utilization,
             max_lag_ms: lag_ms,
             in_flight,
+            fleet,
         };
         if self.samples.len() == SERIES_TICKS {
             self.samples.pop_front();
@@ -278,7 +293,7 @@ mod tests {
                 s.record(10);
             }
             m.fail(sec * TICK + 20, Cause::Timeout);
-            s.close(&m, vec![sec * TICK / 2], 1, 3.0, 4);
+            s.close(&m, vec![sec * TICK / 2], 1, 3.0, 4, Fleet::default());
         }
         assert_eq!(s.samples().len(), SERIES_TICKS);
         let last = s.samples().last().unwrap();

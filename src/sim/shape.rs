@@ -35,12 +35,45 @@ pub enum TrafficShape {
 /// Hand-parsed, as the share link's numbers are, so the page carries no float parser.
 fn decimal(s: &str) -> Option<f64> {
     let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
-    let digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
-    if whole.is_empty() || !digits(whole) || !digits(frac) || whole.len() + frac.len() > 15 {
+    if whole.is_empty() || whole.len() + frac.len() > 15 {
         return None;
     }
-    let n: u64 = format!("{whole}{frac}").parse().ok()?;
-    Some(n as f64 / libm::pow(10.0, frac.len() as f64))
+    // Every digit into one integer (at most 15: exact in an f64), then one division.
+    let (mut n, mut scale) = (0u64, 1u64);
+    for (k, b) in whole.bytes().chain(frac.bytes()).enumerate() {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        n = n * 10 + u64::from(b - b'0');
+        if k >= whole.len() {
+            scale *= 10;
+        }
+    }
+    Some(n as f64 / scale as f64)
+}
+
+/// sin(2π·turns), from a polynomial on a quarter turn: plain arithmetic, so native and wasm agree
+/// bit for bit, and the page carries no trigonometry (a traffic wave needs no more than 1e-6).
+fn sin_turns(turns: f64) -> f64 {
+    let t = turns - libm::floor(turns);
+    // Fold onto [−¼, ¼]: sin is symmetric about ¼ and antisymmetric about ½.
+    let q = if t < 0.25 {
+        t
+    } else if t < 0.75 {
+        0.5 - t
+    } else {
+        t - 1.0
+    };
+    let x = 2.0 * std::f64::consts::PI * q;
+    let x2 = x * x;
+    // Taylor to x¹⁷: the error at π/2 is below 1e-13.
+    let mut term = x;
+    let mut sum = x;
+    for k in 1..=8 {
+        term *= -x2 / ((2 * k) * (2 * k + 1)) as f64;
+        sum += term;
+    }
+    sum
 }
 
 fn rate(s: &str) -> Result<f64, String> {
@@ -151,6 +184,29 @@ impl TrafficShape {
         }
     }
 
+    /// A shape of `kind` around the arrival rate `rate`, starting `lead_s` after `now_s` (the
+    /// page's buttons): a spike of 4× for 10 s, a step to 3×, a wave of ±50 % a minute.
+    pub fn preset(kind: &str, rate: f64, now_s: f64) -> Self {
+        // Tenths of a second and of a request: the text stays short.
+        let tenth = |v: f64| libm::round(v * 10.0) / 10.0;
+        let (r, start) = (tenth(rate.max(0.1)), tenth(now_s + 2.0));
+        match kind {
+            "spike" => TrafficShape::Spike {
+                base: r,
+                peak: tenth(4.0 * r),
+                at_s: start,
+                for_s: 10.0,
+            },
+            "step" => TrafficShape::Step(vec![(0.0, r), (start, tenth(3.0 * r))]),
+            "wave" => TrafficShape::Wave {
+                mean: r,
+                amp: tenth(r / 2.0),
+                period_s: 60.0,
+            },
+            _ => TrafficShape::Steady,
+        }
+    }
+
     /// The kind's name (the page's choice).
     pub fn kind(&self) -> &'static str {
         match self {
@@ -185,10 +241,7 @@ impl TrafficShape {
                 mean,
                 amp,
                 period_s,
-            } => {
-                let phase = 2.0 * std::f64::consts::PI * t_s / period_s;
-                (mean + amp * libm::sin(phase)).max(0.0)
-            }
+            } => (mean + amp * sin_turns(t_s / period_s)).max(0.0),
         }
     }
 
@@ -233,6 +286,15 @@ mod tests {
             "steady:5",
         ] {
             assert!(TrafficShape::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_wave_s_sine_matches_the_library_s() {
+        for k in -400..=400 {
+            let turns = k as f64 / 97.0;
+            let want = (2.0 * std::f64::consts::PI * turns).sin();
+            assert!((sin_turns(turns) - want).abs() < 1e-9, "{turns}");
         }
     }
 

@@ -274,7 +274,8 @@ fn throughput(samples: &[&Sample], marks: &str) -> String {
     let totals: Vec<f64> = (0..n)
         .map(|k| layers.iter().map(|l| l.2[k]).sum())
         .collect();
-    let max = nice_ceiling(totals.iter().copied().fold(1.0, f64::max));
+    let offered = samples.iter().map(|s| s.fleet.offered as f64);
+    let max = nice_ceiling(totals.iter().copied().chain(offered).fold(1.0, f64::max));
     let mut base = vec![0.0; n];
     let mut body = String::new();
     time_axes(&mut body, max, "req/s");
@@ -295,8 +296,19 @@ fn throughput(samples: &[&Sample], marks: &str) -> String {
         let _ = write!(body, "<path class=\"area {class}\" d=\"{d}Z\"/>");
         base = top;
     }
+    // The rate the traffic's shape asks for, over the areas (it is the arrival rate when steady).
+    let offered: Vec<Option<f64>> = samples
+        .iter()
+        .map(|s| Some(s.fleet.offered as f64))
+        .collect();
+    let _ = write!(
+        body,
+        "<path class=\"line offered\" d=\"{}\"/>",
+        polyline(&offered, max)
+    );
     body.push_str(marks);
-    let labels: Vec<(String, &str)> = layers.iter().map(|(l, c, _)| (l.clone(), *c)).collect();
+    let mut labels: Vec<(String, &str)> = layers.iter().map(|(l, c, _)| (l.clone(), *c)).collect();
+    labels.push(("asked for (the traffic's shape)".into(), "offered"));
     chart(
         "throughput",
         "Throughput by outcome (requests per second)",
@@ -482,6 +494,34 @@ pub fn charts(props: &View) -> Html {
     all += &load;
     all += &lag;
     all += &histogram(&w.series().latency_histogram());
+    // The fleet's size, once an autoscaler has been on in the span shown.
+    if samples.iter().any(|s| s.fleet.desired > 0) {
+        let n = |f: fn(&Sample) -> u16| col(&|s| Some(f(s) as f64));
+        all += &line_chart(
+            "fleet",
+            "Fleet size (servers)",
+            "servers",
+            vec![
+                Series {
+                    label: "in the fleet".into(),
+                    class: "fleet",
+                    values: n(|s| s.fleet.servers),
+                },
+                Series {
+                    label: "starting".into(),
+                    class: "starting",
+                    values: n(|s| s.fleet.starting),
+                },
+                Series {
+                    label: "wanted".into(),
+                    class: "wanted",
+                    values: n(|s| s.fleet.desired),
+                },
+            ],
+            4.0,
+            &marks,
+        );
+    }
     html! {
         <section class="charts" aria-label="Charts">{ Html::from_html_unchecked(all.into()) }</section>
     }

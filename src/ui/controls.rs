@@ -39,7 +39,10 @@ pub fn controls(props: &PanelProps) -> Html {
         <div class="row">
             { button(on, "Add server".into(), "", || Msg::Do(Action::AddServer)) }
             { button(on, "Remove server".into(), "", || Msg::Do(Action::RemoveServer)) }
-            <span class="count">{ format!("{} of at most {PAGE_SERVERS}", w.servers().len()) }</span>
+            <span class="count">{ match w.scaling().starting {
+                0 => format!("{} of at most {PAGE_SERVERS}", w.servers().len()),
+                n => format!("{} of at most {PAGE_SERVERS}, {n} starting", w.servers().len()),
+            } }</span>
         </div>
         <ul class="server-list" aria-label="Servers">
             { for w.servers().iter().enumerate().map(|(i, s)| html! {
@@ -55,6 +58,7 @@ pub fn controls(props: &PanelProps) -> Html {
     </> };
     let traffic = html! { <>
         { knob_field(on, cfg, Knob::ArrivalRate) }
+        { super::scaling::traffic_shape(&w, on) }
         { knob_field(on, cfg, Knob::WriteRatio) }
         { knob_field(on, cfg, Knob::ServiceMs) }
         { knob_field(on, cfg, Knob::DbServiceMs) }
@@ -125,6 +129,8 @@ pub fn controls(props: &PanelProps) -> Html {
             { panel("Servers", true, servers) }
             { panel("Balancer", true, balancer) }
             { panel("Overload", false, overload) }
+            { panel(if cfg.autoscale_target > 0.0 { "Autoscaling (on)" } else { "Autoscaling" }, false,
+                    super::scaling::autoscaling(&props.view.world, on)) }
             { panel("Traffic", false, traffic) }
             { panel("Network", false, network) }
             { panel(if chaos_on { "Chaos (on)" } else { "Chaos" }, false, chaos) }

@@ -25,6 +25,7 @@ mod panels;
 mod panic;
 mod pure;
 pub mod route;
+mod scaling;
 pub mod state;
 mod top_bar;
 mod view;

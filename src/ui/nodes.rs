@@ -100,8 +100,11 @@ pub(super) fn line(b: NodeBox, row: f64, text: String) -> Html {
 }
 
 pub(super) fn client(w: &World, b: NodeBox) -> Html {
+    // What the traffic asks for now (under a shape, the shape's rate at this moment).
+    let cfg = w.config();
+    let rate = (cfg.traffic).rate_at(w.now() as f64 / 1e6, cfg.arrival_rate);
     let body = html! { <>
-        { line(b, 1.0, format!("{} req/s", crate::sim::decimal::trim(w.config().arrival_rate))) }
+        { line(b, 1.0, format!("{} req/s", fixed(rate, if rate < 10.0 { 1 } else { 0 }))) }
         { line(b, 2.0, format!("{}% writes", fixed(w.config().write_ratio * 100.0, 0))) }
     </> };
     html! {

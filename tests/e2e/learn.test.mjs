@@ -80,10 +80,10 @@ test('three lessons walked to done, each explained with the run\'s figures and r
 
   // Done lessons are marked, and survive a reload (localStorage).
   const summary = page.locator('details.lessons summary');
-  assert.match(await summary.innerText(), /3 of 12 done/i);
+  assert.match(await summary.innerText(), /3 of 13 done/i);
   await page.reload();
   await page.locator('[data-node="server-2"]').waitFor();
-  assert.match(await page.locator('details.lessons summary').innerText(), /3 of 12 done/i);
+  assert.match(await page.locator('details.lessons summary').innerText(), /3 of 13 done/i);
   for (const id of ['failure', 'security', 'cache']) {
     assert.equal(await page.locator(`li[data-lesson="${id}"]`).getAttribute('class'), 'done', id);
   }
@@ -122,6 +122,30 @@ test('the retry-storm lesson: collapse, then deadlines, then shedding, each expl
   await ctx.close();
 });
 
+test('the autoscaling lesson: a spike, the fleet grows; then ready for the next one', async () => {
+  const { page, problems, ctx } = await open();
+  await startLesson(page, 'autoscale');
+  const parts = () => page.locator('section.lesson[data-lesson="autoscale"]').getAttribute('data-parts-done');
+  await page.locator('details.panel > summary', { hasText: 'Traffic' }).click();
+  await page.getByRole('button', { name: 'Spike ×4 for 10 s' }).click();
+  await eventually(parts, (v) => assert.equal(v, '1'), 60000);
+  // The fleet chart shows once the autoscaler is on; the shape is drawn over the throughput.
+  await page.locator('figure[data-chart="fleet"]').waitFor();
+  assert.equal(await page.locator('figure[data-chart="throughput"] path.offered').count(), 1);
+  await page.locator('details.panel > summary', { hasText: 'Autoscaling' }).click();
+  const fewest = page.getByLabel('Fewest servers', { exact: true });
+  await fewest.fill('5');
+  await fewest.press('Enter');
+  await page.waitForTimeout(5000);
+  await page.getByRole('button', { name: 'Spike ×4 for 10 s' }).click();
+  await page.locator('section.lesson[data-lesson="autoscale"][data-lesson-state="done"]').waitFor({ timeout: 60000 });
+  const part = (n) => page.locator(`section.lesson .check[data-part="${n}"]`).innerText();
+  assert.match(await part(1), /\d+ of \d+ requests failed/);
+  assert.match(await part(2), /With Fewest servers at 5/);
+  assert.deepEqual(problems, []);
+  await ctx.close();
+});
+
 test('keyboard focus survives re-renders of the knowledge check and the event log', async () => {
   const { page, problems, ctx } = await open();
   // Answering re-renders the question (grades, explanation): the pressed choice keeps the focus.
@@ -151,16 +175,16 @@ test('the knowledge check grades at once, explains, links its lesson, and keeps 
   const { page, problems, ctx } = await open();
   await page.locator('details.quiz summary').click();
   const questions = page.locator('[data-quiz-question]');
-  await eventually(() => questions.count(), (n) => assert.equal(n, 11));
+  await eventually(() => questions.count(), (n) => assert.equal(n, 12));
   const q = page.locator('[data-quiz-question="cap"]');
   await q.getByRole('button', { name: 'Consistency (CP)' }).click();
   assert.match(await q.locator('.why').innerText(), /^Not quite\./);
   await q.getByRole('button', { name: 'Availability (AP)' }).click();
   await eventually(() => q.locator('.why').innerText(), (t) => assert.match(t, /^Right\./));
-  assert.match(await page.locator('details.quiz summary').innerText(), /1 of 11 right/i);
+  assert.match(await page.locator('details.quiz summary').innerText(), /1 of 12 right/i);
   await page.reload();
   await page.locator('[data-node="server-2"]').waitFor();
-  assert.match(await page.locator('details.quiz summary').innerText(), /1 of 11 right/i);
+  assert.match(await page.locator('details.quiz summary').innerText(), /1 of 12 right/i);
   // "See the lesson" opens it.
   await page.locator('details.quiz summary').click();
   await page.locator('[data-quiz-question="cap"] .why button').click();

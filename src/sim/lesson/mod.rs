@@ -4,6 +4,7 @@
 //! [`Progress::observe`] each frame; the tests walk every lesson natively.
 
 mod architecture;
+mod autoscale;
 mod balancing;
 mod cache;
 mod cap;
@@ -61,7 +62,8 @@ lessons!(
     concurrency,
     cache,
     security,
-    overload
+    overload,
+    autoscale
 );
 
 impl Progress {

@@ -213,12 +213,24 @@ impl World {
             .max()
             .unwrap_or(0);
         let in_flight = self.client.in_flight() as u64;
+        let s = self.scaling();
+        let fleet = crate::sim::series::Fleet {
+            servers: self.servers.len() as u16,
+            starting: s.starting as u16,
+            desired: if self.cfg.autoscale_target > 0.0 {
+                s.desired as u16
+            } else {
+                0
+            },
+            offered: (self.cfg.traffic).rate_at(end as f64 / 1e6, self.cfg.arrival_rate) as f32,
+        };
         self.series.close(
             &self.metrics,
             busy,
             self.cfg.workers,
             lag as f64 / 1e3,
             in_flight,
+            fleet,
         );
     }
 }
