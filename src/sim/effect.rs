@@ -56,8 +56,6 @@ pub(crate) enum Counter {
     Retry,
     RetryDenied,
     StaleRead,
-    /// A worker finished serving an attempt after this many µs.
-    Served(u32),
     /// Served work (µs) whose answer nobody took: the balancer had given up on the attempt, or
     /// the server found its deadline passed.
     Wasted(u32),

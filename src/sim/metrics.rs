@@ -266,8 +266,8 @@ pub struct Metrics {
     pub retries: u64,
     /// Retries refused by the retry budget.
     pub retries_denied: u64,
-    /// Worker-µs of service done, and of it, work whose answer nobody took (the balancer had given
-    /// up on the attempt): what a retry storm burns.
+    /// Worker-µs of service done (up to the last tick's close), and of it, work whose answer nobody
+    /// took (the balancer had given up on the attempt): what a retry storm burns.
     pub served_us: u64,
     pub wasted_us: u64,
     /// Attempts servers dropped unserved because their deadline had passed.
@@ -342,18 +342,19 @@ impl Metrics {
         self.recent_latency.record(now, now - issued);
     }
 
-    /// A worker's `us` of service ended (`wasted`: nobody took its answer; counted apart from
-    /// when it was served, so served includes it).
-    pub fn work(&mut self, now: Time, us: u32, wasted: bool) {
+    /// `us` of service whose answer nobody took (counted when it is thrown away; the service
+    /// itself is in `served_us`).
+    pub fn wasted(&mut self, now: Time, us: u32) {
         let us = u64::from(us);
-        let b = self.bucket(now);
-        if wasted {
-            b.wasted_us += us;
-            self.wasted_us += us;
-        } else {
-            b.served_us += us;
-            self.served_us += us;
-        }
+        self.bucket(now).wasted_us += us;
+        self.wasted_us += us;
+    }
+
+    /// The servers finished `us` of service in the tick that ends at `end` (the engine reads
+    /// their own counts at each tick's close).
+    pub fn served(&mut self, end: Time, us: u64) {
+        self.bucket(end.saturating_sub(1)).served_us += us;
+        self.served_us += us;
     }
 
     /// An attempt is made again.

@@ -55,6 +55,8 @@ pub struct Server {
     pub epoch: u32,
     /// Requests this server has answered successfully.
     pub served: u64,
+    /// Worker-µs of service it finished (its own count: no message per request).
+    pub work_us: u64,
     /// When it last crashed (what a health check cannot see: the lessons measure detection from it).
     pub crashed_at: Option<Time>,
     /// The database leader as far as this server has been told.
@@ -77,6 +79,7 @@ impl Server {
             awaiting_db: 0,
             epoch,
             served: 0,
+            work_us: 0,
             crashed_at: None,
             db_leader: 0,
             cache: LocalCache::default(),
@@ -259,7 +262,7 @@ impl Server {
             return;
         };
         let job = self.busy.swap_remove(k);
-        cx.count(Counter::Served(job.work));
+        self.work_us += u64::from(job.work);
         // The next queued job starts if a worker is free (fewer may be allowed now).
         self.fill_workers(cx);
         cx.span(job.req, SpanKind::Service);

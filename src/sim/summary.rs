@@ -167,7 +167,7 @@ impl Summary {
                 m.forbidden_writes,
             ],
             overload: OverloadSummary {
-                served_ms: m.served_us as f64 / 1e3,
+                served_ms: w.work_us() as f64 / 1e3,
                 wasted_ms: m.wasted_us as f64 / 1e3,
                 deadline_drops: m.deadline_drops,
                 shed: m.shed,

@@ -118,8 +118,10 @@ pub struct World {
     recorded: Option<Vec<Recorded>>,
     actions_dropped: bool,
     autoscaler: Autoscaler,
-    /// Server-µs of the servers retired so far (what the fleet cost, with those still in it).
+    /// Server-µs of the servers retired so far (what the fleet cost, with those still in it), and
+    /// the service they finished.
     retired_us: u64,
+    retired_work_us: u64,
     /// The largest the fleet has been.
     max_fleet: usize,
 }
@@ -168,6 +170,7 @@ impl World {
             actions_dropped: false,
             autoscaler: Autoscaler::default(),
             retired_us: 0,
+            retired_work_us: 0,
             max_fleet: cfg.servers,
             initial: cfg.clone(),
             cfg,

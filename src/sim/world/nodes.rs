@@ -181,8 +181,7 @@ impl World {
                         Counter::Retry => m.retry(self.now),
                         Counter::RetryDenied => m.retries_denied += 1,
                         Counter::StaleRead => m.stale_reads += 1,
-                        Counter::Served(us) => m.work(self.now, us, false),
-                        Counter::Wasted(us) => m.work(self.now, us, true),
+                        Counter::Wasted(us) => m.wasted(self.now, us),
                         Counter::DeadlineDrop => m.deadline_drops += 1,
                         Counter::Shed => m.shed += 1,
                         Counter::CircuitOpened => m.circuit_openings += 1,
@@ -206,6 +205,7 @@ impl World {
             let i = self.servers.len() - 1;
             if let Some(s) = self.servers.pop() {
                 self.retired_us += self.now.saturating_sub(s.joined());
+                self.retired_work_us += s.work_us;
             }
             self.balancer.remove_last();
             self.network.forget(NodeId::Server(i));

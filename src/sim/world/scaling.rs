@@ -99,6 +99,11 @@ impl World {
         }
     }
 
+    /// Worker-µs of service the servers have finished, retired ones' included.
+    pub fn work_us(&self) -> u64 {
+        self.retired_work_us + self.servers.iter().map(|s| s.work_us).sum::<u64>()
+    }
+
     /// Servers in the fleet that are not draining.
     pub fn serving(&self) -> usize {
         self.servers.iter().filter(|s| !s.draining).count()

@@ -207,6 +207,8 @@ impl World {
     /// Closes the simulated second in progress for the charts.
     pub(super) fn close_second(&mut self) {
         let end = self.series.due();
+        let work = self.work_us();
+        self.metrics.served(end, work - self.metrics.served_us);
         let busy = self.servers.iter().map(|s| s.busy_time(end)).collect();
         let lag = (0..self.db.replicas.len())
             .map(|j| self.db.lag(j, end))
