@@ -87,7 +87,7 @@ pub(super) fn check(p: &mut Progress, w: &World) -> Option<String> {
             trim(cfg.autoscale_cooldown_s)
         ),
         _ => format!(
-            "{summary} With Fewest servers at {} and a start-up time of {} s{}. Capacity ready before the spike is the only kind that helps a spike shorter than the reaction: keeping it costs ${}/h now, all the time.",
+            "{summary} With Fewest servers at {} and a start-up time of {} s{}. Capacity ready before the spike is the only kind that helps a spike shorter than the reaction, and the minimum you keep is paid for all the time (the fleet costs ${}/h now).",
             cfg.autoscale_min,
             trim(cfg.autoscale_startup_s),
             if before >= needed {
