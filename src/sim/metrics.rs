@@ -276,6 +276,9 @@ pub struct Metrics {
     pub shed: u64,
     /// Times a circuit breaker opened.
     pub circuit_openings: u64,
+    /// The last tick whose service has been recorded (served work is read at each tick's close,
+    /// wasted work as it is thrown away: a share compares them over closed ticks only).
+    served_through: Option<u64>,
     /// Reads and writes by outcome (read and write availability).
     pub reads_ok: u64,
     pub reads_failed: u64,
@@ -353,8 +356,23 @@ impl Metrics {
     /// The servers finished `us` of service in the tick that ends at `end` (the engine reads
     /// their own counts at each tick's close).
     pub fn served(&mut self, end: Time, us: u64) {
-        self.bucket(end.saturating_sub(1)).served_us += us;
+        let last = end.saturating_sub(1);
+        self.bucket(last).served_us += us;
         self.served_us += us;
+        self.served_through = Some(last / TICK);
+    }
+
+    /// Whether tick `t`'s service has been recorded.
+    fn closed(&self, t: u64) -> bool {
+        self.served_through.is_some_and(|c| t <= c)
+    }
+
+    /// Wasted work counted in ticks whose service is not recorded yet.
+    fn unclosed_wasted(&self) -> u64 {
+        (self.history())
+            .filter(|&(t, _)| !self.closed(t))
+            .map(|(_, b)| b.wasted_us)
+            .sum()
     }
 
     /// An attempt is made again.
@@ -378,7 +396,7 @@ impl Metrics {
                     failed: self.failed_total(),
                     retries: self.retries,
                     served_us: self.served_us,
-                    wasted_us: self.wasted_us,
+                    wasted_us: self.wasted_us - self.unclosed_wasted(),
                 },
                 now as f64 / SECOND as f64,
                 &self.latency,
@@ -421,7 +439,9 @@ impl Metrics {
                 total.failed += b.failed;
                 total.retries += b.retries;
                 total.served_us += b.served_us;
-                total.wasted_us += b.wasted_us;
+                if self.closed(self.first_tick + i as u64) {
+                    total.wasted_us += b.wasted_us;
+                }
             }
         }
         let length = (now - from * TICK) as f64 / SECOND as f64;
@@ -530,6 +550,21 @@ mod tests {
         }
         let run = m.headline(5 * SECOND, Window::Run);
         assert_eq!(run.p99_ms, m.latency.quantile(0.99).map(|us| us / 1e3));
+    }
+
+    #[test]
+    fn the_wasted_share_compares_closed_ticks_only() {
+        // Ten ticks of 1,000 µs served, 500 of it wasted; the open tick has wasted 700 already,
+        // whose service is not recorded yet: the share stays one half, in either window.
+        let mut m = Metrics::default();
+        for t in 0..10 {
+            m.wasted(t * TICK + 5, 500);
+            m.served((t + 1) * TICK, 1_000);
+        }
+        m.wasted(10 * TICK + 5, 700);
+        let now = 10 * TICK + 50;
+        assert_eq!(m.headline(now, Window::Recent).wasted, Some(50.0));
+        assert_eq!(m.headline(now, Window::Run).wasted, Some(50.0));
     }
 
     #[test]
