@@ -10,7 +10,7 @@ use clusterscope::sim::WAN_LATENCY_MS;
 use clusterscope::sim::Window;
 use clusterscope::sim::lesson::{BALANCING_WAIT, LESSONS, OVERLOAD_RATE, Progress, SPEED, find};
 use clusterscope::sim::time::{SECOND, Time};
-use clusterscope::sim::{Action, Consistency, NodeId, Replication, Strategy, TrafficShape, World};
+use clusterscope::sim::{Action, Consistency, NodeId, Replication, Strategy, TrafficKind, World};
 
 const SEEDS: u64 = 20;
 const PACES: [u64; 3] = [10, 30, 90];
@@ -341,10 +341,7 @@ fn walk(id: &str, seed: u64, pace: u64) {
             assert!(k.w.metrics().shed > shed, "{what}: nothing shed: {text}");
         }
         "autoscale" => {
-            let spike = |w: &World| {
-                let (rate, now) = (w.config().arrival_rate, w.now() as f64 / 1e6);
-                Action::SetTraffic(TrafficShape::preset("spike", rate, now))
-            };
+            let spike = |_: &World| Action::TrafficPreset(TrafficKind::Spike);
             let (failed, before) = (k.w.metrics().failed_total(), k.w.servers().len());
             k.act(spike(&k.w));
             // The spike starts 2 s on and lasts 10 s; the check speaks a second after.

@@ -4,7 +4,7 @@
 
 use clusterscope::sim::Knob;
 use clusterscope::sim::lesson::{LESSONS, OVERLOAD_RATE, Progress, find};
-use clusterscope::sim::{Action, Consistency, NodeId, Strategy, TrafficShape, World};
+use clusterscope::sim::{Action, Consistency, NodeId, Strategy, TrafficKind, World};
 
 #[path = "common/lesson_walk.rs"]
 mod lesson_walk;
@@ -43,8 +43,7 @@ fn steps(id: &str, w: &mut World, p: &mut Progress) {
         "security" => w.apply(Action::SetAuth(true)),
         "overload" => w.apply(Action::Tune(Knob::ArrivalRate, OVERLOAD_RATE)),
         "autoscale" => {
-            let (rate, now) = (w.config().arrival_rate, w.now() as f64 / 1e6);
-            w.apply(Action::SetTraffic(TrafficShape::preset("spike", rate, now)));
+            w.apply(Action::TrafficPreset(TrafficKind::Spike));
             // The spike starts 2 s on and lasts 10 s (the walk then waits 4.5 s more).
             run(w, p, 90);
         }

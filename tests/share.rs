@@ -4,13 +4,13 @@
 
 use clusterscope::sim::Knob;
 use clusterscope::sim::Recorded;
-use clusterscope::sim::TrafficShape;
 use clusterscope::sim::share::{MAX_LEN, Scenario};
 use clusterscope::sim::time::{MS, SECOND};
 use clusterscope::sim::{
     Action, ClockKind, Config, Consistency, NodeId, ReadFrom, Replication, ServiceDist,
     Strategy as Balancing, SyncAcks, World,
 };
+use clusterscope::sim::{TrafficKind, TrafficShape};
 use proptest::prelude::*;
 
 fn node() -> impl Strategy<Value = NodeId> {
@@ -55,6 +55,7 @@ fn action() -> impl Strategy<Value = Action> {
         any::<bool>().prop_map(Action::SetCas),
         any::<bool>().prop_map(Action::SetAuth),
         any::<bool>().prop_map(Action::SetDeadlines),
+        (0usize..4).prop_map(|k| Action::TrafficPreset(TrafficKind::ALL[k])),
         (0usize..4).prop_map(|k| Action::SetTraffic(
             TrafficShape::parse(
                 [

@@ -13,7 +13,7 @@ use super::balancer::Strategy;
 use super::knob::Knob;
 use super::node::NodeId;
 use super::replication::{ClockKind, Consistency, ReadFrom, Replication, SyncAcks};
-use super::shape::TrafficShape;
+use super::shape::{TrafficKind, TrafficShape};
 use super::slab::Handle;
 use super::time::Time;
 
@@ -62,6 +62,9 @@ pub enum Action {
     SetDeadlines(bool),
     /// How the arrival rate moves from now on (its times are the run's simulated seconds).
     SetTraffic(TrafficShape),
+    /// A shape of this kind around the arrival rate, starting 2 s after the moment it is applied
+    /// (the page's buttons: the World knows when that is, the view may not).
+    TrafficPreset(TrafficKind),
     /// Change a numeric setting (clamped into its range; see [`Knob`]).
     Tune(Knob, f64),
     /// Give the link between two nodes its own latency and bandwidth (0: unlimited), or take the
@@ -112,6 +115,7 @@ impl Action {
             Action::SetAuth(on) => format!("auth {}", if *on { "on" } else { "off" }),
             Action::SetDeadlines(on) => format!("deadlines {}", if *on { "on" } else { "off" }),
             Action::SetTraffic(t) => format!("traffic {}", t.kind()),
+            Action::TrafficPreset(k) => format!("traffic {k}"),
             Action::Tune(k, v) => format!("{k} {}", super::decimal::trim(*v)),
             Action::SetLink { a, b, .. } => format!("link {}–{}", n(a), n(b)),
             Action::Partition(_) => "partition".into(),

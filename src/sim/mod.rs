@@ -115,7 +115,7 @@ pub use replication::{
     Versioned,
 };
 pub use server::Server;
-pub use shape::TrafficShape;
+pub use shape::{TrafficKind, TrafficShape};
 pub use summary::Summary;
 pub use time::Time;
 pub use trace::SpanKind;

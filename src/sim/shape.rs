@@ -6,6 +6,16 @@
 
 use super::decimal::trim;
 
+named_enum!(
+    /// The shapes the page offers in one press, around the rate of the moment it is pressed.
+    TrafficKind {
+        Steady = "steady",
+        Spike = "spike",
+        Step = "step",
+        Wave = "wave",
+    }
+);
+
 /// Points a step shape may have (a drawn curve has one per segment).
 pub const MAX_POINTS: usize = 64;
 /// Highest rate a shape may ask for, per second (as the arrival-rate setting).

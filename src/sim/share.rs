@@ -15,7 +15,7 @@ use super::event::{Action, MAX_ACTIONS, Recorded};
 use super::knob::Knob;
 use super::node::NodeId;
 use super::replication::{ClockKind, Consistency, ReadFrom, Replication, SyncAcks};
-use super::shape::TrafficShape;
+use super::shape::{TrafficKind, TrafficShape};
 use super::time::Time;
 use super::world::World;
 
@@ -143,6 +143,7 @@ fn action_text(a: &Action) -> String {
         Action::SetCas(on) => format!("cas.{}", u8::from(*on)),
         Action::SetAuth(on) => format!("auth.{}", u8::from(*on)),
         Action::SetDeadlines(on) => format!("dl.{}", u8::from(*on)),
+        Action::TrafficPreset(k) => format!("tp.{k}"),
         // Dots and commas separate an action's parts and the actions: the shape goes as hex.
         Action::SetTraffic(t) => {
             let hex: String = t.spell().bytes().map(|b| format!("{b:02x}")).collect();
@@ -206,6 +207,7 @@ fn parse_action(s: &str) -> Option<Action> {
         "cas" => Action::SetCas(flag()?),
         "auth" => Action::SetAuth(flag()?),
         "dl" => Action::SetDeadlines(flag()?),
+        "tp" => Action::TrafficPreset(arity(2).and(p[1].parse::<TrafficKind>().ok())?),
         "tr" => Action::SetTraffic(TrafficShape::parse(&unhex(arity(2).map(|_| p[1])?)?).ok()?),
         "t" => Action::Tune(arity(3).and(p[1].parse::<Knob>().ok())?, f(2)?),
         "link" => match p.len() {

@@ -11,7 +11,7 @@ use super::field::{DraftInput, knob_field};
 use super::state::Msg;
 use super::widgets::button;
 use crate::sim::knob::Knob;
-use crate::sim::time::SECOND;
+use crate::sim::shape::TrafficKind;
 use crate::sim::{Action, TrafficShape, World};
 
 /// The traffic's shape: its text (Enter applies; a bad one is named beside the field) and presets.
@@ -27,11 +27,11 @@ pub fn traffic_shape(w: &World, on: &Callback<Msg>) -> Html {
             Err(e) => Some(format!("Traffic shape: {e}")),
         })
     };
-    let (rate, now_s) = (cfg.arrival_rate, w.now() as f64 / SECOND as f64);
-    let preset = |kind: &'static str, label: &'static str| {
-        let shape = TrafficShape::preset(kind, rate, now_s);
+    // The World places the shape at the moment the press reaches it (this panel may have been
+    // drawn seconds before).
+    let preset = |kind: TrafficKind, label: &'static str| {
         button(on, label.into(), "quiet", move || {
-            Msg::Do(Action::SetTraffic(shape.clone()))
+            Msg::Do(Action::TrafficPreset(kind))
         })
     };
     html! {
@@ -42,10 +42,10 @@ pub fn traffic_shape(w: &World, on: &Callback<Msg>) -> Html {
                 <p class="hint">{ "The shape sets the rate now (Arrival rate counts again under Steady)." }</p>
             }
             <div class="row">
-                { preset("steady", "Steady") }
-                { preset("spike", "Spike ×4 for 10 s") }
-                { preset("step", "Step to ×3") }
-                { preset("wave", "Wave ±50 %") }
+                { preset(TrafficKind::Steady, "Steady") }
+                { preset(TrafficKind::Spike, "Spike ×4 for 10 s") }
+                { preset(TrafficKind::Step, "Step to ×3") }
+                { preset(TrafficKind::Wave, "Wave ±50 %") }
             </div>
         </div>
     }

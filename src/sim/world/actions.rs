@@ -9,6 +9,7 @@ use crate::sim::node::NodeId;
 use crate::sim::node::Status;
 use crate::sim::replication::ReadFrom;
 use crate::sim::server::Server;
+use crate::sim::shape::TrafficShape;
 
 impl World {
     /// Applies an action now. Actions that make no sense (an unknown node, a power level that does
@@ -254,11 +255,11 @@ impl World {
                 };
                 self.note(None, format!("Servers now {how}"));
             }
-            Action::SetTraffic(shape) if shape != self.cfg.traffic => {
-                let text = format!("Traffic now {}", shape.spell());
-                self.cfg.traffic = shape;
-                self.at_client(crate::sim::client::Input::RateChanged);
-                self.note(None, text);
+            Action::SetTraffic(shape) => self.set_traffic(shape),
+            Action::TrafficPreset(kind) => {
+                let now_s = self.now as f64 / 1e6;
+                let shape = TrafficShape::preset(kind.name(), self.cfg.arrival_rate, now_s);
+                self.set_traffic(shape);
             }
             Action::Tune(knob, v) => self.tune(knob, v),
             Action::SetLink { a, b, spec } => self.set_link(a, b, spec),
@@ -315,6 +316,15 @@ impl World {
             .chain((0..self.servers.len()).map(NodeId::Server))
             .chain((0..self.db.replicas.len()).map(NodeId::Db))
             .collect()
+    }
+
+    fn set_traffic(&mut self, shape: TrafficShape) {
+        if shape != self.cfg.traffic {
+            let text = format!("Traffic now {}", shape.spell());
+            self.cfg.traffic = shape;
+            self.at_client(crate::sim::client::Input::RateChanged);
+            self.note(None, text);
+        }
     }
 
     pub(super) fn add_server(&mut self) {
