@@ -51,9 +51,6 @@ pub struct Autoscaler {
     pub scale_ins: u64,
     /// The servers it last wanted.
     pub desired: usize,
-    /// The tests' clock.
-    #[cfg(test)]
-    clock: Time,
 }
 
 impl Autoscaler {
@@ -113,12 +110,20 @@ impl Autoscaler {
 mod tests {
     use super::*;
 
-    /// Watches `ticks` ticks of traffic at `rate`; the last decision other than holding.
-    fn watch(a: &mut Autoscaler, cfg: &Config, rate: f64, ticks: u64, serving: usize) -> Decision {
+    /// Watches `ticks` ticks of traffic at `rate` from `clock` on (moving it); the last decision
+    /// other than holding.
+    fn watch(
+        a: &mut Autoscaler,
+        clock: &mut Time,
+        cfg: &Config,
+        rate: f64,
+        ticks: u64,
+        serving: usize,
+    ) -> Decision {
         let mut last = Decision::Hold;
         for _ in 0..ticks {
-            a.clock += TICK;
-            let now = a.clock;
+            *clock += TICK;
+            let now = *clock;
             let issued = a.issued.back().copied().unwrap_or(0) + (rate / 10.0) as u64;
             let o = Observation {
                 now,
@@ -145,20 +150,26 @@ mod tests {
             autoscale_cooldown_s: 60.0,
             ..Config::default()
         };
-        let mut a = Autoscaler::default();
-        assert_eq!(watch(&mut a, &cfg, 60.0, 51, 2), Decision::Launch(8));
+        let (mut a, mut clock) = (Autoscaler::default(), 0);
+        assert_eq!(
+            watch(&mut a, &mut clock, &cfg, 60.0, 51, 2),
+            Decision::Launch(8)
+        );
         assert_eq!(a.desired, 10);
         for _ in 0..8 {
             a.launching(20 * SECOND);
         }
         // Already on their way: nothing more.
-        assert_eq!(watch(&mut a, &cfg, 60.0, 5, 2), Decision::Hold);
+        assert_eq!(watch(&mut a, &mut clock, &cfg, 60.0, 5, 2), Decision::Hold);
         while !a.starting.is_empty() {
             a.joined();
         }
         // Traffic falls to 6 req/s: the minimum, once the cooldown has passed.
-        assert_eq!(watch(&mut a, &cfg, 6.0, 51, 10), Decision::Hold);
-        assert_eq!(watch(&mut a, &cfg, 6.0, 600, 10), Decision::Drain(8));
+        assert_eq!(watch(&mut a, &mut clock, &cfg, 6.0, 51, 10), Decision::Hold);
+        assert_eq!(
+            watch(&mut a, &mut clock, &cfg, 6.0, 600, 10),
+            Decision::Drain(8)
+        );
         assert_eq!((a.scale_outs, a.scale_ins), (1, 1));
     }
 }

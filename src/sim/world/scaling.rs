@@ -33,11 +33,10 @@ impl World {
             self.autoscaler.armed = false;
             return;
         }
-        let serving = self.servers.iter().filter(|s| !s.draining).count();
         let o = Observation {
             now: self.now,
             issued: self.metrics.issued,
-            serving,
+            serving: self.serving(),
             fleet: self.servers.len(),
         };
         match self.autoscaler.evaluate(o, &self.cfg) {

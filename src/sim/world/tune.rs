@@ -215,12 +215,13 @@ impl World {
             .max()
             .unwrap_or(0);
         let in_flight = self.client.in_flight() as u64;
-        let s = self.scaling();
+        // The autoscaler's own counts: `scaling()` would also sum server time over the fleet.
+        let a = &self.autoscaler;
         let fleet = crate::sim::series::Fleet {
             servers: self.servers.len() as u16,
-            starting: s.starting as u16,
+            starting: a.starting.len() as u16,
             desired: if self.cfg.autoscale_target > 0.0 {
-                s.desired as u16
+                a.desired as u16
             } else {
                 0
             },
